@@ -1,0 +1,196 @@
+import { credentials, makeGenericClientConstructor, Metadata, status, type ServiceDefinition } from '@grpc/grpc-js';
+import { context, trace } from '@opentelemetry/api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clientInterceptors } from './client.ts';
+import type { CallContext } from './handlers.ts';
+import { InvalidArgumentError, NotFoundError } from './errors.ts';
+import { createLogger } from './logger.ts';
+import { service, startServer, type RunningServer } from './server.ts';
+import { setupTelemetry, type Telemetry } from './telemetry.ts';
+import { checkHealth, listServicesByReflection } from './testing.ts';
+
+// A JSON-coded test service: JSON.parse failing on garbage bytes stands in for protobuf decode errors.
+const json = {
+  serialize: (value: unknown) => Buffer.from(JSON.stringify(value)),
+  deserialize: (bytes: Buffer) => JSON.parse(bytes.toString('utf8')),
+};
+const method = (name: string, responseStream = false) => ({
+  path: `/test.Echo/${name}`,
+  requestStream: false,
+  responseStream,
+  requestSerialize: json.serialize,
+  requestDeserialize: json.deserialize,
+  responseSerialize: json.serialize,
+  responseDeserialize: json.deserialize,
+});
+const EchoDefinition = {
+  echo: method('Echo'),
+  count: method('Count', true),
+  slow: method('Slow'),
+} satisfies ServiceDefinition;
+
+interface EchoRequest {
+  text?: string;
+  fail?: 'invalid' | 'missing' | 'bug';
+  n?: number;
+}
+
+let server: RunningServer;
+let telemetry: Telemetry;
+let client: any;
+let slowAborted: Promise<boolean>;
+let resolveSlowAborted: (aborted: boolean) => void;
+
+beforeAll(async () => {
+  telemetry = setupTelemetry({ serviceName: 'server-kit-test', inMemory: true });
+  slowAborted = new Promise((resolve) => (resolveSlowAborted = resolve));
+  server = await startServer(
+    { host: '127.0.0.1', port: 0, maxMessageBytes: 4096, shutdownGraceMs: 2000 },
+    [
+      service({
+        name: 'test.Echo',
+        definition: EchoDefinition,
+        protoFiles: [],
+        includeDirs: [],
+        implementation: {
+          echo: async (request: EchoRequest) => {
+            if (request.fail === 'invalid') throw new InvalidArgumentError('must be short', { field: 'text' });
+            if (request.fail === 'missing') throw new NotFoundError('no such model "x"', { field: 'model' });
+            if (request.fail === 'bug') throw new TypeError('boom');
+            return { text: request.text, traceId: trace.getActiveSpan()?.spanContext().traceId };
+          },
+          count: async function* (request: EchoRequest) {
+            for (let i = 0; i < (request.n ?? 0); i++) yield { i };
+          },
+          slow: async (_request: EchoRequest, call: CallContext) => {
+            const aborted = await new Promise<boolean>((resolve) => {
+              const timer = setTimeout(() => resolve(false), 5000);
+              call.signal.addEventListener('abort', () => {
+                clearTimeout(timer);
+                resolve(true);
+              });
+            });
+            resolveSlowAborted(aborted);
+            return {};
+          },
+        } as any,
+      }),
+    ],
+    createLogger({ level: 'silent' }),
+  );
+  const Client = makeGenericClientConstructor(EchoDefinition, 'Echo');
+  client = new Client(server.address, credentials.createInsecure(), { interceptors: clientInterceptors });
+});
+
+afterAll(async () => {
+  client?.close();
+  await server?.shutdown();
+  await telemetry?.shutdown();
+});
+
+const unary = (name: string, request: unknown, deadlineMs?: number) =>
+  new Promise<any>((resolve, reject) => {
+    const options = deadlineMs ? { deadline: Date.now() + deadlineMs } : {};
+    client[name](request, new Metadata(), options, (error: any, response: any) => (error ? reject(error) : resolve(response)));
+  });
+
+describe('startServer', () => {
+  it('answers a unary call', async () => {
+    expect((await unary('echo', { text: 'hi' })).text).toBe('hi');
+  });
+
+  it('maps typed errors to their status code with the field named', async () => {
+    await expect(unary('echo', { fail: 'invalid' })).rejects.toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      details: 'text: must be short',
+    });
+    await expect(unary('echo', { fail: 'missing' })).rejects.toMatchObject({ code: status.NOT_FOUND });
+  });
+
+  it('reports unexpected errors as INTERNAL', async () => {
+    await expect(unary('echo', { fail: 'bug' })).rejects.toMatchObject({ code: status.INTERNAL });
+  });
+
+  it('answers undecodable request bytes with INVALID_ARGUMENT, not INTERNAL', async () => {
+    const raw = new (makeGenericClientConstructor(
+      { echo: { ...EchoDefinition.echo, requestSerialize: (b: Buffer) => b } },
+      'Raw',
+    ))(server.address, credentials.createInsecure()) as any;
+    try {
+      const error = await new Promise<any>((resolve) => raw.echo(Buffer.from([0xff, 0x00, 0x13]), (e: any) => resolve(e)));
+      expect(error.code).toBe(status.INVALID_ARGUMENT);
+      expect(error.details).toMatch(/^request: /);
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('enforces the message-size limit with RESOURCE_EXHAUSTED', async () => {
+    await expect(unary('echo', { text: 'x'.repeat(10_000) })).rejects.toMatchObject({ code: status.RESOURCE_EXHAUSTED });
+  });
+
+  it('streams server-side messages', async () => {
+    const received: number[] = [];
+    await new Promise<void>((resolve, reject) => {
+      const stream = client.count({ n: 5 });
+      stream.on('data', (m: { i: number }) => received.push(m.i));
+      stream.on('end', resolve);
+      stream.on('error', reject);
+    });
+    expect(received).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('aborts the handler when the deadline passes', async () => {
+    await expect(unary('slow', {}, 200)).rejects.toMatchObject({ code: status.DEADLINE_EXCEEDED });
+    expect(await slowAborted).toBe(true);
+  });
+
+  it('serves grpc.health.v1 and reflection', async () => {
+    expect(await checkHealth(server.address)).toBe('SERVING');
+    expect(await checkHealth(server.address, 'test.Echo')).toBe('SERVING');
+    expect(await listServicesByReflection(server.address)).toContain('grpc.health.v1.Health');
+  });
+
+  it('continues the caller trace in the server span', async () => {
+    const span = telemetry.tracer.startSpan('caller');
+    const response = await context.with(trace.setSpan(context.active(), span), () => unary('echo', { text: 't' }));
+    span.end();
+    expect(response.traceId).toBe(span.spanContext().traceId);
+    const names = telemetry.memory!.getFinishedSpans().map((s) => s.name);
+    expect(names).toContain('test.Echo/Echo');
+  });
+
+  it('drains in-flight calls on shutdown while reporting NOT_SERVING', async () => {
+    const other = await startServer(
+      { host: '127.0.0.1', port: 0, maxMessageBytes: 4096, shutdownGraceMs: 3000 },
+      [
+        service({
+          name: 'test.Echo',
+          definition: EchoDefinition,
+          protoFiles: [],
+          includeDirs: [],
+          implementation: {
+            echo: async (request: EchoRequest) => {
+              await new Promise((resolve) => setTimeout(resolve, 300));
+              return { text: request.text };
+            },
+            count: async function* () {},
+            slow: async () => ({}),
+          } as any,
+        }),
+      ],
+      createLogger({ level: 'silent' }),
+    );
+    const Client = makeGenericClientConstructor(EchoDefinition, 'Echo');
+    const otherClient = new Client(other.address, credentials.createInsecure()) as any;
+    const inFlight = new Promise<any>((resolve, reject) =>
+      otherClient.echo({ text: 'late' }, (error: any, response: any) => (error ? reject(error) : resolve(response))),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const stopping = other.shutdown();
+    expect(await checkHealth(other.address, 'test.Echo').catch(() => 'unreachable')).not.toBe('SERVING');
+    expect((await inFlight).text).toBe('late');
+    await stopping;
+    otherClient.close();
+  });
+});
