@@ -10,3 +10,5 @@ export const protoRoot = join(dirname(fileURLToPath(import.meta.url)), '../../..
 export function protoFile(name: string): string {
   return join(protoRoot, 'locscope/v1', `${name}.proto`);
 }
+
+export * from './tensor-codec.ts';
