@@ -1,0 +1,31 @@
+// Request limits of the inference service, with named defaults sized for a 2-core CPU host;
+// deployments raise them through the service's flags/env.
+
+export interface InferenceLimits {
+  /** Forwards running at once (each forward already uses every core through onnxruntime). */
+  maxConcurrent: number;
+  /** Requests waiting beyond that; more → RESOURCE_EXHAUSTED. */
+  maxQueued: number;
+  maxVariants: number;
+  maxNewTokens: number;
+  maxImageBytes: number;
+  maxImagePixels: number;
+  /** Bytes of captured tensors one Capture request may return. */
+  maxCaptureBytes: number;
+  /** Images per MeanEmbedding request. */
+  maxImagesPerRequest: number;
+  /** Integrated-Gradients steps. */
+  maxAttributionSteps: number;
+}
+
+export const DEFAULT_LIMITS: InferenceLimits = {
+  maxConcurrent: 1,
+  maxQueued: 32,
+  maxVariants: 64,
+  maxNewTokens: 256,
+  maxImageBytes: 32 * 1024 * 1024,
+  maxImagePixels: 50_000_000,
+  maxCaptureBytes: 1024 * 1024 * 1024,
+  maxImagesPerRequest: 256,
+  maxAttributionSteps: 256,
+};

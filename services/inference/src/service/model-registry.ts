@@ -1,0 +1,106 @@
+// The models a server may run: named checkpoint directories from a config file (or the shipped
+// demo models). Requests name a model; a path in a request is never loaded. Models load once,
+// lazily or at start, and concurrent first requests share the load.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import { InvalidArgumentError, NotFoundError, UnavailableError } from '@locscope/server-kit';
+
+export interface ModelEntry {
+  name: string;
+  /** Absolute checkpoint directory. */
+  dir: string;
+  /** Load when the server starts (readiness waits for it). */
+  preload: boolean;
+}
+
+/** The repository's shipped demo models (DESIGN §8). */
+export const DEMO_MODELS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../models');
+
+export function demoModelEntries(root = DEMO_MODELS_DIR): ModelEntry[] {
+  return ['demo-llava', 'demo-internvl']
+    .filter((name) => existsSync(join(root, name, 'config.json')))
+    .map((name) => ({ name, dir: join(root, name), preload: true }));
+}
+
+/**
+ * Reads a models file (YAML or JSON): `models: [{ name, dir, preload? }]`, `dir` relative to the
+ * file. Errors name the file and the entry's field.
+ */
+export function readModelsFile(file: string): ModelEntry[] {
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new InvalidArgumentError(`cannot read models file ${file}: ${(error as Error).message}`, { field: 'models', cause: error });
+  }
+  const list = (parsed as { models?: unknown })?.models;
+  if (!Array.isArray(list)) throw new InvalidArgumentError(`${file} needs a "models" list`, { field: 'models' });
+  const names = new Set<string>();
+  return list.map((raw, i) => {
+    const at = `${file}: models[${i}]`;
+    const entry = raw as { name?: unknown; dir?: unknown; preload?: unknown };
+    if (typeof entry?.name !== 'string' || !/^[\w.-]+$/.test(entry.name)) {
+      throw new InvalidArgumentError(`name must be a word of letters, digits, '.', '_' or '-'`, { field: `${at}.name` });
+    }
+    if (names.has(entry.name)) throw new InvalidArgumentError(`duplicate model name "${entry.name}"`, { field: `${at}.name` });
+    names.add(entry.name);
+    if (typeof entry.dir !== 'string' || entry.dir === '') throw new InvalidArgumentError('dir is required', { field: `${at}.dir` });
+    if (entry.preload !== undefined && typeof entry.preload !== 'boolean') {
+      throw new InvalidArgumentError('preload must be true or false', { field: `${at}.preload` });
+    }
+    const dir = isAbsolute(entry.dir) ? entry.dir : resolve(dirname(file), entry.dir);
+    return { name: entry.name, dir, preload: entry.preload ?? false };
+  });
+}
+
+export class ModelRegistry<M> {
+  private readonly loaded = new Map<string, Promise<M>>();
+  private readonly ready = new Set<string>();
+  private readonly byName: Map<string, ModelEntry>;
+
+  constructor(
+    entries: ModelEntry[],
+    private readonly load: (entry: ModelEntry) => Promise<M>,
+  ) {
+    this.byName = new Map(entries.map((e) => [e.name, e]));
+  }
+
+  get entries(): ModelEntry[] {
+    return [...this.byName.values()];
+  }
+
+  isLoaded(name: string): boolean {
+    return this.ready.has(name);
+  }
+
+  /** The loaded model; NOT_FOUND naming `field` for an unknown name. */
+  async get(name: string, field = 'model'): Promise<M> {
+    const entry = this.byName.get(name);
+    if (!entry) {
+      const known = [...this.byName.keys()].join(', ') || 'none';
+      throw new NotFoundError(`unknown model "${name}" (configured: ${known})`, { field });
+    }
+    let model = this.loaded.get(name);
+    if (!model) {
+      model = this.load(entry).then(
+        (m) => {
+          this.ready.add(name);
+          return m;
+        },
+        (error) => {
+          this.loaded.delete(name);
+          throw new UnavailableError(`model "${name}" failed to load from ${entry.dir}: ${(error as Error).message}`, { cause: error });
+        },
+      );
+      this.loaded.set(name, model);
+    }
+    return model;
+  }
+
+  /** Loads every preload entry; resolves when all are ready. */
+  async preload(): Promise<void> {
+    await Promise.all(this.entries.filter((e) => e.preload).map((e) => this.get(e.name)));
+  }
+}
