@@ -88,7 +88,10 @@ export function textSpanToJSON(object: TextSpan): string {
 
 /** Which target tokens count for perplexity. */
 export enum TokenMaskMode {
-  /** TOKEN_MASK_MODE_UNSPECIFIED - The metrics default: digits and decimal points of box answers; the answer word otherwise. */
+  /**
+   * TOKEN_MASK_MODE_UNSPECIFIED - The metrics default (paper §3.3.2): digits and decimal points when the target holds a
+   * number (box answers); otherwise the answer word (yes/no).
+   */
   TOKEN_MASK_MODE_UNSPECIFIED = 0,
   /** TOKEN_MASK_MODE_ALL - Every target token. */
   TOKEN_MASK_MODE_ALL = 1,
@@ -122,43 +125,6 @@ export function tokenMaskModeToJSON(object: TokenMaskMode): string {
       return "TOKEN_MASK_MODE_EXPLICIT";
     default:
       throw new globalThis.Error("Unrecognized enum value " + object + " for enum TokenMaskMode");
-  }
-}
-
-export enum AttributionBaseline {
-  /** ATTRIBUTION_BASELINE_UNSPECIFIED - Same as ATTRIBUTION_BASELINE_ZERO. */
-  ATTRIBUTION_BASELINE_UNSPECIFIED = 0,
-  ATTRIBUTION_BASELINE_ZERO = 1,
-  /** ATTRIBUTION_BASELINE_MEAN_EMBEDDING - The named mean-embedding artifact (`AttributeRequest.mean_embedding`). */
-  ATTRIBUTION_BASELINE_MEAN_EMBEDDING = 2,
-}
-
-export function attributionBaselineFromJSON(object: any): AttributionBaseline {
-  switch (object) {
-    case 0:
-    case "ATTRIBUTION_BASELINE_UNSPECIFIED":
-      return AttributionBaseline.ATTRIBUTION_BASELINE_UNSPECIFIED;
-    case 1:
-    case "ATTRIBUTION_BASELINE_ZERO":
-      return AttributionBaseline.ATTRIBUTION_BASELINE_ZERO;
-    case 2:
-    case "ATTRIBUTION_BASELINE_MEAN_EMBEDDING":
-      return AttributionBaseline.ATTRIBUTION_BASELINE_MEAN_EMBEDDING;
-    default:
-      throw new globalThis.Error("Unrecognized enum value " + object + " for enum AttributionBaseline");
-  }
-}
-
-export function attributionBaselineToJSON(object: AttributionBaseline): string {
-  switch (object) {
-    case AttributionBaseline.ATTRIBUTION_BASELINE_UNSPECIFIED:
-      return "ATTRIBUTION_BASELINE_UNSPECIFIED";
-    case AttributionBaseline.ATTRIBUTION_BASELINE_ZERO:
-      return "ATTRIBUTION_BASELINE_ZERO";
-    case AttributionBaseline.ATTRIBUTION_BASELINE_MEAN_EMBEDDING:
-      return "ATTRIBUTION_BASELINE_MEAN_EMBEDDING";
-    default:
-      throw new globalThis.Error("Unrecognized enum value " + object + " for enum AttributionBaseline");
   }
 }
 
@@ -449,27 +415,6 @@ export interface CaptureResponse {
   totalBytes: number;
 }
 
-export interface AttributeRequest {
-  model: string;
-  image?: ImageInput | undefined;
-  prompt: string;
-  target: string;
-  /** Riemann steps along the path (default 32). */
-  steps: number;
-  baseline: AttributionBaseline;
-  meanEmbedding: string;
-}
-
-export interface AttributeResponse {
-  /** IG attribution per visual token (sum over hidden dims) [N], FLOAT32. */
-  attributions?:
-    | Tensor
-    | undefined;
-  /** Target log-prob at the input and at the baseline; completeness: sum(attributions) ≈ their difference. */
-  score: number;
-  baselineScore: number;
-}
-
 export interface MeanEmbeddingRequest {
   model: string;
   /** Artifact name; an existing one is extended (running mean). */
@@ -502,15 +447,20 @@ export interface HeadSweepRequest {
   /** Heads to sweep (empty = every (layer, head)). */
   heads: LayerHead[];
   maskMode: TokenMaskMode;
+  /** One flag per target token, for TOKEN_MASK_MODE_EXPLICIT. */
+  mask: boolean[];
 }
 
 export interface HeadSweepResponse {
-  /** Masked target log-prob of the clean base and source runs. */
-  baseLogProb: number;
-  sourceLogProb: number;
-  /** In `heads` order (or layer-major when all heads): masked target log-prob with that head patched. */
+  /** Target tokens and the mask the perplexities use. */
+  targetTokens: string[];
+  mask: boolean[];
+  /** Masked teacher-forced perplexity of the clean base and source runs (paper §3.3.2: P_base, P_src). */
+  basePerplexity: number;
+  sourcePerplexity: number;
+  /** The heads swept, in order (layer-major when all heads), and P_patched for each. */
   heads: LayerHead[];
-  patchedLogProbs: number[];
+  patchedPerplexities: number[];
 }
 
 function createBaseImageInput(): ImageInput {
@@ -4273,284 +4223,6 @@ export const CaptureResponse: MessageFns<CaptureResponse> = {
   },
 };
 
-function createBaseAttributeRequest(): AttributeRequest {
-  return { model: "", image: undefined, prompt: "", target: "", steps: 0, baseline: 0, meanEmbedding: "" };
-}
-
-export const AttributeRequest: MessageFns<AttributeRequest> = {
-  encode(message: AttributeRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.model !== "") {
-      writer.uint32(10).string(message.model);
-    }
-    if (message.image !== undefined) {
-      ImageInput.encode(message.image, writer.uint32(18).fork()).join();
-    }
-    if (message.prompt !== "") {
-      writer.uint32(26).string(message.prompt);
-    }
-    if (message.target !== "") {
-      writer.uint32(34).string(message.target);
-    }
-    if (message.steps !== 0) {
-      writer.uint32(40).int32(message.steps);
-    }
-    if (message.baseline !== 0) {
-      writer.uint32(48).int32(message.baseline);
-    }
-    if (message.meanEmbedding !== "") {
-      writer.uint32(58).string(message.meanEmbedding);
-    }
-    return writer;
-  },
-
-  decode(input: BinaryReader | Uint8Array, length?: number): AttributeRequest {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
-    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-    if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
-    }
-    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-    try {
-      const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseAttributeRequest();
-      while (reader.pos < end) {
-        const tag = reader.uint32();
-        switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 10) {
-              break;
-            }
-
-            message.model = reader.string();
-            continue;
-          }
-          case 2: {
-            if (tag !== 18) {
-              break;
-            }
-
-            message.image = ImageInput.decode(reader, reader.uint32());
-            continue;
-          }
-          case 3: {
-            if (tag !== 26) {
-              break;
-            }
-
-            message.prompt = reader.string();
-            continue;
-          }
-          case 4: {
-            if (tag !== 34) {
-              break;
-            }
-
-            message.target = reader.string();
-            continue;
-          }
-          case 5: {
-            if (tag !== 40) {
-              break;
-            }
-
-            message.steps = reader.int32();
-            continue;
-          }
-          case 6: {
-            if (tag !== 48) {
-              break;
-            }
-
-            message.baseline = reader.int32() as any;
-            continue;
-          }
-          case 7: {
-            if (tag !== 58) {
-              break;
-            }
-
-            message.meanEmbedding = reader.string();
-            continue;
-          }
-        }
-        if ((tag & 7) === 4 || tag === 0) {
-          break;
-        }
-        reader.skip(tag & 7);
-      }
-      return message;
-    } finally {
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-    }
-  },
-
-  fromJSON(object: any): AttributeRequest {
-    return {
-      model: isSet(object.model) ? globalThis.String(object.model) : "",
-      image: isSet(object.image) ? ImageInput.fromJSON(object.image) : undefined,
-      prompt: isSet(object.prompt) ? globalThis.String(object.prompt) : "",
-      target: isSet(object.target) ? globalThis.String(object.target) : "",
-      steps: isSet(object.steps) ? globalThis.Number(object.steps) : 0,
-      baseline: isSet(object.baseline) ? attributionBaselineFromJSON(object.baseline) : 0,
-      meanEmbedding: isSet(object.meanEmbedding)
-        ? globalThis.String(object.meanEmbedding)
-        : isSet(object.mean_embedding)
-        ? globalThis.String(object.mean_embedding)
-        : "",
-    };
-  },
-
-  toJSON(message: AttributeRequest): unknown {
-    const obj: any = {};
-    if (message.model !== "") {
-      obj.model = message.model;
-    }
-    if (message.image !== undefined) {
-      obj.image = ImageInput.toJSON(message.image);
-    }
-    if (message.prompt !== "") {
-      obj.prompt = message.prompt;
-    }
-    if (message.target !== "") {
-      obj.target = message.target;
-    }
-    if (message.steps !== 0) {
-      obj.steps = Math.round(message.steps);
-    }
-    if (message.baseline !== 0) {
-      obj.baseline = attributionBaselineToJSON(message.baseline);
-    }
-    if (message.meanEmbedding !== "") {
-      obj.meanEmbedding = message.meanEmbedding;
-    }
-    return obj;
-  },
-
-  create<I extends Exact<DeepPartial<AttributeRequest>, I>>(base?: I): AttributeRequest {
-    return AttributeRequest.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<AttributeRequest>, I>>(object: I): AttributeRequest {
-    const message = createBaseAttributeRequest();
-    message.model = object.model ?? "";
-    message.image = (object.image !== undefined && object.image !== null)
-      ? ImageInput.fromPartial(object.image)
-      : undefined;
-    message.prompt = object.prompt ?? "";
-    message.target = object.target ?? "";
-    message.steps = object.steps ?? 0;
-    message.baseline = object.baseline ?? 0;
-    message.meanEmbedding = object.meanEmbedding ?? "";
-    return message;
-  },
-};
-
-function createBaseAttributeResponse(): AttributeResponse {
-  return { attributions: undefined, score: 0, baselineScore: 0 };
-}
-
-export const AttributeResponse: MessageFns<AttributeResponse> = {
-  encode(message: AttributeResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.attributions !== undefined) {
-      Tensor.encode(message.attributions, writer.uint32(10).fork()).join();
-    }
-    if (message.score !== 0) {
-      writer.uint32(17).double(message.score);
-    }
-    if (message.baselineScore !== 0) {
-      writer.uint32(25).double(message.baselineScore);
-    }
-    return writer;
-  },
-
-  decode(input: BinaryReader | Uint8Array, length?: number): AttributeResponse {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
-    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-    if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
-    }
-    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-    try {
-      const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseAttributeResponse();
-      while (reader.pos < end) {
-        const tag = reader.uint32();
-        switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 10) {
-              break;
-            }
-
-            message.attributions = Tensor.decode(reader, reader.uint32());
-            continue;
-          }
-          case 2: {
-            if (tag !== 17) {
-              break;
-            }
-
-            message.score = reader.double();
-            continue;
-          }
-          case 3: {
-            if (tag !== 25) {
-              break;
-            }
-
-            message.baselineScore = reader.double();
-            continue;
-          }
-        }
-        if ((tag & 7) === 4 || tag === 0) {
-          break;
-        }
-        reader.skip(tag & 7);
-      }
-      return message;
-    } finally {
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-    }
-  },
-
-  fromJSON(object: any): AttributeResponse {
-    return {
-      attributions: isSet(object.attributions) ? Tensor.fromJSON(object.attributions) : undefined,
-      score: isSet(object.score) ? globalThis.Number(object.score) : 0,
-      baselineScore: isSet(object.baselineScore)
-        ? globalThis.Number(object.baselineScore)
-        : isSet(object.baseline_score)
-        ? globalThis.Number(object.baseline_score)
-        : 0,
-    };
-  },
-
-  toJSON(message: AttributeResponse): unknown {
-    const obj: any = {};
-    if (message.attributions !== undefined) {
-      obj.attributions = Tensor.toJSON(message.attributions);
-    }
-    if (message.score !== 0) {
-      obj.score = floatToJson(message.score);
-    }
-    if (message.baselineScore !== 0) {
-      obj.baselineScore = floatToJson(message.baselineScore);
-    }
-    return obj;
-  },
-
-  create<I extends Exact<DeepPartial<AttributeResponse>, I>>(base?: I): AttributeResponse {
-    return AttributeResponse.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<AttributeResponse>, I>>(object: I): AttributeResponse {
-    const message = createBaseAttributeResponse();
-    message.attributions = (object.attributions !== undefined && object.attributions !== null)
-      ? Tensor.fromPartial(object.attributions)
-      : undefined;
-    message.score = object.score ?? 0;
-    message.baselineScore = object.baselineScore ?? 0;
-    return message;
-  },
-};
-
 function createBaseMeanEmbeddingRequest(): MeanEmbeddingRequest {
   return { model: "", name: "", images: [] };
 }
@@ -4763,6 +4435,7 @@ function createBaseHeadSweepRequest(): HeadSweepRequest {
     positions: undefined,
     heads: [],
     maskMode: 0,
+    mask: [],
   };
 }
 
@@ -4791,6 +4464,13 @@ export const HeadSweepRequest: MessageFns<HeadSweepRequest> = {
     }
     if (message.maskMode !== 0) {
       writer.uint32(64).int32(message.maskMode);
+    }
+    if (message.mask.length !== 0) {
+      writer.uint32(74).fork();
+      for (const v of message.mask) {
+        writer.bool(v);
+      }
+      writer.join();
     }
     return writer;
   },
@@ -4872,6 +4552,24 @@ export const HeadSweepRequest: MessageFns<HeadSweepRequest> = {
             message.maskMode = reader.int32() as any;
             continue;
           }
+          case 9: {
+            if (tag === 72) {
+              message.mask.push(reader.bool());
+
+              continue;
+            }
+
+            if (tag === 74) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.mask.push(reader.bool());
+              }
+
+              continue;
+            }
+
+            break;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4906,6 +4604,9 @@ export const HeadSweepRequest: MessageFns<HeadSweepRequest> = {
         : isSet(object.mask_mode)
         ? tokenMaskModeFromJSON(object.mask_mode)
         : 0,
+      mask: globalThis.Array.isArray(object?.mask)
+        ? object.mask.map((e: any) => globalThis.Boolean(e))
+        : [],
     };
   },
 
@@ -4935,6 +4636,9 @@ export const HeadSweepRequest: MessageFns<HeadSweepRequest> = {
     if (message.maskMode !== 0) {
       obj.maskMode = tokenMaskModeToJSON(message.maskMode);
     }
+    if (message.mask?.length) {
+      obj.mask = message.mask;
+    }
     return obj;
   },
 
@@ -4957,28 +4661,39 @@ export const HeadSweepRequest: MessageFns<HeadSweepRequest> = {
       : undefined;
     message.heads = object.heads?.map((e) => LayerHead.fromPartial(e)) || [];
     message.maskMode = object.maskMode ?? 0;
+    message.mask = object.mask?.map((e) => e) || [];
     return message;
   },
 };
 
 function createBaseHeadSweepResponse(): HeadSweepResponse {
-  return { baseLogProb: 0, sourceLogProb: 0, heads: [], patchedLogProbs: [] };
+  return { targetTokens: [], mask: [], basePerplexity: 0, sourcePerplexity: 0, heads: [], patchedPerplexities: [] };
 }
 
 export const HeadSweepResponse: MessageFns<HeadSweepResponse> = {
   encode(message: HeadSweepResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.baseLogProb !== 0) {
-      writer.uint32(9).double(message.baseLogProb);
+    for (const v of message.targetTokens) {
+      writer.uint32(10).string(v!);
     }
-    if (message.sourceLogProb !== 0) {
-      writer.uint32(17).double(message.sourceLogProb);
+    if (message.mask.length !== 0) {
+      writer.uint32(18).fork();
+      for (const v of message.mask) {
+        writer.bool(v);
+      }
+      writer.join();
+    }
+    if (message.basePerplexity !== 0) {
+      writer.uint32(25).double(message.basePerplexity);
+    }
+    if (message.sourcePerplexity !== 0) {
+      writer.uint32(33).double(message.sourcePerplexity);
     }
     for (const v of message.heads) {
-      LayerHead.encode(v!, writer.uint32(26).fork()).join();
+      LayerHead.encode(v!, writer.uint32(42).fork()).join();
     }
-    if (message.patchedLogProbs.length !== 0) {
-      writer.uint32(34).fork();
-      for (const v of message.patchedLogProbs) {
+    if (message.patchedPerplexities.length !== 0) {
+      writer.uint32(50).fork();
+      for (const v of message.patchedPerplexities) {
         writer.double(v);
       }
       writer.join();
@@ -5000,40 +4715,66 @@ export const HeadSweepResponse: MessageFns<HeadSweepResponse> = {
         const tag = reader.uint32();
         switch (tag >>> 3) {
           case 1: {
-            if (tag !== 9) {
+            if (tag !== 10) {
               break;
             }
 
-            message.baseLogProb = reader.double();
+            message.targetTokens.push(reader.string());
             continue;
           }
           case 2: {
-            if (tag !== 17) {
+            if (tag === 16) {
+              message.mask.push(reader.bool());
+
+              continue;
+            }
+
+            if (tag === 18) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.mask.push(reader.bool());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 3: {
+            if (tag !== 25) {
               break;
             }
 
-            message.sourceLogProb = reader.double();
+            message.basePerplexity = reader.double();
             continue;
           }
-          case 3: {
-            if (tag !== 26) {
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.sourcePerplexity = reader.double();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
               break;
             }
 
             message.heads.push(LayerHead.decode(reader, reader.uint32()));
             continue;
           }
-          case 4: {
-            if (tag === 33) {
-              message.patchedLogProbs.push(reader.double());
+          case 6: {
+            if (tag === 49) {
+              message.patchedPerplexities.push(reader.double());
 
               continue;
             }
 
-            if (tag === 34) {
+            if (tag === 50) {
               const end2 = reader.uint32() + reader.pos;
               while (reader.pos < end2) {
-                message.patchedLogProbs.push(reader.double());
+                message.patchedPerplexities.push(reader.double());
               }
 
               continue;
@@ -5055,38 +4796,50 @@ export const HeadSweepResponse: MessageFns<HeadSweepResponse> = {
 
   fromJSON(object: any): HeadSweepResponse {
     return {
-      baseLogProb: isSet(object.baseLogProb)
-        ? globalThis.Number(object.baseLogProb)
-        : isSet(object.base_log_prob)
-        ? globalThis.Number(object.base_log_prob)
+      targetTokens: globalThis.Array.isArray(object?.targetTokens)
+        ? object.targetTokens.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.target_tokens)
+        ? object.target_tokens.map((e: any) => globalThis.String(e))
+        : [],
+      mask: globalThis.Array.isArray(object?.mask) ? object.mask.map((e: any) => globalThis.Boolean(e)) : [],
+      basePerplexity: isSet(object.basePerplexity)
+        ? globalThis.Number(object.basePerplexity)
+        : isSet(object.base_perplexity)
+        ? globalThis.Number(object.base_perplexity)
         : 0,
-      sourceLogProb: isSet(object.sourceLogProb)
-        ? globalThis.Number(object.sourceLogProb)
-        : isSet(object.source_log_prob)
-        ? globalThis.Number(object.source_log_prob)
+      sourcePerplexity: isSet(object.sourcePerplexity)
+        ? globalThis.Number(object.sourcePerplexity)
+        : isSet(object.source_perplexity)
+        ? globalThis.Number(object.source_perplexity)
         : 0,
       heads: globalThis.Array.isArray(object?.heads) ? object.heads.map((e: any) => LayerHead.fromJSON(e)) : [],
-      patchedLogProbs: globalThis.Array.isArray(object?.patchedLogProbs)
-        ? object.patchedLogProbs.map((e: any) => globalThis.Number(e))
-        : globalThis.Array.isArray(object?.patched_log_probs)
-        ? object.patched_log_probs.map((e: any) => globalThis.Number(e))
+      patchedPerplexities: globalThis.Array.isArray(object?.patchedPerplexities)
+        ? object.patchedPerplexities.map((e: any) => globalThis.Number(e))
+        : globalThis.Array.isArray(object?.patched_perplexities)
+        ? object.patched_perplexities.map((e: any) => globalThis.Number(e))
         : [],
     };
   },
 
   toJSON(message: HeadSweepResponse): unknown {
     const obj: any = {};
-    if (message.baseLogProb !== 0) {
-      obj.baseLogProb = floatToJson(message.baseLogProb);
+    if (message.targetTokens?.length) {
+      obj.targetTokens = message.targetTokens;
     }
-    if (message.sourceLogProb !== 0) {
-      obj.sourceLogProb = floatToJson(message.sourceLogProb);
+    if (message.mask?.length) {
+      obj.mask = message.mask;
+    }
+    if (message.basePerplexity !== 0) {
+      obj.basePerplexity = floatToJson(message.basePerplexity);
+    }
+    if (message.sourcePerplexity !== 0) {
+      obj.sourcePerplexity = floatToJson(message.sourcePerplexity);
     }
     if (message.heads?.length) {
       obj.heads = message.heads.map((e) => LayerHead.toJSON(e));
     }
-    if (message.patchedLogProbs?.length) {
-      obj.patchedLogProbs = message.patchedLogProbs.map((e) => floatToJson(e));
+    if (message.patchedPerplexities?.length) {
+      obj.patchedPerplexities = message.patchedPerplexities.map((e) => floatToJson(e));
     }
     return obj;
   },
@@ -5096,10 +4849,12 @@ export const HeadSweepResponse: MessageFns<HeadSweepResponse> = {
   },
   fromPartial<I extends Exact<DeepPartial<HeadSweepResponse>, I>>(object: I): HeadSweepResponse {
     const message = createBaseHeadSweepResponse();
-    message.baseLogProb = object.baseLogProb ?? 0;
-    message.sourceLogProb = object.sourceLogProb ?? 0;
+    message.targetTokens = object.targetTokens?.map((e) => e) || [];
+    message.mask = object.mask?.map((e) => e) || [];
+    message.basePerplexity = object.basePerplexity ?? 0;
+    message.sourcePerplexity = object.sourcePerplexity ?? 0;
     message.heads = object.heads?.map((e) => LayerHead.fromPartial(e)) || [];
-    message.patchedLogProbs = object.patchedLogProbs?.map((e) => e) || [];
+    message.patchedPerplexities = object.patchedPerplexities?.map((e) => e) || [];
     return message;
   },
 };
@@ -5174,16 +4929,6 @@ export const InferenceService = {
     responseSerialize: (value: CaptureResponse): Buffer => Buffer.from(CaptureResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): CaptureResponse => CaptureResponse.decode(value),
   },
-  /** Integrated Gradients per visual token w.r.t. the target's log-prob. */
-  attribute: {
-    path: "/locscope.v1.Inference/Attribute" as const,
-    requestStream: false as const,
-    responseStream: false as const,
-    requestSerialize: (value: AttributeRequest): Buffer => Buffer.from(AttributeRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): AttributeRequest => AttributeRequest.decode(value),
-    responseSerialize: (value: AttributeResponse): Buffer => Buffer.from(AttributeResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): AttributeResponse => AttributeResponse.decode(value),
-  },
   /** Running mean of visual embeddings over an image set, stored as a named artifact. */
   meanEmbedding: {
     path: "/locscope.v1.Inference/MeanEmbedding" as const,
@@ -5223,8 +4968,6 @@ export interface InferenceServer extends UntypedServiceImplementation {
   score: handleUnaryCall<ScoreRequest, ScoreResponse>;
   /** Hidden states, per-head outputs, attention probabilities, vision states; streamed in chunks. */
   capture: handleServerStreamingCall<CaptureRequest, CaptureResponse>;
-  /** Integrated Gradients per visual token w.r.t. the target's log-prob. */
-  attribute: handleUnaryCall<AttributeRequest, AttributeResponse>;
   /** Running mean of visual embeddings over an image set, stored as a named artifact. */
   meanEmbedding: handleUnaryCall<MeanEmbeddingRequest, MeanEmbeddingResponse>;
   /**
@@ -5322,22 +5065,6 @@ export interface InferenceClient extends Client {
     metadata?: Metadata,
     options?: Partial<CallOptions>,
   ): ClientReadableStream<CaptureResponse>;
-  /** Integrated Gradients per visual token w.r.t. the target's log-prob. */
-  attribute(
-    request: AttributeRequest,
-    callback: (error: ServiceError | null, response: AttributeResponse) => void,
-  ): ClientUnaryCall;
-  attribute(
-    request: AttributeRequest,
-    metadata: Metadata,
-    callback: (error: ServiceError | null, response: AttributeResponse) => void,
-  ): ClientUnaryCall;
-  attribute(
-    request: AttributeRequest,
-    metadata: Metadata,
-    options: Partial<CallOptions>,
-    callback: (error: ServiceError | null, response: AttributeResponse) => void,
-  ): ClientUnaryCall;
   /** Running mean of visual embeddings over an image set, stored as a named artifact. */
   meanEmbedding(
     request: MeanEmbeddingRequest,
