@@ -34,8 +34,10 @@ let started: StartedInference;
 let client: InferenceClient;
 let reference: InferenceEngine;
 
-function unary<Req, Res>(method: (req: Req, md: Metadata, cb: (e: ServiceError | null, r: Res) => void) => unknown, request: Req): Promise<Res> {
-  return new Promise((resolve, reject) => method.call(client, request, new Metadata(), (e, r) => (e ? reject(e) : resolve(r))));
+// Generated clients are callback-style; responses are checked field by field in the tests.
+type UnaryMethod = (request: never, metadata: Metadata, callback: (error: ServiceError | null, response: any) => void) => unknown;
+function unary(method: UnaryMethod, request: unknown): Promise<any> {
+  return new Promise((resolve, reject) => method.call(client, request as never, new Metadata(), (e, r) => (e ? reject(e) : resolve(r))));
 }
 
 beforeAll(async () => {
@@ -99,8 +101,8 @@ describe('Inference service', () => {
     expect(remote.mask).toEqual(local.mask);
     // Box answers count digits and decimal points only.
     expect(remote.mask.filter(Boolean).length).toBeLessThan(remote.mask.length);
-    expect(remote.scores.map((s) => s.variant)).toEqual(variants.map((v) => v.name));
-    remote.scores.forEach((s, b) => {
+    expect(remote.scores.map((s: any) => s.variant)).toEqual(variants.map((v) => v.name));
+    remote.scores.forEach((s: any, b: number) => {
       expect(Buffer.from(s.tokenLogProbs!.data)).toEqual(Buffer.from(local.scores[b].tokenLogProbs.buffer, local.scores[b].tokenLogProbs.byteOffset, local.scores[b].tokenLogProbs.byteLength));
       expect(s.perplexity).toBe(local.scores[b].perplexity);
     });

@@ -1,0 +1,42 @@
+// Public surface of @locscope/inference: checkpoint loading, the ONNX graph builder, and the
+// in-process model API (load, encode images, batched forward/score with interventions, greedy
+// generation with a KV cache).
+export * from './checkpoint/index.ts';
+
+export { GraphBuilder } from './onnx/graph-builder.ts';
+export { GraphError, attr, DEFAULT_OPSET, type Attribute, type Dim, type Value } from './onnx/graph-core.ts';
+export { CheckpointWeights } from './onnx/checkpoint-weights.ts';
+export type { DType } from './onnx/dtypes.ts';
+
+export { UnsupportedModelFeatureError } from './graph/errors.ts';
+export { buildVisionGraph, visionLayout, type VisionLayout } from './graph/vision-graph.ts';
+export { buildDecoderGraph, FLOAT32_MIN } from './graph/decoder-graph.ts';
+export * as decoderIO from './graph/decoder-io.ts';
+
+export {
+  loadModel,
+  Model,
+  type DecoderRequest,
+  type EncodedImage,
+  type ForwardRequest,
+  type ForwardResult,
+  type GenerateRequest,
+  type GenerateResult,
+  type LoadModelOptions,
+  type ModelInfo,
+  type ScoreRequest,
+  type TensorData,
+} from './runtime/model.ts';
+export { hookTensors, hooksNeeded, validateInterventions, type HeadAblation, type HeadPatch, type Intervention, type Knockout } from './runtime/interventions.ts';
+export { SessionError, type ExecutionProvider } from './runtime/session.ts';
+
+export { Reference } from './parity/reference.ts';
+export { ReferenceFormatError } from './parity/errors.ts';
+export { DEFAULT_ATOL, runParity, type ParityLine, type ParityReport } from './parity/run-parity.ts';
+
+// The gRPC service (locscope.v1.Inference) and its engine.
+export { INFERENCE_SERVICE_NAME, inferenceImplementation, startInferenceServer, type InferenceServiceOptions, type StartedInference } from './service/inference-service.ts';
+export { InferenceEngine, type BoundImage, type EngineOptions } from './service/engine.ts';
+export { ModelRegistry, DEMO_MODELS_DIR, demoModelEntries, readModelsFile, type ModelEntry } from './service/model-registry.ts';
+export { DEFAULT_LIMITS, type InferenceLimits } from './service/limits.ts';
+export { prepareImage, type PreparedImage } from './service/model-image.ts';
