@@ -32,7 +32,7 @@ export enum TextSpan {
   TEXT_SPAN_UNSPECIFIED = 0,
   /** TEXT_SPAN_PROMPT - Text after the image span up to the end of the prompt (the question and template). */
   TEXT_SPAN_PROMPT = 1,
-  /** TEXT_SPAN_TARGET - The teacher-forced target tokens (Score/Attribute/Capture with a target). */
+  /** TEXT_SPAN_TARGET - The teacher-forced target tokens (Score, Capture with a target, HeadSweep). */
   TEXT_SPAN_TARGET = 2,
   /** TEXT_SPAN_AFTER_IMAGE - Every position after the image span, target and generated tokens included. */
   TEXT_SPAN_AFTER_IMAGE = 3,

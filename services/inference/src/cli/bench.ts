@@ -1,0 +1,44 @@
+// `locscope bench [--model DIR] [--json] [--repeats N]`: the inference benchmark. Without --model it
+// generates the issue's random-weight LLaVA bench checkpoint once (in the OS temp folder) and
+// uses it; with --model it runs the same measurements on any llava-hf checkpoint directory.
+// Prints a readable summary; with --json, one JSON object as the last line of stdout.
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { UsageError, type Command } from '@locscope/server-kit';
+import { loadModel } from '../runtime/model.ts';
+import { ensureBenchCheckpoint } from '../../bench/bench-checkpoint.ts';
+import { DEFAULT_BENCH_OPTIONS, runBench } from '../../bench/run-bench.ts';
+
+const USAGE = '[--model DIR] [--json] [--repeats N (default 3)]';
+/** Bumped whenever the generated bench model changes, so a stale copy is never reused. */
+const BENCH_MODEL_DIR = join(tmpdir(), 'locscope-bench-llava-v1');
+
+export const benchCommand: Command = {
+  name: 'bench',
+  summary: 'benchmark the model runtime: prefill, KV-cache decode, batched variants, hook cost, peak RSS',
+  usage: USAGE,
+  async run(argv) {
+    let values: { model?: string; json?: boolean; repeats?: string };
+    try {
+      ({ values } = parseArgs({ args: argv, options: { model: { type: 'string' }, json: { type: 'boolean' }, repeats: { type: 'string' } }, strict: true, allowPositionals: false }));
+    } catch (error) {
+      throw new UsageError((error as Error).message, { cause: error });
+    }
+    const repeats = values.repeats === undefined ? DEFAULT_BENCH_OPTIONS.repeats : Number(values.repeats);
+    if (!Number.isInteger(repeats) || repeats < 1) throw new UsageError(`--repeats must be a positive integer, got '${values.repeats}'`);
+    const log = (line: string) => process.stdout.write(`${line}\n`);
+    const dir = values.model ?? ensureBenchCheckpoint(BENCH_MODEL_DIR);
+    log(`model: ${dir}`);
+    const model = await loadModel(dir);
+    if (model.info.family !== 'llava') throw new UsageError(`--model must be a llava-hf checkpoint, ${dir} is ${model.info.family}`);
+    try {
+      const result = await runBench(model, dir, { ...DEFAULT_BENCH_OPTIONS, repeats }, log);
+      log(`peak RSS: ${result.peak_rss_mb} MB (${result.cpu_count} cores, load average ${result.load_avg_1m}: wall-clock figures scale with contention)`);
+      if (values.json) log(JSON.stringify(result));
+      return 0;
+    } finally {
+      await model.dispose();
+    }
+  },
+};

@@ -1,0 +1,59 @@
+// `locscope parity DIR [--atol 1e-4]`: recomputes every tensor of DIR/reference.safetensors (as
+// described by DIR/reference.json) with the checkpoint in DIR and prints one line per reference
+// tensor — `NAME  MAX_ABS_DIFF  ok|FAIL` (inputs: `NAME  input`) — then `max_abs_diff=<value>`.
+// Exit status 0 iff every tensor is within --atol.
+import { parseArgs } from 'node:util';
+import { UsageError, type Command } from '@locscope/server-kit';
+import { loadModel } from '../runtime/model.ts';
+import { Reference } from '../parity/reference.ts';
+import { DEFAULT_ATOL, runParity, type ParityLine } from '../parity/run-parity.ts';
+
+const USAGE = 'DIR [--atol 1e-4]';
+
+export interface ParityArgs {
+  dir: string;
+  atol: number;
+}
+
+export function parseParityArgs(argv: string[]): ParityArgs {
+  let parsed: ReturnType<typeof parseArgs<{ options: { atol: { type: 'string' } }; allowPositionals: true; strict: true }>>;
+  try {
+    parsed = parseArgs({ args: argv, options: { atol: { type: 'string' } }, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message, { cause: error });
+  }
+  const [dir, ...extra] = parsed.positionals;
+  if (!dir) throw new UsageError('DIR (checkpoint + reference.safetensors + reference.json) is required');
+  if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);
+  const atol = parsed.values.atol === undefined ? DEFAULT_ATOL : Number(parsed.values.atol);
+  if (parsed.values.atol !== undefined && (parsed.values.atol.trim() === '' || !Number.isFinite(atol) || atol < 0)) {
+    throw new UsageError(`--atol must be a non-negative number, got '${parsed.values.atol}'`);
+  }
+  return { dir, atol };
+}
+
+export function formatLine(line: ParityLine): string {
+  if (line.problem) return `${line.name}  FAIL  ${line.problem}`;
+  if (line.maxAbsDiff === undefined) return `${line.name}  input`;
+  return `${line.name}  ${line.maxAbsDiff.toExponential(3)}  ${line.ok ? 'ok' : 'FAIL'}`;
+}
+
+export const parityCommand: Command = {
+  name: 'parity',
+  summary: 'prove a checkpoint computes what Hugging Face computes: compare every tensor of DIR/reference.safetensors',
+  usage: USAGE,
+  async run(argv) {
+    const args = parseParityArgs(argv);
+    const reference = Reference.open(args.dir);
+    const model = await loadModel(args.dir);
+    try {
+      const report = await runParity(model, reference, args.atol);
+      const out = report.lines.map(formatLine);
+      out.push(`max_abs_diff=${report.maxAbsDiff.toExponential(6)}`);
+      process.stdout.write(out.join('\n') + '\n');
+      return report.ok ? 0 : 1;
+    } finally {
+      await model.dispose();
+    }
+  },
+};

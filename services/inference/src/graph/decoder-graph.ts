@@ -1,0 +1,158 @@
+// The decoder graph (Llama for LLaVA-1.5, Qwen3 for InternVL-3.5) in transformers v4.53 eager
+// float32 semantics, with interventions as graph inputs: inputs_embeds [B, T, C] (+ hooks, + past
+// K/V) → logits (+ captures, + present K/V). Variants without a hook or capture simply lack those
+// inputs/outputs, so unused hooks cost nothing at run time.
+import { GraphBuilder } from '../onnx/graph-builder.ts';
+import type { Value } from '../onnx/graph-core.ts';
+import { CheckpointWeights } from '../onnx/checkpoint-weights.ts';
+import type { TextConfig } from '../checkpoint/text-config.ts';
+import type { WeightStore } from '../checkpoint/types.ts';
+import { LM_HEAD } from '../checkpoint/expected-weights.ts';
+import { rmsNorm, activation } from './nn.ts';
+import { applyRope, ropeInverseFrequencies, ropeTables, type RopeTables } from './rope.ts';
+import * as io from './decoder-io.ts';
+import type { BuiltGraph } from './vision-graph.ts';
+
+const LM = 'model.language_model';
+/** torch.finfo(torch.float32).min: HF's "masked" additive value. */
+export const FLOAT32_MIN = -3.4028234663852886e38;
+
+/** `store` must resolve `lm_head.weight` (loadCheckpoint aliases it to the embeddings when they are tied). */
+export function buildDecoderGraph(text: TextConfig, store: WeightStore, baseDir: string, variant: io.DecoderVariant): BuiltGraph {
+  const g = new GraphBuilder(io.decoderVariantKey(variant));
+  const w = new CheckpointWeights(g, store, baseDir);
+  const L = text.numHiddenLayers;
+  const H = text.numAttentionHeads;
+  const KVH = text.numKeyValueHeads;
+  const D = text.headDim;
+  const C = text.hiddenSize;
+  const outputs: string[] = [];
+  const emit = (value: Value, name: string) => {
+    g.output(value, name, 'float32');
+    outputs.push(name);
+  };
+
+  const embeds = g.input(io.INPUTS_EMBEDS, 'float32', ['batch', 'seq', C]);
+  const hooks = {
+    attnBias: variant.hooks.attnBias ? g.input(io.ATTN_BIAS, 'float32', [L, 'batch', 'bias_heads', 'seq', 'total']) : null,
+    headScale: variant.hooks.headScale ? g.input(io.HEAD_SCALE, 'float32', [L, 'batch', H]) : null,
+    headPatch: variant.hooks.headPatch ? g.input(io.HEAD_PATCH, 'float32', [L, 'batch', 'seq', H, D]) : null,
+    headPatchMask: variant.hooks.headPatch ? g.input(io.HEAD_PATCH_MASK, 'float32', [L, 'batch', 'seq', H]) : null,
+  };
+  const past = variant.kvCache
+    ? Array.from({ length: L }, (_, l) => ({
+        key: g.input(io.pastKey(l), 'float32', ['batch', KVH, 'past', D]),
+        value: g.input(io.pastValue(l), 'float32', ['batch', KVH, 'past', D]),
+      }))
+    : null;
+  const logitPositions = variant.logits === 'positions' ? g.input(io.LOGIT_POSITIONS, 'int64', ['positions']) : null;
+
+  // Positions of this step's queries: past .. past+T-1 (HF cache_position); keys: 0 .. past+T-1.
+  const seqLen = g.squeeze(g.shape(embeds, 1, 2), [0]);
+  const pastLen = past ? g.squeeze(g.shape(past[0].key, 2, 3), [0]) : g.scalarI64(0);
+  const total = g.add(pastLen, seqLen);
+  const queryPos = g.range(pastLen, total, g.scalarI64(1));
+  const keyPos = g.range(g.scalarI64(0), total, g.scalarI64(1));
+  const causal = g.where(g.greater(g.unsqueeze(keyPos, [0]), g.unsqueeze(queryPos, [1])), g.scalarF32(FLOAT32_MIN), g.scalarF32(0));
+  const rope = ropeTables(g, g.cast(queryPos, 'float32'), ropeInverseFrequencies(D, text.ropeTheta, text.ropeScaling));
+  if (variant.captures.rope) {
+    emit(g.unsqueeze(rope.cos, [0]), io.ROPE_COS);
+    emit(g.unsqueeze(rope.sin, [0]), io.ROPE_SIN);
+  }
+
+  let h = embeds;
+  if (variant.captures.hiddenStates) emit(h, io.hiddenStateName(0));
+  for (let l = 0; l < L; l++) {
+    h = g.scoped(`layer${l}`, () => {
+      const pick = (hook: Value | null) => (hook ? g.gather(hook, g.scalarI64(l), 0) : null);
+      // HF sets knocked-out entries to float32 min; adding then clamping at min reproduces that
+      // exactly for 0/min biases and stays additive (and finite) for any other bias.
+      const bias = pick(hooks.attnBias);
+      const mask = bias ? g.max(g.add(causal, bias), g.scalarF32(FLOAT32_MIN)) : causal;
+      const layer = decoderLayer(g, w, text, l, h, {
+        mask,
+        rope,
+        past: past?.[l] ?? null,
+        headScale: pick(hooks.headScale),
+        headPatch: pick(hooks.headPatch),
+        headPatchMask: pick(hooks.headPatchMask),
+      });
+      if (layer.present) {
+        emit(layer.present.key, io.presentKey(l));
+        emit(layer.present.value, io.presentValue(l));
+      }
+      if (variant.captures.attnPreOProj) emit(layer.preOProj, io.attnPreOProjName(l));
+      if (variant.captures.attnProbs) emit(layer.probs, io.attnProbsName(l));
+      if (variant.captures.layerOutputs) emit(layer.output, io.layerOutName(l));
+      if (variant.captures.hiddenStates && l < L - 1) emit(layer.output, io.hiddenStateName(l + 1));
+      return layer.output;
+    });
+  }
+  const normed = rmsNorm(g, h, w.f32(`${LM}.norm.weight`, [C]), text.rmsNormEps);
+  if (variant.captures.hiddenStates) emit(normed, io.hiddenStateName(L));
+  let forLogits = normed;
+  if (variant.logits === 'last') forLogits = g.slice(normed, [-1], [Number.MAX_SAFE_INTEGER], [1]);
+  if (logitPositions) forLogits = g.gather(normed, logitPositions, 1);
+  emit(g.linear(forLogits, w.f32(LM_HEAD, [text.vocabSize, C]), null), io.LOGITS);
+  return { bytes: g.toBytes(), outputs };
+}
+
+interface LayerInputs {
+  /** Additive mask broadcastable to [B, H, T, S]. */
+  mask: Value;
+  rope: RopeTables;
+  past: { key: Value; value: Value } | null;
+  headScale: Value | null;
+  headPatch: Value | null;
+  headPatchMask: Value | null;
+}
+
+interface LayerOutputs {
+  output: Value;
+  preOProj: Value;
+  probs: Value;
+  present: { key: Value; value: Value } | null;
+}
+
+function decoderLayer(g: GraphBuilder, w: CheckpointWeights, text: TextConfig, l: number, x: Value, inp: LayerInputs): LayerOutputs {
+  const H = text.numAttentionHeads;
+  const KVH = text.numKeyValueHeads;
+  const D = text.headDim;
+  const C = text.hiddenSize;
+  const I = text.intermediateSize;
+  const p = `${LM}.layers.${l}`;
+  const t = (name: string, shape: number[]) => w.f32(`${p}.${name}`, shape);
+  const linear = (input: Value, name: string, out: number, inSize: number, bias: boolean) =>
+    g.linear(input, t(`${name}.weight`, [out, inSize]), bias ? t(`${name}.bias`, [out]) : null);
+
+  const normed = rmsNorm(g, x, t('input_layernorm.weight', [C]), text.rmsNormEps);
+  let q = g.reshape(linear(normed, 'self_attn.q_proj', H * D, C, text.attentionBias), [0, 0, H, D]);
+  let k = g.reshape(linear(normed, 'self_attn.k_proj', KVH * D, C, text.attentionBias), [0, 0, KVH, D]);
+  const vNew = g.transpose(g.reshape(linear(normed, 'self_attn.v_proj', KVH * D, C, text.attentionBias), [0, 0, KVH, D]), [0, 2, 1, 3]);
+  if (text.qkNorm) {
+    // Qwen3: per-head RMSNorm over head_dim, before RoPE.
+    q = rmsNorm(g, q, t('self_attn.q_norm.weight', [D]), text.rmsNormEps);
+    k = rmsNorm(g, k, t('self_attn.k_norm.weight', [D]), text.rmsNormEps);
+  }
+  const qRot = applyRope(g, g.transpose(q, [0, 2, 1, 3]), inp.rope, D);
+  const kNew = applyRope(g, g.transpose(k, [0, 2, 1, 3]), inp.rope, D);
+  const keys = inp.past ? g.concat([inp.past.key, kNew], 2) : kNew;
+  const values = inp.past ? g.concat([inp.past.value, vNew], 2) : vNew;
+
+  // repeat_kv: query head h reads kv head h // (H / KVH).
+  const repeat = (kv: Value) => (H === KVH ? kv : g.reshape(g.expand(g.unsqueeze(kv, [2]), g.constI64([1, 1, H / KVH, 1, 1])), [0, H, -1, D]));
+  const scores = g.mul(g.matmul(qRot, g.transpose(repeat(keys), [0, 1, 3, 2])), g.scalarF32(D ** -0.5));
+  const probs = g.softmax(g.add(scores, inp.mask), -1);
+  let heads = g.transpose(g.matmul(probs, repeat(values)), [0, 2, 1, 3]); // [B, T, H, D]
+  if (inp.headScale) heads = g.mul(heads, g.unsqueeze(inp.headScale, [1, 3]));
+  if (inp.headPatch && inp.headPatchMask) {
+    heads = g.where(g.cast(g.unsqueeze(inp.headPatchMask, [3]), 'bool'), inp.headPatch, heads);
+  }
+  const preOProj = g.reshape(heads, [0, 0, H * D]);
+  const h = g.add(x, linear(preOProj, 'self_attn.o_proj', C, H * D, text.attentionBias));
+
+  const post = rmsNorm(g, h, t('post_attention_layernorm.weight', [C]), text.rmsNormEps);
+  const gate = activation(g, text.hiddenAct, linear(post, 'mlp.gate_proj', I, C, text.mlpBias), 'text_config.hidden_act');
+  const mlp = linear(g.mul(gate, linear(post, 'mlp.up_proj', I, C, text.mlpBias)), 'mlp.down_proj', C, I, text.mlpBias);
+  return { output: g.add(h, mlp), preOProj, probs, present: inp.past ? { key: keys, value: values } : null };
+}

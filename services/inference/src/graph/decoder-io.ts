@@ -1,0 +1,64 @@
+// Names and shapes of the decoder graph's inputs and outputs: the intervention hooks of DESIGN §3,
+// the KV cache and the optional captures. Shared by the graph builder and the runtime that feeds it.
+
+export const INPUTS_EMBEDS = 'inputs_embeds';
+/** [L, B, 1|H, T, S] additive attention bias (0 or float32 min for knockout); the causal mask applies regardless. */
+export const ATTN_BIAS = 'attn_bias';
+/** [L, B, H] multiplies each head's output before o_proj (0 = ablation, 1 = identity). */
+export const HEAD_SCALE = 'head_scale';
+/** [L, B, T, H, D] replacement head outputs, used where HEAD_PATCH_MASK [L, B, T, H] is non-zero. */
+export const HEAD_PATCH = 'head_patch';
+export const HEAD_PATCH_MASK = 'head_patch_mask';
+/** [K] int64 positions whose logits are computed when `logits` is 'positions'. */
+export const LOGIT_POSITIONS = 'logit_positions';
+export const LOGITS = 'logits';
+
+export const pastKey = (layer: number) => `past_key.${layer}`;
+export const pastValue = (layer: number) => `past_value.${layer}`;
+export const presentKey = (layer: number) => `present_key.${layer}`;
+export const presentValue = (layer: number) => `present_value.${layer}`;
+
+/** Capture outputs, named like the HF parity references. */
+export const hiddenStateName = (i: number) => `hidden_states.${i}`;
+export const layerOutName = (i: number) => `layer_out.${i}`;
+export const attnPreOProjName = (i: number) => `attn_pre_o_proj.${i}`;
+export const attnProbsName = (i: number) => `attn_probs.${i}`;
+export const ROPE_COS = 'rope_cos';
+export const ROPE_SIN = 'rope_sin';
+
+export interface DecoderHooks {
+  attnBias: boolean;
+  headScale: boolean;
+  headPatch: boolean;
+}
+
+export interface DecoderCaptures {
+  /** hidden_states.0..L (0 = input embeddings, L = final norm output). */
+  hiddenStates: boolean;
+  /** layer_out.i: raw output of layer i. */
+  layerOutputs: boolean;
+  /** attn_pre_o_proj.i [B, T, H·D]: o_proj input after hooks. */
+  attnPreOProj: boolean;
+  /** attn_probs.i [B, H, T, S]. */
+  attnProbs: boolean;
+  /** rope_cos/rope_sin [1, T, D]. */
+  rope: boolean;
+}
+
+export interface DecoderVariant {
+  hooks: DecoderHooks;
+  captures: DecoderCaptures;
+  /** past_key/value.i inputs [B, KVH, P, D] (P may be 0) and present_key/value.i outputs [B, KVH, P+T, D]. */
+  kvCache: boolean;
+  /** Which positions get logits: every one, only the last, or those listed in LOGIT_POSITIONS. */
+  logits: 'all' | 'last' | 'positions';
+}
+
+export const NO_HOOKS: DecoderHooks = { attnBias: false, headScale: false, headPatch: false };
+export const NO_CAPTURES: DecoderCaptures = { hiddenStates: false, layerOutputs: false, attnPreOProj: false, attnProbs: false, rope: false };
+
+/** A stable cache key: one built graph (and session) per distinct variant. */
+export function decoderVariantKey(v: DecoderVariant): string {
+  const flags = (o: object) => Object.entries(o).filter(([, on]) => on).map(([k]) => k).join('+') || '-';
+  return `decoder|hooks:${flags(v.hooks)}|captures:${flags(v.captures)}|kv:${v.kvCache ? 1 : 0}|logits:${v.logits}`;
+}

@@ -1,0 +1,33 @@
+// Bidirectional multi-head self-attention of the vision towers (CLIP, InternViT), eager form:
+// softmax((q·kᵀ)·d^-½)·v per head, no mask.
+import type { GraphBuilder } from '../onnx/graph-builder.ts';
+import type { Value } from '../onnx/graph-core.ts';
+
+export interface Projection {
+  weight: Value;
+  bias: Value | null;
+}
+
+export interface VisionAttentionWeights {
+  q: Projection;
+  k: Projection;
+  v: Projection;
+  out: Projection;
+  /** InternViT use_qk_norm: a norm over the whole embedding applied to q and k before splitting heads. */
+  qNorm?: (x: Value) => Value;
+  kNorm?: (x: Value) => Value;
+}
+
+/** x [N, T, C] → [N, T, C]. */
+export function visionSelfAttention(g: GraphBuilder, x: Value, w: VisionAttentionWeights, heads: number, headDim: number): Value {
+  let q = g.linear(x, w.q.weight, w.q.bias);
+  let k = g.linear(x, w.k.weight, w.k.bias);
+  const v = g.linear(x, w.v.weight, w.v.bias);
+  if (w.qNorm) q = w.qNorm(q);
+  if (w.kNorm) k = w.kNorm(k);
+  const split = (t: Value) => g.transpose(g.reshape(t, [0, 0, heads, headDim]), [0, 2, 1, 3]);
+  const scores = g.mul(g.matmul(split(q), g.transpose(g.reshape(k, [0, 0, heads, headDim]), [0, 2, 3, 1])), g.scalarF32(headDim ** -0.5));
+  const probs = g.softmax(scores, -1);
+  const merged = g.reshape(g.transpose(g.matmul(probs, split(v)), [0, 2, 1, 3]), [0, 0, heads * headDim]);
+  return g.linear(merged, w.out.weight, w.out.bias);
+}

@@ -1,0 +1,150 @@
+// Interventions of one batch row (a "variant"), addressed by absolute token positions, and their
+// translation into the decoder's hook tensors for one run step (a prefill over positions
+// [start, start+T) or a decode step of T = 1 with `start` = tokens already cached).
+import { InvalidArgumentError } from '@locscope/server-kit';
+import * as ort from 'onnxruntime-node';
+import { FLOAT32_MIN } from '../graph/decoder-graph.ts';
+import * as io from '../graph/decoder-io.ts';
+import type { DecoderHooks } from '../graph/decoder-io.ts';
+
+/** Attention knockout: in `layers` (all heads), the listed queries cannot attend the listed keys. */
+export interface Knockout {
+  layers: number[];
+  keyPositions: number[];
+  queryPositions?: number[];
+  /** Every query at or after this position is blocked too, including tokens generated later. */
+  queriesFrom?: number;
+}
+
+/**
+ * Multiplies one head's output (the o_proj input slice) by `scale` (default 0: ablation) at every
+ * position, or zeroes it only at `positions` (then `scale` must be 0 or absent: a positional
+ * ablation is a patch with zeros, since head_scale has no position axis).
+ */
+export interface HeadAblation {
+  layer: number;
+  head: number;
+  scale?: number;
+  positions?: number[];
+}
+
+/** Replaces one head's output at the listed positions by `values` [positions.length, headDim]. */
+export interface HeadPatch {
+  layer: number;
+  head: number;
+  positions: number[];
+  values: Float32Array;
+}
+
+export interface Intervention {
+  knockouts?: Knockout[];
+  ablations?: HeadAblation[];
+  patches?: HeadPatch[];
+}
+
+export interface DecoderDims {
+  layers: number;
+  heads: number;
+  headDim: number;
+}
+
+/** The step the hooks are built for: queries at [start, start + length), keys at [0, start + length). */
+export interface Step {
+  start: number;
+  length: number;
+}
+
+/** Which hook inputs a batch of variants needs (one graph variant per combination). */
+export function hooksNeeded(variants: readonly Intervention[]): DecoderHooks {
+  return {
+    attnBias: variants.some((v) => (v.knockouts?.length ?? 0) > 0),
+    headScale: variants.some((v) => v.ablations?.some((a) => a.positions === undefined) ?? false),
+    headPatch: variants.some((v) => (v.patches?.length ?? 0) > 0 || (v.ablations?.some((a) => a.positions !== undefined) ?? false)),
+  };
+}
+
+/** Rejects out-of-range layers/heads/positions and mis-sized patch values, naming the field. */
+export function validateInterventions(variants: readonly Intervention[], dims: DecoderDims, maxPosition: number): void {
+  const check = (ok: boolean, field: string, message: string) => {
+    if (!ok) throw new InvalidArgumentError(message, { field });
+  };
+  const inRange = (v: number, n: number) => Number.isInteger(v) && v >= 0 && v < n;
+  variants.forEach((variant, b) => {
+    const at = `variants[${b}]`;
+    variant.knockouts?.forEach((k, i) => {
+      const f = `${at}.knockouts[${i}]`;
+      k.layers.forEach((l, j) => check(inRange(l, dims.layers), `${f}.layers[${j}]`, `layer ${l} is outside [0, ${dims.layers})`));
+      k.keyPositions.forEach((p, j) => check(inRange(p, maxPosition), `${f}.key_positions[${j}]`, `position ${p} is outside [0, ${maxPosition})`));
+      k.queryPositions?.forEach((p, j) => check(inRange(p, maxPosition), `${f}.query_positions[${j}]`, `position ${p} is outside [0, ${maxPosition})`));
+      if (k.queriesFrom !== undefined) check(Number.isInteger(k.queriesFrom) && k.queriesFrom >= 0, `${f}.queries_from`, `must be a non-negative integer, got ${k.queriesFrom}`);
+    });
+    variant.ablations?.forEach((a, i) => {
+      const f = `${at}.ablations[${i}]`;
+      check(inRange(a.layer, dims.layers), `${f}.layer`, `layer ${a.layer} is outside [0, ${dims.layers})`);
+      check(inRange(a.head, dims.heads), `${f}.head`, `head ${a.head} is outside [0, ${dims.heads})`);
+      if (a.scale !== undefined) check(Number.isFinite(a.scale), `${f}.scale`, `must be finite, got ${a.scale}`);
+      if (a.positions !== undefined) {
+        check((a.scale ?? 0) === 0, `${f}.scale`, `must be 0 when positions are given, got ${a.scale}`);
+        a.positions.forEach((q, j) => check(inRange(q, maxPosition), `${f}.positions[${j}]`, `position ${q} is outside [0, ${maxPosition})`));
+      }
+    });
+    variant.patches?.forEach((p, i) => {
+      const f = `${at}.patches[${i}]`;
+      check(inRange(p.layer, dims.layers), `${f}.layer`, `layer ${p.layer} is outside [0, ${dims.layers})`);
+      check(inRange(p.head, dims.heads), `${f}.head`, `head ${p.head} is outside [0, ${dims.heads})`);
+      p.positions.forEach((q, j) => check(inRange(q, maxPosition), `${f}.positions[${j}]`, `position ${q} is outside [0, ${maxPosition})`));
+      const expected = p.positions.length * dims.headDim;
+      check(p.values.length === expected, `${f}.values`, `has ${p.values.length} values, expected ${expected} (${p.positions.length} positions × head_dim ${dims.headDim})`);
+    });
+  });
+}
+
+/** The hook input tensors for `variants` over `step`; only the hooks in `needed` are built. */
+export function hookTensors(variants: readonly Intervention[], dims: DecoderDims, step: Step, needed: DecoderHooks): Record<string, ort.Tensor> {
+  const feeds: Record<string, ort.Tensor> = {};
+  const B = variants.length;
+  const { layers: L, heads: H, headDim: D } = dims;
+  const T = step.length;
+  const S = step.start + step.length;
+  if (needed.attnBias) {
+    const bias = new Float32Array(L * B * T * S);
+    variants.forEach((v, b) => {
+      for (const k of v.knockouts ?? []) {
+        const queries = new Set((k.queryPositions ?? []).filter((q) => q >= step.start && q < S));
+        if (k.queriesFrom !== undefined) for (let q = Math.max(k.queriesFrom, step.start); q < S; q++) queries.add(q);
+        for (const l of k.layers) {
+          for (const q of queries) {
+            const row = ((l * B + b) * T + (q - step.start)) * S;
+            for (const key of k.keyPositions) if (key < S) bias[row + key] = FLOAT32_MIN;
+          }
+        }
+      }
+    });
+    feeds[io.ATTN_BIAS] = new ort.Tensor('float32', bias, [L, B, 1, T, S]);
+  }
+  if (needed.headScale) {
+    const scale = new Float32Array(L * B * H).fill(1);
+    variants.forEach((v, b) => {
+      for (const a of v.ablations ?? []) if (a.positions === undefined) scale[(a.layer * B + b) * H + a.head] = a.scale ?? 0;
+    });
+    feeds[io.HEAD_SCALE] = new ort.Tensor('float32', scale, [L, B, H]);
+  }
+  if (needed.headPatch) {
+    const values = new Float32Array(L * B * T * H * D);
+    const mask = new Float32Array(L * B * T * H);
+    variants.forEach((v, b) => {
+      const zeroPatches = (v.ablations ?? []).filter((a) => a.positions !== undefined).map((a) => ({ ...a, values: new Float32Array(a.positions!.length * D) }));
+      for (const p of [...(v.patches ?? []), ...zeroPatches] as HeadPatch[]) {
+        p.positions.forEach((pos, j) => {
+          if (pos < step.start || pos >= S) return;
+          const cell = ((p.layer * B + b) * T + (pos - step.start)) * H + p.head;
+          mask[cell] = 1;
+          values.set(p.values.subarray(j * D, (j + 1) * D), cell * D);
+        });
+      }
+    });
+    feeds[io.HEAD_PATCH] = new ort.Tensor('float32', values, [L, B, T, H, D]);
+    feeds[io.HEAD_PATCH_MASK] = new ort.Tensor('float32', mask, [L, B, T, H]);
+  }
+  return feeds;
+}

@@ -1,0 +1,129 @@
+// The in-process API on the shared fixture models: KV-cache generation with interventions active
+// while decoding must agree with uncached full-sequence runs, scoring must agree with forward
+// logits, batching must not change any row, and bad requests fail naming the field.
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { InvalidArgumentError } from '@locscope/server-kit';
+import { loadModel, type Model } from './model.ts';
+import type { Intervention } from './interventions.ts';
+import { tokenLogProb } from './log-probs.ts';
+import { Reference } from '../parity/reference.ts';
+import { maxAbsDiff } from '../parity/run-parity.ts';
+
+const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '../../../../../shared/fixtures/hf-parity');
+const ATOL = 1e-4;
+
+describe.each(['llava-tiny', 'internvl-tiny'])('%s', (fixture) => {
+  const dir = join(FIXTURES, fixture);
+  let model: Model;
+  let ids: number[];
+  let embeds: Float32Array;
+  let variants: Intervention[];
+  /** The same interventions restricted to prompt positions (for runs without generation). */
+  let promptVariants: Intervention[];
+
+  beforeAll(async () => {
+    model = await loadModel(dir, { intraOpNumThreads: 1 });
+    const ref = Reference.open(dir);
+    ids = ref.ids('input_ids');
+    const image = await model.encodeImage(ref.floats('pixel_values'));
+    embeds = await model.embedWithImage(ids, image.features);
+    const [s0, s1] = ref.json.image_span!;
+    const D = model.info.headDim;
+    variants = [
+      {},
+      // Knockout from the first text token after the image onwards, generated tokens included.
+      { knockouts: [{ layers: [0, model.info.layers - 1], keyPositions: [s0, s0 + 1, s0 + 2, s1 - 1], queriesFrom: s1 }] },
+      { ablations: [{ layer: 1, head: model.info.heads - 1 }, { layer: 0, head: 0, scale: 0.5 }] },
+      // Patch a head at the last prompt position and at the first two generated positions.
+      { patches: [{ layer: model.info.layers - 1, head: 1, positions: [ids.length - 1, ids.length, ids.length + 1], values: Float32Array.from({ length: 3 * D }, (_, i) => Math.sin(i)) }] },
+    ];
+    promptVariants = [...variants.slice(0, 3), { patches: [{ layer: model.info.layers - 1, head: 1, positions: [ids.length - 1], values: Float32Array.from({ length: D }, (_, i) => Math.sin(i)) }] }];
+  });
+  afterAll(() => model?.dispose());
+
+  test('greedy generation with a KV cache matches full-sequence runs under every intervention', async () => {
+    const steps = 5;
+    const result = await model.generate({ inputsEmbeds: embeds, seqLen: ids.length, variants, maxNewTokens: steps, eosTokenIds: [] });
+    expect(result.tokens.map((t) => t.length)).toEqual(variants.map(() => steps));
+    for (const [b, variant] of variants.entries()) {
+      const generated = result.tokens[b];
+      const full = [...ids, ...generated.slice(0, -1)];
+      const fullEmbeds = new Float32Array(full.length * model.info.hidden);
+      fullEmbeds.set(embeds);
+      fullEmbeds.set(await model.embed(generated.slice(0, -1)), embeds.length);
+      const out = await model.forward({ inputsEmbeds: fullEmbeds, seqLen: full.length, variants: [variant] });
+      const V = model.info.vocab;
+      generated.forEach((token, i) => {
+        const row = (ids.length - 1 + i) * V;
+        const expected = tokenLogProb(out.logits.data, row, V, token);
+        expect(Math.abs(result.logProbs[b][i] - expected)).toBeLessThanOrEqual(ATOL);
+        // Greedy: the generated token is the full run's argmax at that position.
+        const rowLogits = out.logits.data.subarray(row, row + V);
+        expect(rowLogits[token]).toBe(Math.max(...rowLogits));
+      });
+    }
+    // Interventions changed the continuation's probabilities (they are not no-ops while decoding).
+    for (let b = 1; b < variants.length; b++) expect(result.logProbs[b]).not.toEqual(result.logProbs[0]);
+  });
+
+  test('score equals the log-softmax of forward logits, for every variant of a batch', async () => {
+    const positions = [ids.length - 3, ids.length - 2, ids.length - 1];
+    const tokenIds = [5, 7, 11];
+    const scores = await model.score({ inputsEmbeds: embeds, seqLen: ids.length, variants: promptVariants, targets: { positions, tokenIds } });
+    const V = model.info.vocab;
+    for (const [b, variant] of promptVariants.entries()) {
+      const single = await model.forward({ inputsEmbeds: embeds, seqLen: ids.length, variants: [variant] });
+      positions.forEach((p, k) => {
+        expect(Math.abs(scores[b][k] - tokenLogProb(single.logits.data, (p - 1) * V, V, tokenIds[k]))).toBeLessThanOrEqual(ATOL);
+      });
+    }
+  });
+
+  test('a batch of variants gives each row what a single run gives', async () => {
+    const batched = await model.forward({ inputsEmbeds: embeds, seqLen: ids.length, variants: promptVariants });
+    const n = ids.length * model.info.vocab;
+    for (const [b, variant] of promptVariants.entries()) {
+      const single = await model.forward({ inputsEmbeds: embeds, seqLen: ids.length, variants: [variant] });
+      expect(maxAbsDiff(single.logits.data, batched.logits.data.subarray(b * n, (b + 1) * n))).toBeLessThanOrEqual(ATOL);
+    }
+  });
+
+  test('graph variants are built once and reused', async () => {
+    const before = model.loadedGraphs;
+    await model.forward({ inputsEmbeds: embeds, seqLen: ids.length, variants: [{}], logits: 'last' });
+    const afterFirst = model.loadedGraphs;
+    await model.forward({ inputsEmbeds: embeds, seqLen: ids.length, variants: [{}, {}], logits: 'last' });
+    expect(model.loadedGraphs).toBe(afterFirst);
+    expect(afterFirst).toBeLessThanOrEqual(before + 1);
+  });
+
+  test('encodeImage reports the view layout and token norms', async () => {
+    const ref = Reference.open(dir);
+    const image = await model.encodeImage(ref.floats('real.pixel_values'));
+    const [rows, cols] = image.grid;
+    expect(rows * cols).toBe(image.tokensPerView);
+    expect(image.features.length).toBe(image.views * image.tokensPerView * model.info.hidden);
+    expect(image.norms.length).toBe(image.views * image.tokensPerView);
+    const first = image.features.subarray(0, model.info.hidden);
+    expect(image.norms[0]).toBeCloseTo(Math.hypot(...first), 4);
+  });
+
+  test.each([
+    ['variants[0].ablations[0].head', { ablations: [{ layer: 0, head: 99 }] }],
+    ['variants[0].ablations[0].layer', { ablations: [{ layer: -1, head: 0 }] }],
+    ['variants[0].knockouts[0].key_positions[0]', { knockouts: [{ layers: [0], keyPositions: [10_000], queriesFrom: 0 }] }],
+    ['variants[0].patches[0].values', { patches: [{ layer: 0, head: 0, positions: [1], values: new Float32Array(3) }] }],
+  ] as [string, Intervention][])('an invalid intervention is rejected naming %s', async (field, variant) => {
+    const run = model.forward({ inputsEmbeds: embeds, seqLen: ids.length, variants: [variant] });
+    await expect(run).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(run).rejects.toMatchObject({ field });
+  });
+
+  test('mis-sized inputs are rejected naming the input', async () => {
+    await expect(model.forward({ inputsEmbeds: embeds.subarray(1), seqLen: ids.length, variants: [{}] })).rejects.toMatchObject({ field: 'inputs_embeds' });
+    await expect(model.encodeImage(new Float32Array(5))).rejects.toMatchObject({ field: 'pixel_values' });
+    await expect(model.embedWithImage(ids, new Float32Array(model.info.hidden))).rejects.toMatchObject({ field: 'image_features' });
+  });
+});

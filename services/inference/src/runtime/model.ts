@@ -1,0 +1,337 @@
+// The in-process model API: load a checkpoint, encode images into visual-token embeddings, run a
+// batch of intervention variants over one prompt (forward with captures, teacher-forced scoring)
+// and greedy generation with a KV cache in which the interventions stay active.
+import { InvalidArgumentError } from '@locscope/server-kit';
+import * as ort from 'onnxruntime-node';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadCheckpoint, type Checkpoint, type WeightStore } from '../checkpoint/index.ts';
+import { alignedWeights } from './aligned-weights.ts';
+import { buildDecoderGraph } from '../graph/decoder-graph.ts';
+import * as io from '../graph/decoder-io.ts';
+import { EMBEDDINGS, INPUT_IDS, buildEmbedGraph } from '../graph/embed-graph.ts';
+import { IMAGE_FEATURES, PIXEL_VALUES, buildVisionGraph, visionLayout } from '../graph/vision-graph.ts';
+import { type Intervention, hookTensors, hooksNeeded, validateInterventions } from './interventions.ts';
+import { argmax, rowNorms, tokenLogProb } from './log-probs.ts';
+import { DEFAULT_SESSION_SETTINGS, type ExecutionProvider, SessionCache } from './session.ts';
+
+export interface LoadModelOptions {
+  /** 'cpu' (default) or 'cuda' (needs onnxruntime-node's CUDA build; see the README). */
+  executionProvider?: ExecutionProvider;
+  /** Threads per operator (default: onnxruntime's choice, all cores). */
+  intraOpNumThreads?: number;
+  /**
+   * Folder for an aligned copy of the weights, written once per checkpoint version (see
+   * aligned-weights.ts). Used when given, and always for CUDA (default there: the OS temp folder).
+   * Without it, CPU sessions read the weights straight from the safetensors files.
+   */
+  cacheDir?: string;
+}
+
+export const DEFAULT_CUDA_CACHE_DIR = join(tmpdir(), 'locscope-aligned-weights');
+
+export interface ModelInfo {
+  family: Checkpoint['family'];
+  layers: number;
+  heads: number;
+  kvHeads: number;
+  headDim: number;
+  hidden: number;
+  vocab: number;
+  imageTokenId: number;
+  /** Visual tokens per view (LLaVA: 576 for 336 px; InternVL: 256 per 448 px tile). */
+  imageTokensPerView: number;
+  /** Token grid of one view [rows, cols]: token k of a view is at row k / cols, column k % cols. */
+  imageGrid: [number, number];
+  /** Pixel size [height, width] of one view. */
+  imageSize: [number, number];
+  eosTokenIds: number[];
+}
+
+/** A float32 tensor returned to callers: row-major data and its dims. */
+export interface TensorData {
+  data: Float32Array;
+  dims: number[];
+}
+
+export interface EncodedImage {
+  views: number;
+  tokensPerView: number;
+  grid: [number, number];
+  /** [views · tokensPerView, hidden]: the embeddings that replace the image tokens, view by view. */
+  features: Float32Array;
+  /** L2 norm of each visual token embedding. */
+  norms: Float32Array;
+  /** Vision intermediates (vision.hidden_states.i, projector_input, …) when requested. */
+  captures: Record<string, TensorData>;
+}
+
+export interface DecoderRequest {
+  /** [T, hidden] shared by every variant, or [B, T, hidden] one per variant (token replacement done by the caller). */
+  inputsEmbeds: Float32Array;
+  seqLen: number;
+  /** One entry per batch row; {} is the unmodified run. */
+  variants: Intervention[];
+}
+
+export interface ForwardRequest extends DecoderRequest {
+  captures?: Partial<io.DecoderCaptures>;
+  /** Logits for every position (default) or only the last. */
+  logits?: 'all' | 'last';
+}
+
+export interface ForwardResult {
+  /** [B, T | 1, vocab] */
+  logits: TensorData;
+  /** Capture outputs by name (hidden_states.i, layer_out.i, attn_pre_o_proj.i, attn_probs.i, rope_cos/sin). */
+  captures: Record<string, TensorData>;
+}
+
+export interface ScoreRequest extends DecoderRequest {
+  /** Teacher-forced targets: the token at `positions[k]` is `tokenIds[k]` (predicted from position − 1). */
+  targets: { positions: number[]; tokenIds: number[] };
+}
+
+export interface GenerateRequest extends DecoderRequest {
+  maxNewTokens: number;
+  /** Stop tokens (default: the checkpoint's generation eos ids). */
+  eosTokenIds?: number[];
+}
+
+export interface GenerateResult {
+  /** Generated token ids per variant (ending with an eos id when one was produced). */
+  tokens: number[][];
+  /** log p of each generated token given everything before it (same shape as `tokens`). */
+  logProbs: number[][];
+}
+
+export class Model {
+  readonly info: ModelInfo;
+  private readonly sessions: SessionCache;
+  /** The weights the graphs point at, and the folder their external-data locations are relative to. */
+  private readonly weights: WeightStore;
+  private readonly weightsDir: string;
+
+  constructor(readonly checkpoint: Checkpoint, options: LoadModelOptions = {}) {
+    const { config } = checkpoint;
+    const layout = visionLayout(config);
+    this.info = {
+      family: checkpoint.family,
+      layers: config.text.numHiddenLayers,
+      heads: config.text.numAttentionHeads,
+      kvHeads: config.text.numKeyValueHeads,
+      headDim: config.text.headDim,
+      hidden: config.text.hiddenSize,
+      vocab: config.text.vocabSize,
+      imageTokenId: config.imageTokenId,
+      imageTokensPerView: layout.tokensPerView,
+      imageGrid: layout.grid,
+      imageSize: layout.imageSize,
+      eosTokenIds: checkpoint.generation.eosTokenIds,
+    };
+    const cacheDir = options.cacheDir ?? (options.executionProvider === 'cuda' ? DEFAULT_CUDA_CACHE_DIR : undefined);
+    const aligned = cacheDir === undefined ? null : alignedWeights(checkpoint.weights, cacheDir);
+    this.weights = aligned?.store ?? checkpoint.weights;
+    this.weightsDir = aligned?.dir ?? checkpoint.dir;
+    this.sessions = new SessionCache(this.weightsDir, {
+      ...DEFAULT_SESSION_SETTINGS,
+      ...(options.executionProvider ? { executionProvider: options.executionProvider } : {}),
+      ...(options.intraOpNumThreads !== undefined ? { intraOpNumThreads: options.intraOpNumThreads } : {}),
+    });
+  }
+
+  /** pixelValues [views, 3, H, W] (already preprocessed) → visual-token embeddings, norms and layout. */
+  async encodeImage(pixelValues: Float32Array, options: { captures?: boolean } = {}): Promise<EncodedImage> {
+    const [height, width] = this.info.imageSize;
+    const channels = this.checkpoint.config.vision.numChannels;
+    const perView = channels * height * width;
+    if (pixelValues.length === 0 || pixelValues.length % perView !== 0) {
+      throw new InvalidArgumentError(`has ${pixelValues.length} values, not a positive multiple of ${channels}×${height}×${width}`, { field: 'pixel_values' });
+    }
+    const views = pixelValues.length / perView;
+    const captures = options.captures ?? false;
+    const session = await this.sessions.get(`vision|captures:${captures ? 1 : 0}`, () =>
+      buildVisionGraph(this.checkpoint.config, this.weights, this.weightsDir, { captures }).bytes,
+    );
+    const out = await session.run({ [PIXEL_VALUES]: new ort.Tensor('float32', pixelValues, [views, channels, height, width]) });
+    const features = out[IMAGE_FEATURES].data as Float32Array;
+    const rest: Record<string, TensorData> = {};
+    for (const name of session.outputNames) if (name !== IMAGE_FEATURES) rest[name] = tensorData(out[name]);
+    return {
+      views,
+      tokensPerView: this.info.imageTokensPerView,
+      grid: this.info.imageGrid,
+      features,
+      norms: rowNorms(features, this.info.hidden),
+      captures: rest,
+    };
+  }
+
+  /** Token embeddings [ids.length, hidden]. */
+  async embed(ids: readonly number[]): Promise<Float32Array> {
+    ids.forEach((id, i) => {
+      if (!Number.isInteger(id) || id < 0 || id >= this.info.vocab) throw new InvalidArgumentError(`token id ${id} is outside [0, ${this.info.vocab})`, { field: `input_ids[${i}]` });
+    });
+    return this.embedBatch(ids, [1, ids.length]);
+  }
+
+  /** Embeddings of `ids` with the image tokens' rows replaced, in order, by `imageFeatures` rows (HF's masked_scatter). */
+  async embedWithImage(ids: readonly number[], imageFeatures: Float32Array): Promise<Float32Array> {
+    const embeds = await this.embed(ids);
+    const C = this.info.hidden;
+    const slots = ids.flatMap((id, pos) => (id === this.info.imageTokenId ? [pos] : []));
+    if (slots.length * C !== imageFeatures.length) {
+      throw new InvalidArgumentError(`holds ${imageFeatures.length / C} visual tokens but input_ids has ${slots.length} image tokens (id ${this.info.imageTokenId})`, { field: 'image_features' });
+    }
+    slots.forEach((pos, k) => embeds.set(imageFeatures.subarray(k * C, (k + 1) * C), pos * C));
+    return embeds;
+  }
+
+  async forward(request: ForwardRequest): Promise<ForwardResult> {
+    const captures = { ...io.NO_CAPTURES, ...request.captures };
+    const hooks = this.checkRequest(request, request.seqLen);
+    const session = await this.decoder({ hooks, captures, kvCache: false, logits: request.logits ?? 'all' });
+    const feeds = { ...this.embedsFeed(request), ...hookTensors(request.variants, this.dims(), { start: 0, length: request.seqLen }, hooks) };
+    const out = await session.run(feeds);
+    const result: ForwardResult = { logits: tensorData(out[io.LOGITS]), captures: {} };
+    for (const name of session.outputNames) if (name !== io.LOGITS) result.captures[name] = tensorData(out[name]);
+    return result;
+  }
+
+  /** Per-variant log-probabilities of the target tokens (one value per target), batched in one run. */
+  async score(request: ScoreRequest): Promise<Float32Array[]> {
+    const { positions, tokenIds } = request.targets;
+    if (positions.length !== tokenIds.length) {
+      throw new InvalidArgumentError(`has ${tokenIds.length} ids for ${positions.length} positions`, { field: 'targets.token_ids' });
+    }
+    positions.forEach((p, i) => {
+      if (!Number.isInteger(p) || p < 1 || p >= request.seqLen) throw new InvalidArgumentError(`position ${p} is outside [1, ${request.seqLen})`, { field: `targets.positions[${i}]` });
+    });
+    tokenIds.forEach((t, i) => {
+      if (!Number.isInteger(t) || t < 0 || t >= this.info.vocab) throw new InvalidArgumentError(`token id ${t} is outside [0, ${this.info.vocab})`, { field: `targets.token_ids[${i}]` });
+    });
+    const hooks = this.checkRequest(request, request.seqLen);
+    const session = await this.decoder({ hooks, captures: io.NO_CAPTURES, kvCache: false, logits: 'positions' });
+    const out = await session.run({
+      ...this.embedsFeed(request),
+      ...hookTensors(request.variants, this.dims(), { start: 0, length: request.seqLen }, hooks),
+      [io.LOGIT_POSITIONS]: int64Tensor(positions.map((p) => p - 1), [positions.length]),
+    });
+    const logits = out[io.LOGITS].data as Float32Array;
+    const V = this.info.vocab;
+    const K = positions.length;
+    return request.variants.map((_, b) => Float32Array.from(tokenIds, (t, k) => tokenLogProb(logits, (b * K + k) * V, V, t)));
+  }
+
+  /** Greedy decoding of every variant in one batch; interventions apply to the prompt and to every new token. */
+  async generate(request: GenerateRequest): Promise<GenerateResult> {
+    if (!Number.isInteger(request.maxNewTokens) || request.maxNewTokens < 1) {
+      throw new InvalidArgumentError(`must be a positive integer, got ${request.maxNewTokens}`, { field: 'max_new_tokens' });
+    }
+    const hooks = this.checkRequest(request, request.seqLen + request.maxNewTokens);
+    const session = await this.decoder({ hooks, captures: io.NO_CAPTURES, kvCache: true, logits: 'last' });
+    const { variants, seqLen } = request;
+    const B = variants.length;
+    const eos = new Set(request.eosTokenIds ?? this.info.eosTokenIds);
+    const dims = this.dims();
+    const tokens: number[][] = variants.map(() => []);
+    const logProbs: number[][] = variants.map(() => []);
+    const done = variants.map(() => false);
+    const emptyPast = new Float32Array(0);
+    let past: Record<string, ort.Tensor> = {};
+    for (let l = 0; l < dims.layers; l++) {
+      past[io.pastKey(l)] = new ort.Tensor('float32', emptyPast, [B, this.info.kvHeads, 0, dims.headDim]);
+      past[io.pastValue(l)] = new ort.Tensor('float32', emptyPast, [B, this.info.kvHeads, 0, dims.headDim]);
+    }
+    let feeds: Record<string, ort.Tensor> = { ...this.embedsFeed(request), ...hookTensors(variants, dims, { start: 0, length: seqLen }, hooks) };
+    for (let step = 0; step < request.maxNewTokens; step++) {
+      const out = await session.run({ ...feeds, ...past });
+      const logits = out[io.LOGITS].data as Float32Array;
+      const next = variants.map((_, b) => argmax(logits, b * this.info.vocab, this.info.vocab));
+      next.forEach((t, b) => {
+        if (done[b]) return;
+        tokens[b].push(t);
+        logProbs[b].push(tokenLogProb(logits, b * this.info.vocab, this.info.vocab, t));
+        if (eos.has(t)) done[b] = true;
+      });
+      if (done.every(Boolean) || step === request.maxNewTokens - 1) break;
+      past = {};
+      for (let l = 0; l < dims.layers; l++) {
+        past[io.pastKey(l)] = out[io.presentKey(l)] as ort.Tensor;
+        past[io.pastValue(l)] = out[io.presentValue(l)] as ort.Tensor;
+      }
+      const position = seqLen + step;
+      feeds = {
+        [io.INPUTS_EMBEDS]: new ort.Tensor('float32', await this.embedBatch(next, [B, 1]), [B, 1, this.info.hidden]),
+        ...hookTensors(variants, dims, { start: position, length: 1 }, hooks),
+      };
+    }
+    return { tokens, logProbs };
+  }
+
+  /** Number of graph variants built and loaded so far. */
+  get loadedGraphs(): number {
+    return this.sessions.size;
+  }
+
+  async dispose(): Promise<void> {
+    await this.sessions.dispose();
+  }
+
+  private dims() {
+    return { layers: this.info.layers, heads: this.info.heads, headDim: this.info.headDim };
+  }
+
+  private decoder(variant: io.DecoderVariant): Promise<ort.InferenceSession> {
+    return this.sessions.get(io.decoderVariantKey(variant), () =>
+      buildDecoderGraph(this.checkpoint.config.text, this.weights, this.weightsDir, variant).bytes,
+    );
+  }
+
+  private async embedBatch(ids: readonly number[], dims: [number, number]): Promise<Float32Array> {
+    const session = await this.sessions.get('embed', () => buildEmbedGraph(this.checkpoint.config.text, this.weights, this.weightsDir).bytes);
+    const out = await session.run({ [INPUT_IDS]: int64Tensor(ids, dims) });
+    return out[EMBEDDINGS].data as Float32Array;
+  }
+
+  /** Validates the shared request fields; returns the hook inputs the variants need. */
+  private checkRequest(request: DecoderRequest, maxPosition: number): io.DecoderHooks {
+    const { seqLen, variants, inputsEmbeds } = request;
+    if (!Number.isInteger(seqLen) || seqLen < 1) throw new InvalidArgumentError(`must be a positive integer, got ${seqLen}`, { field: 'seq_len' });
+    if (variants.length < 1) throw new InvalidArgumentError('needs at least one variant ({} is the unmodified run)', { field: 'variants' });
+    const row = seqLen * this.info.hidden;
+    if (inputsEmbeds.length !== row && inputsEmbeds.length !== row * variants.length) {
+      throw new InvalidArgumentError(
+        `has ${inputsEmbeds.length} values; expected ${row} ([${seqLen}, ${this.info.hidden}]) or ${row * variants.length} ([${variants.length}, ${seqLen}, ${this.info.hidden}])`,
+        { field: 'inputs_embeds' },
+      );
+    }
+    validateInterventions(variants, this.dims(), maxPosition);
+    return hooksNeeded(variants);
+  }
+
+  private embedsFeed(request: DecoderRequest): Record<string, ort.Tensor> {
+    const B = request.variants.length;
+    const row = request.seqLen * this.info.hidden;
+    let data = request.inputsEmbeds;
+    if (data.length === row && B > 1) {
+      data = new Float32Array(row * B);
+      for (let b = 0; b < B; b++) data.set(request.inputsEmbeds, b * row);
+    }
+    return { [io.INPUTS_EMBEDS]: new ort.Tensor('float32', data, [B, request.seqLen, this.info.hidden]) };
+  }
+}
+
+/** Loads a Hugging Face checkpoint directory (LLaVA-1.5 or InternVL-3.5 layout); graphs are built on first use. */
+export async function loadModel(dir: string, options: LoadModelOptions = {}): Promise<Model> {
+  return new Model(loadCheckpoint(dir), options);
+}
+
+function tensorData(t: ort.OnnxValue): TensorData {
+  const tensor = t as ort.Tensor;
+  return { data: tensor.data as Float32Array, dims: [...tensor.dims] };
+}
+
+function int64Tensor(values: readonly number[], dims: number[]): ort.Tensor {
+  return new ort.Tensor('int64', BigInt64Array.from(values, (v) => BigInt(v)), dims);
+}

@@ -1,0 +1,67 @@
+// onnxruntime sessions over graphs built in memory whose weights are external data inside the
+// checkpoint directory, and a cache of them by graph-variant key (built and loaded once each).
+import * as ort from 'onnxruntime-node';
+
+export type ExecutionProvider = 'cpu' | 'cuda';
+
+export interface SessionSettings {
+  executionProvider: ExecutionProvider;
+  /** Threads per operator; undefined lets onnxruntime use every core. */
+  intraOpNumThreads?: number;
+}
+
+export const DEFAULT_SESSION_SETTINGS: SessionSettings = { executionProvider: 'cpu' };
+
+export class SessionError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'SessionError';
+  }
+}
+
+/** Creates a session for model bytes whose external-data locations are relative to `weightsDir`. */
+export async function createSession(name: string, bytes: Uint8Array, weightsDir: string, settings: SessionSettings): Promise<ort.InferenceSession> {
+  const options: ort.InferenceSession.SessionOptions = {
+    executionProviders: settings.executionProvider === 'cuda' ? ['cuda', 'cpu'] : ['cpu'],
+    graphOptimizationLevel: 'all',
+    // Resolves the external data of an in-memory model (onnxruntime ≥ 1.19 session config key).
+    extra: { session: { model_external_initializers_file_folder_path: weightsDir } },
+  };
+  if (settings.intraOpNumThreads !== undefined) options.intraOpNumThreads = settings.intraOpNumThreads;
+  try {
+    return await ort.InferenceSession.create(bytes, options);
+  } catch (error) {
+    throw new SessionError(`graph ${name}: onnxruntime could not load it: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** Builds and loads each graph variant once; concurrent requests for one key share the promise. */
+export class SessionCache {
+  private readonly sessions = new Map<string, Promise<ort.InferenceSession>>();
+
+  constructor(
+    private readonly weightsDir: string,
+    private readonly settings: SessionSettings,
+  ) {}
+
+  get(key: string, build: () => Uint8Array): Promise<ort.InferenceSession> {
+    let session = this.sessions.get(key);
+    if (!session) {
+      session = Promise.resolve().then(() => createSession(key, build(), this.weightsDir, this.settings));
+      this.sessions.set(key, session);
+      // A failed build must not poison the cache for a later retry.
+      session.catch(() => this.sessions.delete(key));
+    }
+    return session;
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  async dispose(): Promise<void> {
+    const all = [...this.sessions.values()];
+    this.sessions.clear();
+    await Promise.allSettled(all.map(async (s) => (await s).release()));
+  }
+}

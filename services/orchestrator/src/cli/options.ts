@@ -1,0 +1,53 @@
+// Flag parsing shared by the orchestrator's subcommands: strict (unknown flags are usage errors),
+// with typed values and the env fallbacks documented in the README.
+import { UsageError } from '@locscope/server-kit';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { PROFILES, type Profile } from '../config/envelope.ts';
+
+export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T, positionals = false) {
+  try {
+    return parseArgs({ args: argv, options, strict: true, allowPositionals: positionals });
+  } catch (error) {
+    throw new UsageError((error as Error).message, { cause: error });
+  }
+}
+
+export function intFlag(name: string, raw: string | undefined, fallback: number, min: number): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) throw new UsageError(`--${name} must be an integer ≥ ${min}, got "${raw}"`);
+  return value;
+}
+
+export function profileFlag(raw: string | undefined): Profile {
+  const value = raw ?? 'demo';
+  if (!(PROFILES as readonly string[]).includes(value)) throw new UsageError(`--profile must be one of ${PROFILES.join(', ')}, got "${value}"`);
+  return value as Profile;
+}
+
+export function listFlag(raw: string | undefined): string[] | undefined {
+  if (raw === undefined) return undefined;
+  const items = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (items.length === 0) throw new UsageError('expected a comma-separated list');
+  return items;
+}
+
+/** NATS URL from the flag or LOCSCOPE_NATS_URL (flag wins). */
+export function natsUrl(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return flag ?? (env.LOCSCOPE_NATS_URL || undefined);
+}
+
+/** An AbortSignal fired by the first SIGINT/SIGTERM (running jobs finish; the run stays resumable). */
+export function interruptSignal(): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const stop = (sig: NodeJS.Signals) => controller.abort(new Error(`received ${sig}`));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return {
+    signal: controller.signal,
+    dispose() {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    },
+  };
+}

@@ -1,0 +1,13 @@
+// containerization (paper Fig. 1): pad the object with p rings of tokens copied (seeded) from
+// inside it; score predictions against GT boxes scaled by s rings; mean ± std over seeds.
+import { z } from 'zod';
+import { seedRange } from '../tasks.ts';
+
+export const containerizationParams = z
+  .object({
+    paddings: z.array(z.number().int().nonnegative().max(4)).default([0, 1, 2]),
+    scalings: z.array(z.number().int().nonnegative().max(4)).default([0, 1, 2]),
+    seeds: z.array(z.number().int().nonnegative()).min(1).default(seedRange(10)),
+  })
+  .strict();
+export type ContainerizationParams = z.infer<typeof containerizationParams>;

@@ -1,0 +1,30 @@
+// Public surface of the orchestrator: the experiment interface and registry (to add an
+// experiment), config loading, the runners (embedded and NATS), the worker, and the report.
+export type { AnyExperiment, Experiment, Job, PlanContext, PlannedJob, RecordValue, SampleContext, SampleRecord } from './experiment.ts';
+export { registerExperiment, findExperiment, registeredExperimentIds, loadPlugins } from './registry.ts';
+export { loadConfigFile, loadConfigs, parseConfig, configDirs, BUILTIN_CONFIG_DIR } from './config/load.ts';
+export type { ResolvedConfig } from './config/resolve.ts';
+export { envelopeSchema, PROFILES, type Profile, type Envelope } from './config/envelope.ts';
+export { STUDY_EXPERIMENTS, studyParamsSchemas } from './experiments/params.ts';
+export { loadCocoDataset, selectSamples, type Dataset, type Sample } from './dataset.ts';
+export { datasetForConfig } from './datasets.ts';
+export { keyToken, keyPart, type JobKey, type RecordKey } from './keys.ts';
+export { canonicalJson, compactJson, type JsonValue } from './canonical-json.ts';
+export { orderStages, planStage, type Stage } from './execution/plan.ts';
+export { runSuite, RunInterruptedError, type JobExecutor, type SuiteOutcome } from './execution/runner.ts';
+export { runEmbedded, type EmbeddedRunOptions } from './execution/embedded.ts';
+export type { RunState, RunSink, SampleEvent } from './execution/state.ts';
+export { runWithNats, type NatsRunOptions } from './nats/coordinator.ts';
+export { runWorker, type WorkerOptions } from './nats/worker.ts';
+export { ensureResources, DEFAULT_ACK_WAIT_MS, DEFAULT_MAX_DELIVER } from './nats/resources.ts';
+export { KvRecordStore } from './nats/kv-store.ts';
+export * as natsNames from './nats/names.ts';
+export { RunDirectory, DEFAULT_RUNS_DIR } from './store/run-directory.ts';
+export type { RecordStore, JobResult, JobFailure } from './store/records.ts';
+export type { ArtifactStore } from './store/artifacts.ts';
+export { ServiceConnections, type ServiceClients, type ClientConstructor } from './services/clients.ts';
+export { SERVICE_NAMES, startService, type ServiceName, type StartServer, type StartOptions } from './services/launchers.ts';
+export type { Aggregate, Table, Figure, HeatmapFigure, LinesFigure } from './report/model.ts';
+export { renderReport } from './report/render.ts';
+export { figureSvg } from './report/svg/index.ts';
+export { ConfigError, MissingError, NotWiredError, RunConflictError, SampleFailedError } from './errors.ts';

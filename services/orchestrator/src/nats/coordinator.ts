@@ -1,0 +1,72 @@
+// NATS mode of `locscope run`: jobs go to the JetStream work queue and any number of workers
+// (`locscope worker`, or in-process ones started here) run them; records live in KV. The local run
+// directory still holds the manifest, aggregates and report, and the report is also put in the
+// object store under `<run>/report/`.
+import type { Logger } from '@locscope/server-kit';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { readFile } from 'node:fs/promises';
+import type { ResolvedConfig } from '../config/resolve.ts';
+import type { Dataset } from '../dataset.ts';
+import type { Stage } from '../execution/plan.ts';
+import { runSuite, type SuiteOutcome } from '../execution/runner.ts';
+import { progressBarSink, stateFileSink } from '../execution/sinks.ts';
+import type { RunSink } from '../execution/state.ts';
+import { renderReport } from '../report/render.ts';
+import type { ServiceClients } from '../services/clients.ts';
+import { RunDirectory } from '../store/run-directory.ts';
+import { natsRunSink } from './events.ts';
+import { NatsExecutor } from './executor.ts';
+import { KvRecordStore, objectArtifacts } from './kv-store.ts';
+import { ensureResources, type QueueOptions } from './resources.ts';
+import { runWorker } from './worker.ts';
+
+export interface NatsRunOptions extends QueueOptions {
+  nc: NatsConnection;
+  runId: string;
+  outDir: string;
+  profile: string;
+  stages: Stage[];
+  clients: ServiceClients;
+  loadDataset(config: ResolvedConfig): Promise<Dataset>;
+  logger: Logger;
+  /** Workers started in this process (0: rely on external `locscope worker` processes). */
+  localWorkers: number;
+  signal?: AbortSignal;
+  sinks?: RunSink[];
+}
+
+export async function runWithNats(options: NatsRunOptions): Promise<SuiteOutcome> {
+  const { nc, logger } = options;
+  const resources = await ensureResources(nc, options);
+  const store = new KvRecordStore(resources.records);
+  const directory = new RunDirectory(options.outDir, options.runId);
+  const stopWorkers = new AbortController();
+  const abort = () => stopWorkers.abort(options.signal?.reason);
+  options.signal?.addEventListener('abort', abort, { once: true });
+  const workers =
+    options.localWorkers > 0
+      ? runWorker({ ...options, concurrency: options.localWorkers, signal: stopWorkers.signal, logger: logger.child({ worker: 'local' }) })
+      : Promise.resolve();
+  const bar = progressBarSink();
+  try {
+    const outcome = await runSuite({
+      runId: options.runId,
+      profile: options.profile,
+      stages: options.stages,
+      directory,
+      store,
+      executor: new NatsExecutor({ js: resources.js, records: resources.records, store, signal: options.signal }),
+      sinks: [stateFileSink(directory), natsRunSink(nc, resources.runs), ...(bar ? [bar] : []), ...(options.sinks ?? [])],
+      loadDataset: options.loadDataset,
+      render: renderReport,
+      signal: options.signal,
+      logger,
+    });
+    await objectArtifacts(resources.artifacts, options.runId).put('report/index.html', await readFile(outcome.report));
+    return outcome;
+  } finally {
+    stopWorkers.abort();
+    options.signal?.removeEventListener('abort', abort);
+    await workers;
+  }
+}

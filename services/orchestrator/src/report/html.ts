@@ -1,0 +1,63 @@
+// The run's report page: one self-contained HTML file (figures inlined as SVG, tables inline,
+// styles embedded — it opens from disk, offline, and can be mailed), linking the CSV/Markdown/SVG
+// files next to it.
+import type { Aggregate } from './model.ts';
+import { esc } from './svg/element.ts';
+import { tableHtml } from './tables.ts';
+
+export interface ReportPage {
+  run: string;
+  aggregates: Aggregate[];
+  /** SVG markup per `experiment/figure-id`. */
+  svgs: Map<string, string>;
+  /** Relative link of a file written next to the page. */
+  link(experiment: string, file: string): string;
+}
+
+const STYLE = `
+body { font-family: Helvetica, Arial, sans-serif; margin: 2rem auto; max-width: 1100px; color: #222; padding: 0 1rem; }
+h1 { font-size: 1.6rem; } h2 { border-bottom: 1px solid #ccc; padding-bottom: .2rem; margin-top: 2.5rem; }
+table { border-collapse: collapse; margin: 1rem 0; font-size: .9rem; }
+caption { text-align: left; font-weight: bold; margin-bottom: .3rem; }
+th, td { border: 1px solid #ddd; padding: .25rem .6rem; } th { background: #f4f4f4; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+figure { margin: 1rem 0; display: inline-block; vertical-align: top; } figcaption { font-size: .85rem; color: #555; }
+.notes { background: #fff8e1; border-left: 4px solid #f0b400; padding: .4rem .8rem; }
+nav a { margin-right: .8rem; } .files { font-size: .85rem; }
+`;
+
+export function reportHtml(page: ReportPage): string {
+  const nav = page.aggregates.map((a) => `<a href="#${esc(a.experiment)}">${esc(a.experiment)}</a>`).join('');
+  const sections = page.aggregates.map((a) => section(a, page)).join('\n');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>locscope report — ${esc(page.run)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<h1>locscope report — run ${esc(page.run)}</h1>
+<nav>${nav}</nav>
+${sections}
+</body>
+</html>
+`;
+}
+
+function section(aggregate: Aggregate, page: ReportPage): string {
+  const id = aggregate.experiment;
+  const notes = aggregate.notes.length
+    ? `<div class="notes"><ul>${aggregate.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul></div>`
+    : '';
+  const tables = aggregate.tables
+    .map((t) => `${tableHtml(t)}\n<p class="files"><a href="${esc(page.link(id, `${t.id}.csv`))}">CSV</a> · <a href="${esc(page.link(id, `${t.id}.md`))}">Markdown</a></p>`)
+    .join('\n');
+  const figures = aggregate.figures
+    .map(
+      (f) =>
+        `<figure data-figure="${esc(`${id}/${f.id}`)}">${page.svgs.get(`${id}/${f.id}`) ?? ''}<figcaption>${esc(f.title)} · <a href="${esc(page.link(id, `${f.id}.svg`))}">SVG</a></figcaption></figure>`,
+    )
+    .join('\n');
+  return `<section id="${esc(id)}">\n<h2>${esc(aggregate.title)}</h2>\n${notes}\n${tables}\n${figures}\n<p class="files"><a href="${esc(page.link(id, 'aggregate.json'))}">aggregate JSON</a></p>\n</section>`;
+}

@@ -1,0 +1,120 @@
+// Typed gRPC clients for the services an experiment calls. A service is reached at a configured
+// address (flags/env, e.g. a Kubernetes Service) or, when none is given, started in-process on a
+// loopback port the first time an experiment asks for it — so runs that never touch a service
+// (or are still being wired) never load its models.
+import { credentials, type ChannelCredentials, type Client, type ClientOptions } from '@grpc/grpc-js';
+import {
+  clientInterceptors,
+  DEFAULT_HOST,
+  DEFAULT_MAX_MESSAGE_BYTES,
+  DEFAULT_SHUTDOWN_GRACE_MS,
+  type Logger,
+  type RunningServer,
+} from '@locscope/server-kit';
+import { NotWiredError } from '../errors.ts';
+import { startService, type ServiceName } from './launchers.ts';
+
+/** Per-call deadline the orchestrator sets on every RPC unless an experiment asks for another. */
+export const DEFAULT_CALL_DEADLINE_MS = 300_000;
+
+/** A ts-proto generated grpc-js client constructor (`MasksClient`, `InferenceClient`, …). */
+export type ClientConstructor<C extends Client> = new (
+  address: string,
+  credentials: ChannelCredentials,
+  options?: Partial<ClientOptions>,
+) => C;
+
+export interface ServiceClients {
+  /** A client of `service` (cached per service and constructor), with trace-context interceptors. */
+  client<C extends Client>(service: ServiceName, ctor: ClientConstructor<C>): Promise<C>;
+  /** Call options with the default deadline, for `client.method(request, metadata, options, cb)`. */
+  callOptions(deadlineMs?: number): { deadline: Date };
+  close(): Promise<void>;
+}
+
+export interface ServiceConnectionsOptions {
+  /** host:port per service; services absent here are started in-process when first used. */
+  addresses: Partial<Record<ServiceName, string>>;
+  logger: Logger;
+  /** Service flags for in-process services (e.g. `['--models', 'models.yaml']` for inference). */
+  serviceArgv?: Partial<Record<ServiceName, string[]>>;
+  maxMessageBytes?: number;
+}
+
+export class ServiceConnections implements ServiceClients {
+  private readonly addresses = new Map<ServiceName, Promise<string>>();
+  private readonly clients = new Map<string, Client>();
+  private readonly servers: RunningServer[] = [];
+
+  constructor(private readonly options: ServiceConnectionsOptions) {}
+
+  /** Environment form: LOCSCOPE_MASKS_ADDR, LOCSCOPE_INFERENCE_ADDR, … */
+  static addressesFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<Record<ServiceName, string>> {
+    const out: Partial<Record<ServiceName, string>> = {};
+    for (const name of ['masks', 'inference', 'inpainting', 'metrics'] as const) {
+      const value = env[`LOCSCOPE_${name.toUpperCase()}_ADDR`];
+      if (value) out[name] = value;
+    }
+    return out;
+  }
+
+  async client<C extends Client>(service: ServiceName, ctor: ClientConstructor<C>): Promise<C> {
+    const address = await this.address(service);
+    const key = `${service}:${ctor.name}`;
+    let client = this.clients.get(key);
+    if (!client) {
+      const limit = this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+      client = new ctor(address, credentials.createInsecure(), {
+        interceptors: clientInterceptors,
+        'grpc.max_receive_message_length': limit,
+        'grpc.max_send_message_length': limit,
+      });
+      this.clients.set(key, client);
+    }
+    return client as C;
+  }
+
+  callOptions(deadlineMs = DEFAULT_CALL_DEADLINE_MS): { deadline: Date } {
+    return { deadline: new Date(Date.now() + deadlineMs) };
+  }
+
+  async close(): Promise<void> {
+    for (const client of this.clients.values()) client.close();
+    this.clients.clear();
+    await Promise.all(this.servers.map((s) => s.shutdown()));
+    this.servers.length = 0;
+  }
+
+  private address(service: ServiceName): Promise<string> {
+    let address = this.addresses.get(service);
+    if (!address) {
+      const configured = this.options.addresses[service];
+      address = configured ? Promise.resolve(configured) : this.startEmbedded(service);
+      this.addresses.set(service, address);
+    }
+    return address;
+  }
+
+  private async startEmbedded(service: ServiceName): Promise<string> {
+    const logger = this.options.logger.child({ service });
+    try {
+      const server = await startService(
+        service,
+        {
+          host: DEFAULT_HOST,
+          port: 0,
+          maxMessageBytes: this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+          shutdownGraceMs: DEFAULT_SHUTDOWN_GRACE_MS,
+        },
+        { logger, argv: this.options.serviceArgv?.[service] ?? [] },
+      );
+      this.servers.push(server);
+      logger.info('started in-process service', { address: server.address });
+      return server.address;
+    } catch (error) {
+      this.addresses.delete(service);
+      if (error instanceof NotWiredError) throw error;
+      throw new NotWiredError(`service ${service} failed to start in-process: ${(error as Error).message}`, { cause: error });
+    }
+  }
+}

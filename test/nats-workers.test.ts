@@ -1,0 +1,165 @@
+// NATS mode end to end against a real nats-server: jobs on the JetStream work queue, two worker
+// processes (the real `locscope worker`), one SIGKILLed mid-run. The run must finish with exactly
+// the records an undisturbed (embedded) run produces: none lost, none duplicated.
+import { ensureResources, KvRecordStore, orderStages, parseConfig, registerExperiment, runEmbedded, runWithNats, ServiceConnections, type JobResult, type RunSink, type SampleEvent } from '@locscope/orchestrator';
+import { arithExperiment } from '@locscope/orchestrator/testing';
+import { createLogger, setupTelemetry } from '@locscope/server-kit';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ARITH_PLUGIN, finished, spawnLocscope } from './support/orchestrator.ts';
+import { startNatsServer, type NatsServer } from './support/nats-server.ts';
+
+registerExperiment(arithExperiment);
+const telemetry = setupTelemetry({ serviceName: 'nats-test', inMemory: true });
+const logger = createLogger({ level: 'silent' });
+const QUEUE = { ackWaitMs: 3000, maxDeliver: 4 };
+const PARAMS = { count: 16, seeds: [0, 1], delayMs: 400 };
+
+function stages(params: Record<string, unknown>) {
+  const yaml = `experiment: arith\nversion: 1\ndescription: test\nparams: ${JSON.stringify(params)}\n`;
+  return orderStages(['arith'], new Map([['arith', parseConfig(yaml, 'arith.yaml', 'paper')]]));
+}
+
+const noDataset = async () => {
+  throw new Error('arith needs no dataset');
+};
+
+let server: NatsServer;
+let nc: NatsConnection;
+let root: string;
+const clients = new ServiceConnections({ addresses: {}, logger });
+
+beforeAll(async () => {
+  server = await startNatsServer();
+  nc = await connect({ servers: server.url });
+  root = await mkdtemp(join(tmpdir(), 'locscope-nats-test-'));
+});
+
+afterAll(async () => {
+  await nc?.close();
+  await server?.stop();
+  await clients.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+function natsRun(runId: string, params: Record<string, unknown>, localWorkers: number, sinks: RunSink[] = []) {
+  return runWithNats({ nc, runId, outDir: join(root, 'nats'), profile: 'paper', stages: stages(params), clients, loadDataset: noDataset, logger, localWorkers, sinks, ...QUEUE });
+}
+
+function watchLines(child: ChildProcess, onLine: (line: Record<string, unknown>) => void): void {
+  let buffer = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString();
+    const lines = buffer.split('\n');
+    buffer = lines.pop()!;
+    for (const line of lines) {
+      try {
+        onLine(JSON.parse(line));
+      } catch {
+        // not a log line
+      }
+    }
+  });
+}
+
+describe('NATS mode', () => {
+  it('completes with identical records when one of two workers is SIGKILLed mid-run', async () => {
+    const reference = await runEmbedded({ runId: 'k1', outDir: join(root, 'embedded'), profile: 'paper', stages: stages(PARAMS), clients, loadDataset: noDataset, logger });
+    expect(reference.state.status).toBe('done');
+
+    await ensureResources(nc, QUEUE);
+    const workerArgs = ['worker', '--nats', server.url, '--concurrency', '2', '--plugin', ARITH_PLUGIN];
+    const victim = spawnLocscope(workerArgs, { env: { LOCSCOPE_LOG_LEVEL: 'debug' } });
+    const survivor = spawnLocscope(workerArgs);
+    const victimExit = finished(victim);
+    const survivorExit = finished(survivor);
+
+    // Kill the victim right after it takes a job, once it has finished two: that job is in flight.
+    const victimDone = new Set<string>();
+    const victimInFlight = new Set<string>();
+    watchLines(victim, (line) => {
+      if (line.message === 'job received' && line.run === 'k1') {
+        victimInFlight.add(String(line.sample));
+        if (victimDone.size >= 2 && victim.exitCode === null && !victim.killed) victim.kill('SIGKILL');
+      }
+    });
+    const events: SampleEvent[] = [];
+    const sub = nc.subscribe('locscope.run.k1.sample', {
+      callback: (_error, msg) => {
+        const event = msg.json<SampleEvent>();
+        events.push(event);
+        if (event.worker?.endsWith(`:${victim.pid}`)) {
+          victimDone.add(event.sample);
+          victimInFlight.delete(event.sample);
+        }
+      },
+    });
+
+    const outcome = await natsRun('k1', PARAMS, 0);
+    sub.unsubscribe();
+    survivor.kill('SIGTERM');
+    expect((await victimExit).signal).toBe('SIGKILL');
+    expect((await survivorExit).code).toBe(0);
+
+    expect(outcome.state.status).toBe('done');
+    expect(outcome.state.experiments.arith).toMatchObject({ total: 16, done: 16, failed: 0 });
+    // The killed worker held a job it never finished; the survivor completed it after redelivery.
+    expect(victimInFlight.size).toBeGreaterThan(0);
+    for (const sample of victimInFlight) {
+      expect(events.some((e) => e.sample === sample && e.ok && !e.worker?.endsWith(`:${victim.pid}`))).toBe(true);
+    }
+    const records = await new KvRecordStore(await kvRecords()).list('k1', 'arith');
+    const expected = await embeddedRecords();
+    expect(records.map((r) => r.key.sample)).toEqual(expected.map((r) => r.key.sample));
+    expect(records).toEqual(expected);
+    expect(new Set(events.filter((e) => e.ok).map((e) => e.sample)).size).toBe(16);
+    expect(await readFile(join(root, 'nats/k1/aggregates/arith.json'), 'utf8')).toBe(
+      await readFile(join(root, 'embedded/k1/aggregates/arith.json'), 'utf8'),
+    );
+    // Work queue drained: every job acked.
+    const info = await (await jetstreamManager(nc)).streams.info('LOCSCOPE_JOBS');
+    expect(info.state.messages).toBe(0);
+  });
+
+  it('carries one trace per sample from the enqueue span to the worker span', async () => {
+    telemetry.memory!.reset();
+    const outcome = await natsRun('k2', { count: 4, seeds: [0], delayMs: 0 }, 2);
+    expect(outcome.state.status).toBe('done');
+    const spans = telemetry.memory!.getFinishedSpans();
+    const traces = new Set<string>();
+    for (let n = 0; n < 4; n++) {
+      const sample = `s000${n}`;
+      const enqueue = spans.find((s) => s.name === `enqueue arith/${sample}` && s.attributes['locscope.run'] === 'k2');
+      const work = spans.find((s) => s.name === `sample arith/${sample}` && s.attributes['locscope.run'] === 'k2');
+      expect(enqueue, `enqueue span of ${sample}`).toBeDefined();
+      expect(work, `worker span of ${sample}`).toBeDefined();
+      expect(work!.spanContext().traceId).toBe(enqueue!.spanContext().traceId);
+      expect(work!.parentSpanContext?.spanId).toBe(enqueue!.spanContext().spanId);
+      traces.add(enqueue!.spanContext().traceId);
+    }
+    expect(traces.size).toBe(4);
+  });
+
+  it('records a job as failed after max deliveries and finishes the run', async () => {
+    const outcome = await natsRun('k3', { count: 3, seeds: [0], failOn: [1] }, 1);
+    expect(outcome.state.status).toBe('failed');
+    expect(outcome.state.experiments.arith).toMatchObject({ done: 2, failed: 1 });
+    const failures = await new KvRecordStore(await kvRecords()).failures('k3', 'arith');
+    expect(failures).toEqual([{ key: { run: 'k3', experiment: 'arith', sample: 's0001' }, error: expect.stringContaining('configured to fail'), attempts: QUEUE.maxDeliver }]);
+  });
+});
+
+async function kvRecords() {
+  const { Kvm } = await import('@nats-io/kv');
+  return new Kvm(nc).open('locscope-records');
+}
+
+async function embeddedRecords(): Promise<JobResult[]> {
+  const { RunDirectory } = await import('@locscope/orchestrator');
+  return new RunDirectory(join(root, 'embedded'), 'k1').list('k1', 'arith');
+}
