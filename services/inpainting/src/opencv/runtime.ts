@@ -8,20 +8,23 @@ export type OpenCv = typeof cvModule;
 
 /** Emscripten's Module: `then` calls back with the module once its runtime is initialised. */
 interface EmscriptenModule {
-  then(onReady: (module: OpenCv) => void): unknown;
+  then?: (onReady: (module: EmscriptenModule) => void) => unknown;
 }
 
 let ready: Promise<OpenCv> | undefined;
 
 /** Resolves when the WASM module is initialised; later calls return the same runtime. */
 export function loadOpenCv(): Promise<OpenCv> {
-  // Loaded with Node's require rather than import: the UMD bundle is plain CommonJS, and going
-  // through a bundler's module transform (vitest's) hangs on its embedded base64 WASM.
-  ready ??= new Promise<{ cv: OpenCv }>((resolve) => {
+  ready ??= new Promise<OpenCv>((resolve) => {
+    // Loaded with Node's require rather than import: the UMD bundle is plain CommonJS, and going
+    // through a bundler's module transform (vitest's) never finishes on its embedded WASM.
     const emscripten = createRequire(import.meta.url)('@techstark/opencv-js') as EmscriptenModule;
-    // The module is itself a thenable, so it is handed over wrapped: resolving a promise with it
-    // directly would adopt its `then` and recurse.
-    emscripten.then((cv) => resolve({ cv }));
-  }).then(({ cv }) => cv);
+    emscripten.then!((initialised) => {
+      // A promise that resolves to a thenable adopts its `then`, which would call back forever;
+      // once initialised the module needs no `then` (newer Emscripten deletes it the same way).
+      delete initialised.then;
+      resolve(initialised as unknown as OpenCv);
+    });
+  });
   return ready;
 }

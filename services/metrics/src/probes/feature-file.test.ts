@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { ProbeFeatureFile } from './feature-file.ts';
+import type { ProbeBatch } from './probe-data.ts';
 import { syntheticPositionCode } from './synthetic-code.ts';
 import { trainPositionProbe } from './train-probe.ts';
 
@@ -13,7 +14,7 @@ describe('ProbeFeatureFile', () => {
     try {
       for (const [i, batch] of batches.entries()) await file.append(batch, `batches[${i}]`);
       expect(file.tokenCount).toBe(9 * 20);
-      const replayed = [];
+      const replayed: ProbeBatch[] = [];
       for await (const batch of file.source(7)()) replayed.push(batch);
       const concat = (key: 'features' | 'rows' | 'cols' | 'groups') => replayed.flatMap((b) => Array.from(b[key] as ArrayLike<number>));
       expect(concat('features')).toEqual(batches.flatMap((b) => Array.from(b.features as Float32Array)));
