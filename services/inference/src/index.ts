@@ -40,3 +40,4 @@ export { InferenceEngine, type BoundImage, type EngineOptions } from './service/
 export { ModelRegistry, DEMO_MODELS_DIR, demoModelEntries, readModelsFile, type ModelEntry } from './service/model-registry.ts';
 export { DEFAULT_LIMITS, type InferenceLimits } from './service/limits.ts';
 export { prepareImage, type PreparedImage } from './service/model-image.ts';
+export type { KvCache } from './runtime/model.ts';

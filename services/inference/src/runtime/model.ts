@@ -105,6 +105,12 @@ export interface GenerateResult {
   logProbs: number[][];
 }
 
+/** Keys and values of every layer for the first `length` positions of one sequence ([1, kvHeads, length, headDim] each). */
+export interface KvCache {
+  length: number;
+  layers: { key: Float32Array; value: Float32Array }[];
+}
+
 export class Model {
   readonly info: ModelInfo;
   private readonly sessions: SessionCache;
@@ -267,6 +273,74 @@ export class Model {
       };
     }
     return { tokens, logProbs };
+  }
+
+  /**
+   * KV cache of the clean run over `inputsEmbeds` [seqLen, hidden] (batch 1, no hooks): the prefix
+   * every variant shares when its interventions only change later positions (attention is causal).
+   */
+  async prefill(inputsEmbeds: Float32Array, seqLen: number): Promise<KvCache> {
+    this.checkRequest({ inputsEmbeds, seqLen, variants: [{}] }, seqLen);
+    const session = await this.decoder({ hooks: io.NO_HOOKS, captures: io.NO_CAPTURES, kvCache: true, logits: 'last' });
+    const out = await session.run({ ...this.embedsFeed({ inputsEmbeds, seqLen, variants: [{}] }), ...this.pastFeeds(null, 1) });
+    const layers = Array.from({ length: this.info.layers }, (_, l) => ({
+      key: out[io.presentKey(l)].data as Float32Array,
+      value: out[io.presentValue(l)].data as Float32Array,
+    }));
+    return { length: seqLen, layers };
+  }
+
+  /**
+   * `score` for a batch whose interventions all start at or after `prefix.length`: only the suffix
+   * positions run, on top of the shared prefix cache. `inputsEmbeds`/`seqLen` cover the suffix;
+   * intervention and target positions stay absolute. Equals `score` over the whole sequence.
+   */
+  async scoreSuffix(request: ScoreRequest & { prefix: KvCache }): Promise<Float32Array[]> {
+    const { prefix, seqLen, variants } = request;
+    const start = prefix.length;
+    const { positions, tokenIds } = request.targets;
+    positions.forEach((p, i) => {
+      if (!Number.isInteger(p) || p - 1 < start || p >= start + seqLen) {
+        throw new InvalidArgumentError(`position ${p} is outside [${start + 1}, ${start + seqLen})`, { field: `targets.positions[${i}]` });
+      }
+    });
+    const hooks = this.checkRequest(request, start + seqLen);
+    const session = await this.decoder({ hooks, captures: io.NO_CAPTURES, kvCache: true, logits: 'positions' });
+    const out = await session.run({
+      ...this.embedsFeed(request),
+      ...hookTensors(variants, this.dims(), { start, length: seqLen }, hooks),
+      ...this.pastFeeds(prefix, variants.length),
+      [io.LOGIT_POSITIONS]: int64Tensor(positions.map((p) => p - 1 - start), [positions.length]),
+    });
+    const logits = out[io.LOGITS].data as Float32Array;
+    const V = this.info.vocab;
+    const K = positions.length;
+    return variants.map((_, b) => Float32Array.from(tokenIds, (t, k) => tokenLogProb(logits, (b * K + k) * V, V, t)));
+  }
+
+  /** past_key/value feeds: `prefix` repeated for each of `batch` rows, or empty (length 0). */
+  private pastFeeds(prefix: KvCache | null, batch: number): Record<string, ort.Tensor> {
+    const { kvHeads, headDim, layers } = this.info;
+    const P = prefix?.length ?? 0;
+    const feeds: Record<string, ort.Tensor> = {};
+    const tile = (rows: Float32Array | undefined) => {
+      const data = new Float32Array(batch * kvHeads * P * headDim);
+      if (rows) for (let b = 0; b < batch; b++) data.set(rows, b * rows.length);
+      return new ort.Tensor('float32', data, [batch, kvHeads, P, headDim]);
+    };
+    for (let l = 0; l < layers; l++) {
+      feeds[io.pastKey(l)] = tile(prefix?.layers[l].key);
+      feeds[io.pastValue(l)] = tile(prefix?.layers[l].value);
+    }
+    return feeds;
+  }
+
+  /**
+   * A session for an extra graph over this model's weights (e.g. the attribution graph), built once
+   * per key by `build` from the weight store and the folder its external-data paths are relative to.
+   */
+  graphSession(key: string, build: (weights: WeightStore, weightsDir: string) => Uint8Array): Promise<ort.InferenceSession> {
+    return this.sessions.get(key, () => build(this.weights, this.weightsDir));
   }
 
   /** Number of graph variants built and loaded so far. */

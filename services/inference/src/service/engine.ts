@@ -16,9 +16,9 @@ import {
   type Variant,
 } from '@locscope/proto/v1/inference';
 import { resolvePositions } from '../interventions/positions.ts';
-import { compileVariants, type HeadPatchPlan, type ModelDims, type VariantPlan } from '../interventions/variant-plan.ts';
+import { compileVariants, firstAffectedPosition, type HeadPatchPlan, type ModelDims, type VariantPlan } from '../interventions/variant-plan.ts';
 import * as io from '../graph/decoder-io.ts';
-import type { EncodedImage, Model, TensorData } from '../runtime/model.ts';
+import type { EncodedImage, KvCache, Model, TensorData } from '../runtime/model.ts';
 import { DEFAULT_LIMITS, type InferenceLimits } from './limits.ts';
 import { prepareImage, type PreparedImage } from './model-image.ts';
 import type { ModelRegistry } from './model-registry.ts';
@@ -31,10 +31,16 @@ export interface EngineOptions {
   encodingCacheBytes?: number;
   /** Bytes of source-run head outputs kept (default 256 MiB). */
   sourceCacheBytes?: number;
+  /** Bytes of clean-run prefix KV caches kept (default 512 MiB). */
+  prefixCacheBytes?: number;
 }
 
 export const DEFAULT_ENCODING_CACHE_BYTES = 256 * 1024 * 1024;
 export const DEFAULT_SOURCE_CACHE_BYTES = 256 * 1024 * 1024;
+/** Bytes of clean-run prefix KV caches kept (default 512 MiB). */
+export const DEFAULT_PREFIX_CACHE_BYTES = 512 * 1024 * 1024;
+/** Shorter shared prefixes are recomputed: a second graph run costs more than it saves. */
+export const MIN_SHARED_PREFIX = 8;
 
 export interface BoundImage {
   /** Registry name of the model. */
@@ -103,6 +109,7 @@ export class InferenceEngine {
   readonly limits: InferenceLimits;
   private readonly encodings: LRUCache<string, EncodedImage>;
   private readonly sources: LRUCache<string, HeadOutputs>;
+  private readonly prefixes: LRUCache<string, KvCache>;
   private readonly storedRuns = new Map<string, HeadOutputs>();
   private readonly artifacts = new Map<string, MeanEmbeddingArtifact>();
 
@@ -118,6 +125,10 @@ export class InferenceEngine {
     this.sources = new LRUCache({
       maxSize: options.sourceCacheBytes ?? DEFAULT_SOURCE_CACHE_BYTES,
       sizeCalculation: (s) => Math.max(1, s.layers.reduce((n, l) => n + l.byteLength, 0)),
+    });
+    this.prefixes = new LRUCache({
+      maxSize: options.prefixCacheBytes ?? DEFAULT_PREFIX_CACHE_BYTES,
+      sizeCalculation: (c) => Math.max(1, c.layers.reduce((n, l) => n + l.key.byteLength + l.value.byteLength, 0)),
     });
   }
 
@@ -164,7 +175,7 @@ export class InferenceEngine {
       if (s === '') throw new InvalidArgumentError('stop strings must not be empty', { field: `stop[${i}]` });
     });
     const bound = await this.bindImage(request.model, request.image);
-    const prompt = await this.prompt(bound, request.prompt, undefined);
+    const prompt = await this.prompt(bound, request.prompt, undefined, maxNewTokens);
     const plans = this.compile(bound.model, prompt, request.variants);
     const inputs = await this.materialize(bound, prompt, plans);
     const result = await bound.model.generate({ ...inputs, seqLen: prompt.layout.length, variants: inputs.interventions, maxNewTokens });
@@ -323,8 +334,9 @@ export class InferenceEngine {
     return { layers: model.info.layers, heads: model.info.heads, headDim: model.info.headDim, hiddenSize: model.info.hidden };
   }
 
-  private async prompt(bound: BoundImage, question: string, target: string | undefined): Promise<PreparedPrompt> {
-    return preparePrompt(bound.model, bound.image, bound.encoded, question, target);
+  /** `reserve`: tokens the request adds to the sequence later (generation). */
+  private async prompt(bound: BoundImage, question: string, target: string | undefined, reserve = 0): Promise<PreparedPrompt> {
+    return preparePrompt(bound.model, bound.image, bound.encoded, question, target, { maxTokens: this.limits.maxSequenceTokens, reserve });
   }
 
   private compile(model: Model, prompt: PreparedPrompt, variants: Variant[]): VariantPlan[] {
@@ -383,10 +395,35 @@ export class InferenceEngine {
     return outputs;
   }
 
+  /**
+   * Target log-probs of every plan in one batch. Positions before the first one any plan can
+   * change are identical to the clean run (attention is causal), so their KV cache is computed
+   * once (and cached) and the batch only runs the suffix.
+   */
   private async scoreRun(bound: BoundImage, prompt: PreparedPrompt, plans: VariantPlan[], targetIds: number[], sweepSource?: HeadOutputs): Promise<Float32Array[]> {
     const inputs = await this.materialize(bound, prompt, plans, sweepSource);
     const positions = targetIds.map((_, i) => prompt.target.start + i);
-    return bound.model.score({ ...inputs, seqLen: prompt.layout.length, variants: inputs.interventions, targets: { positions, tokenIds: targetIds } });
+    const T = prompt.layout.length;
+    const shared = Math.min(prompt.target.start - 1, ...plans.map((p) => firstAffectedPosition(p, prompt.layout)));
+    if (shared < MIN_SHARED_PREFIX) {
+      return bound.model.score({ ...inputs, seqLen: T, variants: inputs.interventions, targets: { positions, tokenIds: targetIds } });
+    }
+    const C = bound.model.info.hidden;
+    const prefix = await this.prefix(bound, prompt.embeds.subarray(0, shared * C), shared);
+    const B = inputs.inputsEmbeds.length / (T * C);
+    const suffix = new Float32Array(B * (T - shared) * C);
+    for (let b = 0; b < B; b++) suffix.set(inputs.inputsEmbeds.subarray((b * T + shared) * C, (b + 1) * T * C), b * (T - shared) * C);
+    return bound.model.scoreSuffix({ prefix, inputsEmbeds: suffix, seqLen: T - shared, variants: inputs.interventions, targets: { positions, tokenIds: targetIds } });
+  }
+
+  /** The clean run's KV cache over `embeds` (cached by model and content). */
+  private async prefix(bound: BoundImage, embeds: Float32Array, length: number): Promise<KvCache> {
+    const key = createHash('sha256').update(bound.model.checkpoint.dir).update(new Uint8Array(embeds.buffer, embeds.byteOffset, embeds.byteLength)).digest('hex');
+    const cached = this.prefixes.get(key);
+    if (cached) return cached;
+    const cache = await bound.model.prefill(embeds, length);
+    this.prefixes.set(key, cache);
+    return cache;
   }
 
   private tokenMask(mode: TokenMaskMode, explicit: boolean[], target: string, tokens: string[], field: string): boolean[] {

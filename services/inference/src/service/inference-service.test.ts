@@ -113,6 +113,42 @@ describe('Inference service', () => {
     expect(Array.from(alone.scores[0].tokenLogProbs)).toEqual(Array.from(clean).map((v, i) => expect.closeTo(v, 5)));
   });
 
+  it('runs only the suffix after the shared clean prefix, equal to a full recompute', async () => {
+    // Knockout, ablation and patching all start after the image: the engine reuses the clean KV cache.
+    const suffixOnly = [variants[0], variants[1], variants[2], variants[5]];
+    const engine = await reference.score({ model: 'tiny', image, prompt, target, variants: suffixOnly, maskMode: TokenMaskMode.TOKEN_MASK_MODE_ALL, mask: [] });
+    const bound = await reference.bindImage('tiny', image);
+    const forced = bound.model.checkpoint.prompt.encodeWithTarget(prompt, target);
+    const embeds = await bound.model.embedWithImage(forced.ids, bound.encoded.features);
+    const keys = [0, 1, 2].flatMap((row) => [2, 3].map((col) => forced.image.start + row * 8 + col));
+    const after = Array.from({ length: forced.ids.length - forced.image.end }, (_, i) => forced.image.end + i);
+    const sourceBound = await reference.bindImage('tiny', sourceImage);
+    const sourceRun = await bound.model.forward({
+      inputsEmbeds: await bound.model.embedWithImage(forced.ids, sourceBound.encoded.features),
+      seqLen: forced.ids.length,
+      variants: [{}],
+      captures: { attnPreOProj: true },
+    });
+    const layer0 = sourceRun.captures['attn_pre_o_proj.0'].data;
+    const patchValues = new Float32Array(after.length * 16);
+    after.forEach((pos, k) => patchValues.set(layer0.subarray(pos * 64 + 16, pos * 64 + 32), k * 16));
+    const full = await bound.model.score({
+      inputsEmbeds: embeds,
+      seqLen: forced.ids.length,
+      variants: [
+        {},
+        { knockouts: [{ layers: [0, 2], keyPositions: keys, queriesFrom: forced.image.end }] },
+        { ablations: [{ layer: 1, head: 2 }] },
+        { patches: [{ layer: 0, head: 1, positions: after, values: patchValues }] },
+      ],
+      targets: { positions: Array.from({ length: forced.target.end - forced.target.start }, (_, i) => forced.target.start + i), tokenIds: forced.ids.slice(forced.target.start) },
+    });
+    engine.scores.forEach((s, b) => {
+      const diff = Math.max(...Array.from(s.tokenLogProbs, (v, i) => Math.abs(v - full[b][i])));
+      expect(diff).toBeLessThan(1e-5);
+    });
+  });
+
   it('streams captures that reassemble to the in-process tensors', async () => {
     const request = {
       model: 'tiny',

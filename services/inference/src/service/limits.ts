@@ -8,6 +8,11 @@ export interface InferenceLimits {
   maxQueued: number;
   maxVariants: number;
   maxNewTokens: number;
+  /**
+   * Tokens in one sequence (image tokens, prompt, target and generated tokens); the model's
+   * context length caps it further. Attention memory grows with its square.
+   */
+  maxSequenceTokens: number;
   maxImageBytes: number;
   maxImagePixels: number;
   /** Bytes of captured tensors one Capture request may return. */
@@ -23,6 +28,7 @@ export const DEFAULT_LIMITS: InferenceLimits = {
   maxQueued: 32,
   maxVariants: 64,
   maxNewTokens: 256,
+  maxSequenceTokens: 8192,
   maxImageBytes: 32 * 1024 * 1024,
   maxImagePixels: 50_000_000,
   maxCaptureBytes: 1024 * 1024 * 1024,

@@ -1,5 +1,6 @@
 // One request's prompt bound to its image: token ids, embeddings with the visual tokens in
 // place, and the sequence layout that semantic positions resolve against.
+import { InvalidArgumentError, ResourceExhaustedError } from '@locscope/server-kit';
 import type { EncodedPrompt, TeacherForcedPrompt } from '../checkpoint/index.ts';
 import type { SequenceLayout } from '../interventions/sequence-layout.ts';
 import type { EncodedImage, Model } from '../runtime/model.ts';
@@ -14,12 +15,20 @@ export interface PreparedPrompt {
   target: { start: number; end: number };
 }
 
+export interface SequenceBudget {
+  /** The server's limit on tokens per sequence. */
+  maxTokens: number;
+  /** Tokens the request will add later (generation), counted against both limits. */
+  reserve: number;
+}
+
 export async function preparePrompt(
   model: Model,
   image: PreparedImage,
   encoded: EncodedImage,
   question: string,
   target: string | undefined,
+  budget: SequenceBudget,
 ): Promise<PreparedPrompt> {
   const views = image.views.length;
   let prompt: EncodedPrompt;
@@ -33,6 +42,7 @@ export async function preparePrompt(
     targetSpan = { start: prompt.ids.length, end: prompt.ids.length };
   }
   const promptEnd = targetSpan.start;
+  checkLength(model, prompt.ids.length, promptEnd, budget);
   let offset = 0;
   const layout: SequenceLayout = {
     length: prompt.ids.length,
@@ -51,4 +61,22 @@ export async function preparePrompt(
     layout,
     target: targetSpan,
   };
+}
+
+/**
+ * Refuses sequences longer than the model's context (INVALID_ARGUMENT: no server could run them)
+ * or than the server's limit (RESOURCE_EXHAUSTED), before any forward allocates for them. The
+ * field is the text that pushed the sequence over: the target when the prompt alone fits.
+ */
+function checkLength(model: Model, length: number, promptEnd: number, budget: SequenceBudget): void {
+  const context = model.checkpoint.config.text.maxPositionEmbeddings;
+  const total = length + budget.reserve;
+  const field = promptEnd + budget.reserve <= Math.min(context, budget.maxTokens) ? 'target' : 'prompt';
+  const counted = budget.reserve > 0 ? ` (${budget.reserve} of them new tokens)` : '';
+  if (total > context) {
+    throw new InvalidArgumentError(`sequence of ${total} tokens${counted}, image tokens included, exceeds the model's context of ${context}`, { field });
+  }
+  if (total > budget.maxTokens) {
+    throw new ResourceExhaustedError(`sequence of ${total} tokens${counted}, image tokens included, exceeds the server's limit of ${budget.maxTokens}`, { field });
+  }
 }

@@ -1,0 +1,243 @@
+// Fuzzes every locscope.v1.Inference RPC over a real socket: for each method ≥ 1,000 requests —
+// messages generated from inference.proto with fields steered around their valid ranges
+// (out-of-range layers/heads/positions/views, huge and negative numbers, wrong tensors, unknown
+// enum values, unset oneofs, junk images, too many variants) plus undecodable and random bytes.
+// Every answer must be a deliberate status (never INTERNAL/UNKNOWN), the server must not crash,
+// and it must still report SERVING afterwards. Valid requests are kept cheap (tiny models, few
+// variants and tokens) so the forwards that do run stay a small share of the time.
+import { status } from '@grpc/grpc-js';
+import { float32Tensor, protoRoot } from '@locscope/proto';
+import { InferenceService, TextSpan } from '@locscope/proto/v1/inference';
+import { DType } from '@locscope/proto/v1/tensor';
+import { createLogger } from '@locscope/server-kit';
+import {
+  ACCEPTABLE_FUZZ_STATUSES,
+  describeOutcome,
+  encodeMessage,
+  fuzzMethod,
+  loadProtoRoot,
+  messageArbitrary,
+  randomBytes,
+  RawGrpcClient,
+  undecodableBytes,
+  type FuzzResult,
+} from '@locscope/server-kit/fuzz';
+import { checkHealth } from '@locscope/server-kit/testing';
+import fc from 'fast-check';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { crc32, deflateSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HF_PARITY_DIR, INTERNVL_TINY, LLAVA_TINY, rewriteCheckpoint, scratchDir, testTokenizerJson } from '../checkpoint/test-support.ts';
+import { INFERENCE_SERVICE_NAME, startInferenceServer, type StartedInference } from './inference-service.ts';
+
+/** Generated (schema-driven) requests per RPC; raw byte payloads come on top. */
+const GENERATED_PER_RPC = 100;
+const UNDECODABLE_PER_RPC = 60;
+const RANDOM_BYTES_PER_RPC = 60;
+/** Calls in flight at once: enough to keep the admission queue busy, not enough to overflow it. */
+const IN_FLIGHT = 6;
+const SEED = 20261123;
+
+const scratch = scratchDir('inference-fuzz');
+const root = loadProtoRoot(protoRoot, ['locscope/v1/inference.proto']);
+const grpcService = root.lookupService('locscope.v1.Inference');
+
+// ---- models ---------------------------------------------------------------------------------
+
+// The InternVL-HF chat template shape (an image part renders the context token as its placeholder).
+const INTERNVL_CHAT_TEMPLATE =
+  "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n'}}{% if message['content'] is string %}{{ message['content'] }}{% else %}" +
+  "{% for content in message['content'] %}{% if content['type'] == 'image' %}{{ '<IMG_CONTEXT>\\n' }}{% elif content['type'] == 'text' %}{{ content['text'] }}{% endif %}{% endfor %}{% endif %}" +
+  "{{'<|im_end|>\\n'}}{% endfor %}{% if add_generation_prompt %}{{'<|im_start|>assistant\\n' }}{% endif %}";
+
+function llavaDir(): string {
+  const dir = join(scratch.dir, 'llava-tiny');
+  rewriteCheckpoint(LLAVA_TINY, dir);
+  const tokenizer = testTokenizerJson({ added: { 1: '<s>', 2: '</s>', 590: '<image>' }, words: ['USER', 'ASSISTANT', 'Where', 'cat'], metaspace: true, bos: '<s>', firstId: 100 });
+  writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(tokenizer));
+  return dir;
+}
+
+function internvlDir(): string {
+  const dir = join(scratch.dir, 'internvl-tiny');
+  rewriteCheckpoint(INTERNVL_TINY, dir);
+  // Qwen-like (no metaspace, no BOS); character ids start at 400 to fit the 640-token vocabulary.
+  const added = { 612: '<IMG_CONTEXT>', 613: '<img>', 614: '</img>', 620: '<|im_start|>', 621: '<|im_end|>', 630: '<|endoftext|>' };
+  writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(testTokenizerJson({ added, words: ['user', 'assistant', 'cat'], metaspace: false, firstId: 400 })));
+  writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify({ eos_token: '<|im_end|>', chat_template: INTERNVL_CHAT_TEMPLATE }));
+  return dir;
+}
+
+// ---- images ---------------------------------------------------------------------------------
+
+function pngChunk(type: string, data: Uint8Array): Buffer {
+  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+  const out = Buffer.alloc(body.length + 8);
+  out.writeUInt32BE(data.length, 0);
+  body.copy(out, 4);
+  out.writeUInt32BE(crc32(body), body.length + 4);
+  return out;
+}
+
+/** An 8-bit RGB PNG of one colour; `declared` overrides the size the header claims (bombs). */
+function solidPng(width: number, height: number, declared = { width, height }): Buffer {
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(declared.width, 0);
+  header.writeUInt32BE(declared.height, 4);
+  header.set([8, 2, 0, 0, 0], 8);
+  const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(width * 3, 0x80)]);
+  const pixels = deflateSync(Buffer.concat(Array.from({ length: height }, () => row)));
+  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  return Buffer.concat([signature, pngChunk('IHDR', header), pngChunk('IDAT', pixels), pngChunk('IEND', new Uint8Array())]);
+}
+
+const photo = readFileSync(join(HF_PARITY_DIR, 'preprocess/portrait_300x500.png'));
+const pixelsOf = (views: number, side: number, fill = 0.25) => float32Tensor(new Float32Array(views * 3 * side * side).fill(fill), [views, 3, side, side]);
+const tensorArbitrary = messageArbitrary(root.lookupType('locscope.v1.Tensor'));
+
+const imageArbitrary = fc.record(
+  {
+    source: fc.oneof(
+      { arbitrary: fc.constant({ encoded: photo }), weight: 3 },
+      { arbitrary: fc.constantFrom({ encoded: solidPng(1, 1) }, { encoded: solidPng(1, 300) }, { encoded: solidPng(300, 2) }, { encoded: solidPng(64, 64) }), weight: 2 },
+      { arbitrary: fc.constantFrom({ pixelValues: pixelsOf(1, 112) }, { pixelValues: pixelsOf(2, 64) }, { pixelValues: pixelsOf(1, 64, NaN) }), weight: 3 },
+      { arbitrary: fc.constant({}), weight: 1 },
+      { arbitrary: fc.uint8Array({ maxLength: 64 }).map((b) => ({ encoded: b })), weight: 1 },
+      { arbitrary: fc.nat({ max: photo.length - 1 }).map((n) => ({ encoded: photo.subarray(0, n) })), weight: 1 },
+      { arbitrary: fc.constant({ encoded: solidPng(1, 1, { width: 100_000, height: 100_000 }) }), weight: 1 },
+      { arbitrary: tensorArbitrary.map((t) => ({ pixelValues: t })), weight: 1 },
+      {
+        arbitrary: fc.constantFrom(
+          { pixelValues: { dtype: DType.D_TYPE_FLOAT32, shape: [1, 3, 112, 112], data: new Uint8Array(12) } },
+          { pixelValues: { dtype: DType.D_TYPE_FLOAT16, shape: [1, 3, 112, 112], data: new Uint8Array(2 * 3 * 112 * 112) } },
+          { pixelValues: { dtype: DType.D_TYPE_FLOAT32, shape: [0, 3, 112, 112], data: new Uint8Array() } },
+          { pixelValues: { dtype: DType.D_TYPE_FLOAT32, shape: ['4611686018427387904', '4611686018427387904', 3, 1], data: new Uint8Array(8) } },
+          { pixelValues: { dtype: DType.D_TYPE_FLOAT32, shape: ['-1', 3, 112, 112], data: new Uint8Array(4) } },
+        ),
+        weight: 1,
+      },
+    ),
+    maxTiles: fc.oneof(fc.integer({ min: -1, max: 8 }), fc.constantFrom(0, 64, 65, 2 ** 31 - 1, -(2 ** 31))),
+  },
+  { requiredKeys: ['source'] },
+).map(({ source, ...rest }) => ({ ...source, ...rest }));
+
+// ---- fields steered near their valid ranges ---------------------------------------------------
+
+/** Mostly in or just outside [0, max), sometimes far out. */
+const near = (max: number) => fc.oneof({ arbitrary: fc.integer({ min: -2, max: max + 1 }), weight: 8 }, { arbitrary: fc.constantFrom(-(2 ** 31), 2 ** 31 - 1, 1_000_000), weight: 1 });
+const list = <T>(arb: fc.Arbitrary<T>, maxLength = 4) => fc.array(arb, { maxLength });
+const text = (...typical: string[]) =>
+  fc.oneof(
+    { arbitrary: fc.constantFrom(...typical), weight: 6 },
+    { arbitrary: fc.string({ maxLength: 24 }), weight: 2 },
+    { arbitrary: fc.string({ unit: 'grapheme', maxLength: 8 }), weight: 1 },
+    { arbitrary: fc.constantFrom('x'.repeat(20_000), '🐈'.repeat(500)), weight: 1 },
+  );
+
+// llava-tiny: 3 layers × 4 heads × 16 dims, 64 visual tokens on an 8×8 grid, about 85 positions.
+const SEQ = 100;
+const overrides: Record<string, fc.Arbitrary<unknown>> = {
+  model: fc.oneof({ arbitrary: fc.constantFrom('tiny', 'internvl'), weight: 12 }, { arbitrary: fc.constantFrom('', 'nope', '../tiny', 'TINY'), weight: 1 }),
+  image: imageArbitrary,
+  baseImage: imageArbitrary,
+  sourceImage: imageArbitrary,
+  images: list(imageArbitrary, 3),
+  prompt: text('Where is the cat?', 'cat', ''),
+  target: text('[0.12, 0.5, 0.9, 0.75]', 'yes', ''),
+  layer: near(4),
+  head: near(5),
+  layers: list(near(4)),
+  flat: list(near(70)),
+  dst: list(near(70)),
+  src: list(near(70)),
+  explicit: list(near(SEQ)),
+  view: near(3),
+  row: near(9),
+  col: near(9),
+  maxNewTokens: fc.oneof({ arbitrary: fc.integer({ min: 1, max: 3 }), weight: 6 }, { arbitrary: fc.constantFrom(0, -1, 257, 2 ** 31 - 1), weight: 1 }),
+  stop: list(fc.constantFrom('', '.', 'cat', '\n'), 2),
+  mask: list(fc.boolean(), 24),
+  storeAs: fc.constantFrom('', 'run1', 'run1', 'bad name/', 'x'.repeat(300)),
+  sourceRun: fc.constantFrom('run1', 'run1', 'missing', ''),
+  meanEmbedding: fc.constantFrom('mean', 'mean', 'missing', ''),
+  'MeanEmbeddingRequest.name': fc.constantFrom('mean', 'mean', '', 'a b', '../x', 'x'.repeat(200)),
+  vector: fc.oneof(
+    fc.constantFrom(float32Tensor(new Float32Array(64).fill(0.5), [64]), float32Tensor(new Float32Array(64).fill(Infinity), [64])),
+    tensorArbitrary,
+  ),
+  values: tensorArbitrary,
+  heads: list(fc.record({ layer: near(4), head: near(5) }), 3),
+};
+// Few variants usually, sometimes more than the server's limit of 8.
+const variantsArbitrary: fc.Arbitrary<unknown> = fc.oneof(
+  { arbitrary: list(messageArbitrary(root.lookupType('locscope.v1.Variant'), { overrides, maxRepeated: 2 }), 3), weight: 12 },
+  { arbitrary: fc.constant(Array.from({ length: 9 }, (_, i) => ({ name: `v${i}` }))), weight: 1 },
+);
+const requestOverrides = { ...overrides, variants: variantsArbitrary };
+
+// ---- server -----------------------------------------------------------------------------------
+
+let started: StartedInference;
+let client: RawGrpcClient;
+
+beforeAll(async () => {
+  const models = [
+    { name: 'tiny', dir: llavaDir(), preload: true },
+    { name: 'internvl', dir: internvlDir(), preload: true },
+  ];
+  started = await startInferenceServer(
+    { host: '127.0.0.1', port: 0, maxMessageBytes: 16 * 1024 * 1024, shutdownGraceMs: 1000 },
+    { models, limits: { maxVariants: 8, maxNewTokens: 8, maxImagesPerRequest: 4, maxCaptureBytes: 8 * 1024 * 1024 } },
+    createLogger({ level: 'silent' }),
+  );
+  await started.ready;
+  client = new RawGrpcClient(started.server.address, InferenceService);
+}, 120_000);
+
+afterAll(async () => {
+  client?.close();
+  await started?.server.shutdown();
+  scratch.cleanup();
+});
+
+const lowerFirst = (s: string) => s[0].toLowerCase() + s.slice(1);
+
+function unacceptable<T>(results: FuzzResult<T>[]): string[] {
+  return results.filter((r) => !ACCEPTABLE_FUZZ_STATUSES.has(r.outcome.code)).map((r) => describeOutcome(r.outcome));
+}
+
+describe('Inference service under fuzzing', () => {
+  it('covers every RPC of the service definition', () => {
+    expect(grpcService.methodsArray.map((m) => lowerFirst(m.name)).sort()).toEqual(Object.keys(InferenceService).sort());
+  });
+
+  for (const method of grpcService.methodsArray) {
+    it(`${method.name}: generated requests get deliberate statuses, never INTERNAL/UNKNOWN`, { timeout: 120_000 }, async () => {
+      const type = root.lookupType(method.resolvedRequestType!.fullName);
+      const requests = fc.sample(messageArbitrary(type, { overrides: requestOverrides }), { numRuns: GENERATED_PER_RPC, seed: SEED });
+      const results = await fuzzMethod(client, lowerFirst(method.name), requests, (r) => encodeMessage(type, r), IN_FLIGHT);
+      expect(unacceptable(results)).toEqual([]);
+      const codes = new Set(results.map((r) => r.outcome.code));
+      // The generator must reach past validation sometimes, and fail it most of the time.
+      if (method.name !== 'ListModels') expect(codes.has(status.INVALID_ARGUMENT)).toBe(true);
+    });
+
+    it(`${method.name}: undecodable and random bytes get INVALID_ARGUMENT or a deliberate status`, { timeout: 60_000 }, async () => {
+      const name = lowerFirst(method.name);
+      const bad = await fuzzMethod(client, name, fc.sample(undecodableBytes(), { numRuns: UNDECODABLE_PER_RPC, seed: SEED }), (b) => b, IN_FLIGHT);
+      expect(bad.filter((r) => r.outcome.code !== status.INVALID_ARGUMENT || !r.outcome.details.startsWith('request:')).map((r) => describeOutcome(r.outcome))).toEqual([]);
+      const random = await fuzzMethod(client, name, fc.sample(randomBytes(), { numRuns: RANDOM_BYTES_PER_RPC, seed: SEED }), (b) => b, IN_FLIGHT);
+      expect(unacceptable(random)).toEqual([]);
+    });
+  }
+
+  it('still reports SERVING and answers a valid request afterwards', async () => {
+    expect(await checkHealth(started.server.address, INFERENCE_SERVICE_NAME)).toBe('SERVING');
+    const score = root.lookupType('locscope.v1.ScoreRequest');
+    const request = { model: 'tiny', image: { pixelValues: pixelsOf(1, 112) }, prompt: 'Where is the cat?', target: 'yes', variants: [{ name: 'ko', interventions: [{ knockout: { layers: [0], queries: { span: TextSpan.TEXT_SPAN_AFTER_IMAGE }, keys: { visual: { flat: [0] } } } }] }] };
+    const [result] = await fuzzMethod(client, 'score', [request], (r) => encodeMessage(score, r), 1);
+    expect(describeOutcome(result.outcome)).toBe('OK: ');
+  });
+});
