@@ -9,6 +9,7 @@ import { UsageError, type Command } from '@locscope/server-kit';
 import { loadModel } from '../runtime/model.ts';
 import { ensureBenchCheckpoint } from '../../bench/bench-checkpoint.ts';
 import { DEFAULT_BENCH_OPTIONS, runBench } from '../../bench/run-bench.ts';
+import { ensureBenchTokenizer, runServiceBench } from '../../bench/service-bench.ts';
 
 const USAGE = '[--model DIR] [--json] [--repeats N (default 3)]';
 /** Bumped whenever the generated bench model changes, so a stale copy is never reused. */
@@ -16,7 +17,7 @@ const BENCH_MODEL_DIR = join(tmpdir(), 'locscope-bench-llava-v1');
 
 export const benchCommand: Command = {
   name: 'bench',
-  summary: 'benchmark the model runtime: prefill, KV-cache decode, batched variants, hook cost, peak RSS',
+  summary: 'benchmark the model runtime and inference service: prefill, KV-cache decode, batched variants, hook cost, CMA head sweep, knockout generation, Score in-process vs gRPC, peak RSS',
   usage: USAGE,
   async run(argv) {
     let values: { model?: string; json?: boolean; repeats?: string };
@@ -33,7 +34,9 @@ export const benchCommand: Command = {
     const model = await loadModel(dir);
     if (model.info.family !== 'llava') throw new UsageError(`--model must be a llava-hf checkpoint, ${dir} is ${model.info.family}`);
     try {
-      const result = await runBench(model, dir, { ...DEFAULT_BENCH_OPTIONS, repeats }, log);
+      const runtime = await runBench(model, dir, { ...DEFAULT_BENCH_OPTIONS, repeats }, log);
+      if (values.model === undefined) ensureBenchTokenizer(dir);
+      const result = { ...runtime, ...(await runServiceBench(dir, repeats, log)) };
       log(`peak RSS: ${result.peak_rss_mb} MB (${result.cpu_count} cores, load average ${result.load_avg_1m}: wall-clock figures scale with contention)`);
       if (values.json) log(JSON.stringify(result));
       return 0;

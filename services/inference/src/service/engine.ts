@@ -7,6 +7,7 @@ import { LRUCache } from 'lru-cache';
 import { answerWordMask, boxAnswerMask, maskedPerplexity } from '@locscope/metrics';
 import { InvalidArgumentError, NotFoundError, ResourceExhaustedError } from '@locscope/server-kit';
 import {
+  AttributionBaseline,
   TextSpan,
   TokenMaskMode,
   type CaptureSpec,
@@ -19,6 +20,7 @@ import { resolvePositions } from '../interventions/positions.ts';
 import { compileVariants, firstAffectedPosition, type HeadPatchPlan, type ModelDims, type VariantPlan } from '../interventions/variant-plan.ts';
 import * as io from '../graph/decoder-io.ts';
 import type { EncodedImage, KvCache, Model, TensorData } from '../runtime/model.ts';
+import { DEFAULT_IG_STEPS, integratedGradients, type AttributionResult, type Baseline } from '../runtime/attribution.ts';
 import { DEFAULT_LIMITS, type InferenceLimits } from './limits.ts';
 import { prepareImage, type PreparedImage } from './model-image.ts';
 import type { ModelRegistry } from './model-registry.ts';
@@ -94,7 +96,7 @@ export interface MeanEmbeddingArtifact {
 
 interface TextRequest {
   model: string;
-  image: ImageInput | undefined;
+  image?: ImageInput | undefined;
   prompt: string;
 }
 
@@ -328,7 +330,46 @@ export class InferenceEngine {
     return updated;
   }
 
+  /** Integrated Gradients of the target's log-prob per visual token (runtime/attribution.ts). */
+  async attribute(request: TextRequest & { target: string; steps: number; baseline: AttributionBaseline; meanEmbedding: string; signal?: AbortSignal }): Promise<AttributionResult> {
+    const steps = request.steps === 0 ? DEFAULT_IG_STEPS : request.steps;
+    if (!Number.isInteger(steps) || steps < 1) throw new InvalidArgumentError(`must be positive (0 = ${DEFAULT_IG_STEPS}), got ${steps}`, { field: 'steps' });
+    if (steps > this.limits.maxAttributionSteps) throw new ResourceExhaustedError(`${steps} exceeds the limit of ${this.limits.maxAttributionSteps}`, { field: 'steps' });
+    if (!request.target) throw new InvalidArgumentError('is required: attributions explain the log-prob of the target', { field: 'target' });
+    const bound = await this.bindImage(request.model, request.image);
+    const baseline = this.attributionBaseline(bound.modelName, request.baseline, request.meanEmbedding);
+    const prompt = await this.prompt(bound, request.prompt, request.target);
+    const { start, end } = prompt.target;
+    if (end === start) throw new InvalidArgumentError('encodes to no tokens', { field: 'target' });
+    const imageToken = bound.model.info.imageTokenId;
+    return integratedGradients(bound.model, {
+      inputsEmbeds: prompt.embeds,
+      seqLen: prompt.layout.length,
+      visualPositions: prompt.ids.flatMap((id, p) => (id === imageToken ? [p] : [])),
+      targets: { positions: Array.from({ length: end - start }, (_, i) => start + i), tokenIds: prompt.ids.slice(start, end) },
+      baseline,
+      steps,
+      ...(request.signal ? { signal: request.signal } : {}),
+    });
+  }
+
   // ---- internals -------------------------------------------------------------------------
+
+  private attributionBaseline(modelName: string, kind: AttributionBaseline, name: string): Baseline {
+    switch (kind) {
+      case AttributionBaseline.ATTRIBUTION_BASELINE_UNSPECIFIED:
+      case AttributionBaseline.ATTRIBUTION_BASELINE_ZERO:
+        return { kind: 'zero' };
+      case AttributionBaseline.ATTRIBUTION_BASELINE_MEAN_EMBEDDING: {
+        if (!name) throw new InvalidArgumentError('is required for ATTRIBUTION_BASELINE_MEAN_EMBEDDING', { field: 'mean_embedding' });
+        const artifact = this.artifacts.get(this.runKey(modelName, name));
+        if (!artifact) throw new NotFoundError(`no mean-embedding artifact "${name}" for this model (MeanEmbedding first)`, { field: 'mean_embedding' });
+        return { kind: 'embedding', embedding: artifact.mean };
+      }
+      default:
+        throw new InvalidArgumentError(`unknown baseline ${kind as number}`, { field: 'baseline' });
+    }
+  }
 
   private dims(model: Model): ModelDims {
     return { layers: model.info.layers, heads: model.info.heads, headDim: model.info.headDim, hiddenSize: model.info.hidden };
