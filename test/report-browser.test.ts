@@ -60,7 +60,7 @@ describe('HTML report', () => {
       expect(svgs).toEqual(a.figures.map((f) => `${f.id}.svg`).sort());
       for (const file of svgs) {
         await page.goto(pathToFileURL(join(dir, file)).href);
-        const root = await page.evaluate(() => ({ tag: document.documentElement.tagName, errors: document.getElementsByTagName('parsererror').length }));
+        const root = await page.$eval(':root', (el) => ({ tag: el.tagName, errors: el.getElementsByTagName('parsererror').length }));
         expect(root, file).toEqual({ tag: 'svg', errors: 0 });
       }
     }

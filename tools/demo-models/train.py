@@ -16,8 +16,12 @@ import torch.nn.functional as F
 from families import FAMILIES, IGNORE, export
 from scenes_data import SceneSplit
 from tasks import qa_pairs
+from aux_targets import AuxHeads, token_targets
 from tokenizer import VOCAB
 from vlm import build
+
+
+AUX_BOX_WEIGHT = 5.0  # L1 of [0, 1] box coordinates is small next to a cross-entropy
 
 
 def init_weights(model, std=0.02):
@@ -33,8 +37,17 @@ def init_weights(model, std=0.02):
             torch.nn.init.ones_(p)
 
 
+def box_values(family, width, height):
+    """The family's answer box as 4 floats in [0, 1] (LLaVA: padded square; InternVL: image)."""
+    if family.family == "llava":
+        side = max(width, height)
+        dx, dy = (0, (width - height) // 2) if width > height else ((height - width) // 2, 0)
+        return lambda name, b: [(b[0] + dx) / side, (b[1] + dy) / side, (b[0] + b[2] + dx) / side, (b[1] + b[3] + dy) / side]
+    return lambda name, b: [b[0] / width, b[1] / height, (b[0] + b[2]) / width, (b[1] + b[3]) / height]
+
+
 def make_batch(family, split, indices, rng):
-    pixels, seqs = [], []
+    pixels, seqs, labels_aux, boxes_aux = [], [], [], []
     for i in indices:
         image = split.image(i)
         px, box_answer = family.pixels(image)
@@ -42,6 +55,10 @@ def make_batch(family, split, indices, rng):
         pairs = qa_pairs(objects, rng, box_answer)
         seqs.append(family.sequence(pairs, views=px.shape[0]))
         pixels.append(px)
+        lab, box = token_targets(family, image.size[0], image.size[1], [(n, a) for n, _, a in split.annotations(i)],
+                                 box_values(family, *image.size))
+        labels_aux.append(lab)
+        boxes_aux.append(box)
     length = max(len(ids) for ids, _ in seqs)
     ids = torch.full((len(seqs), length), VOCAB["<pad>"], dtype=torch.long)
     labels = torch.full((len(seqs), length), IGNORE, dtype=torch.long)
@@ -50,7 +67,7 @@ def make_batch(family, split, indices, rng):
         ids[b, : len(s)] = torch.tensor(s)
         labels[b, : len(l)] = torch.tensor(l)
         mask[b, : len(s)] = 1
-    return ids, labels, mask, torch.cat(pixels)
+    return ids, labels, mask, torch.cat(pixels), torch.cat(labels_aux), torch.cat(boxes_aux)
 
 
 def main():
@@ -72,6 +89,7 @@ def main():
     ap.add_argument("--checkpoint-every", type=int, default=100)
     ap.add_argument("--dtype", choices=["float32", "float16"], default="float32")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--aux-weight", type=float, default=1.0, help="weight of the dense visual-token supervision (aux_targets.py)")
     ap.add_argument("--ckpt", default=None, help="resumable training state (default: OUT.ckpt)")
     args = ap.parse_args()
 
@@ -82,8 +100,10 @@ def main():
     model = build(family.config)
     init_weights(model)
     split = SceneSplit(args.data)
-    decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
-    no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
+    aux = AuxHeads(family.config["text_config"]["hidden_size"])
+    params = list(model.named_parameters()) + list(aux.named_parameters())
+    decay = [p for n, p in params if p.dim() >= 2]
+    no_decay = [p for n, p in params if p.dim() < 2]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.01}, {"params": no_decay, "weight_decay": 0.0}],
                             lr=args.lr, betas=(0.9, 0.98))
     ckpt = args.ckpt or args.out.rstrip("/") + ".ckpt"
@@ -91,13 +111,14 @@ def main():
     if os.path.exists(ckpt):
         state = torch.load(ckpt)
         model.load_state_dict(state["model"])
+        aux.load_state_dict(state["aux"])
         opt.load_state_dict(state["opt"])
         rng.setstate(state["rng"])
         torch.set_rng_state(state["torch_rng"])
         start = state["step"]
         print(f"resumed at step {start}", flush=True)
-    params = sum(p.numel() for p in model.parameters())
-    print(f"{family.name}: {params / 1e6:.2f}M parameters, {len(split)} train images", flush=True)
+    count = sum(p.numel() for p in model.parameters())
+    print(f"{family.name}: {count / 1e6:.2f}M parameters, {len(split)} train images", flush=True)
 
     order = []
     t0 = time.time()
@@ -118,20 +139,24 @@ def main():
         lr = args.lr * min(1.0, (step + 1) / args.warmup) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
         for g in opt.param_groups:
             g["lr"] = lr
-        ids, labels, mask, pixels = make_batch(family, split, indices, rng)
-        logits = model(ids, pixels, mask)
-        loss = F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), labels[:, 1:].reshape(-1), ignore_index=IGNORE)
+        ids, labels, mask, pixels, token_labels, token_boxes = make_batch(family, split, indices, rng)
+        features = model.image_features(pixels).reshape(-1, model.text_hidden)
+        logits = model.logits(model.embed(ids, features), mask)
+        lm_loss = F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), labels[:, 1:].reshape(-1), ignore_index=IGNORE)
+        aux_ce, aux_l1 = aux.loss(features, token_labels, token_boxes)
+        loss = lm_loss + args.aux_weight * (aux_ce + AUX_BOX_WEIGHT * aux_l1)
         opt.zero_grad()
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        torch.nn.utils.clip_grad_norm_([p for _, p in params], 1.0)
         opt.step()
         smooth = loss.item() if smooth is None else 0.95 * smooth + 0.05 * loss.item()
         if (step + 1) % 10 == 0:
             rate = (time.time() - t0) / (step + 1 - start)
-            print(f"step {step + 1}/{args.steps} loss {loss.item():.4f} smooth {smooth:.4f} lr {lr:.2e} "
+            print(f"step {step + 1}/{args.steps} loss {loss.item():.4f} smooth {smooth:.4f} lm {lm_loss.item():.4f} "
+                  f"aux_ce {aux_ce.item():.3f} aux_l1 {aux_l1.item():.3f} lr {lr:.2e} "
                   f"{rate:.2f}s/step eta {rate * (args.steps - step - 1) / 60:.1f}min", flush=True)
         if (step + 1) % args.checkpoint_every == 0 or step + 1 == args.steps:
-            torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "rng": rng.getstate(),
+            torch.save({"model": model.state_dict(), "aux": aux.state_dict(), "opt": opt.state_dict(), "rng": rng.getstate(),
                         "torch_rng": torch.get_rng_state(), "step": step + 1}, ckpt + ".tmp")
             os.replace(ckpt + ".tmp", ckpt)
             export(family, model, args.out, args.dtype)

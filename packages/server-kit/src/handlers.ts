@@ -111,7 +111,9 @@ function adaptServerStream(
       }
       call.end();
     }).catch((error) => {
-      if (!call.cancelled) call.destroy(toStatus(error, path, logger) as unknown as Error);
+      // grpc-js sends a stream's status from its 'error' listener (status → end → trailers);
+      // destroy() would skip that and leave the client waiting until its deadline.
+      if (!call.cancelled) call.emit('error', toStatus(error, path, logger));
     });
   };
 }

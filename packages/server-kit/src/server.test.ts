@@ -61,6 +61,7 @@ beforeAll(async () => {
           },
           count: async function* (request: EchoRequest) {
             for (let i = 0; i < (request.n ?? 0); i++) yield { i };
+            if (request.fail === 'invalid') throw new InvalidArgumentError('must be positive', { field: 'n' });
           },
           slow: async (_request: EchoRequest, call: CallContext) => {
             const aborted = await new Promise<boolean>((resolve) => {
@@ -138,6 +139,19 @@ describe('startServer', () => {
       stream.on('error', reject);
     });
     expect(received).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('ends a failing stream with its status instead of leaving the client waiting', async () => {
+    for (const n of [0, 2]) {
+      const received: number[] = [];
+      const error = await new Promise<any>((resolve) => {
+        // A 5 s deadline: before the fix the client only ever saw DEADLINE_EXCEEDED.
+        const stream = client.count({ n, fail: 'invalid' }, new Metadata(), { deadline: Date.now() + 5000 });
+        stream.on('data', (m: { i: number }) => received.push(m.i));
+        stream.on('error', resolve);
+      });
+      expect({ code: error.code, details: error.details, received }).toEqual({ code: status.INVALID_ARGUMENT, details: 'n: must be positive', received: Array.from({ length: n }, (_, i) => i) });
+    }
   });
 
   it('aborts the handler when the deadline passes', async () => {

@@ -28,6 +28,8 @@ export interface BenchResult {
   hooks_unused_ms: number;
   hooks_used_ms: number;
   image_encode_ms: number;
+  /** CPU time of the same runs (all threads): comparable across loads, unlike wall time. */
+  cpu_ms: { prefill: number; decode_per_token: number; hooks_unused: number; hooks_used: number; variants: Record<string, number> };
   peak_rss_mb: number;
   /** Context for the wall-clock figures: cores and 1-minute load average when the bench ended. */
   cpu_count: number;
@@ -41,35 +43,47 @@ export function benchPromptIds(model: Model, textTokens: number): number[] {
   return [1, ...text(before, 0), ...new Array<number>(model.info.imageTokensPerView).fill(model.info.imageTokenId), ...text(textTokens - before, 1)];
 }
 
-async function median(repeats: number, run: () => Promise<unknown>): Promise<number> {
+interface Timing {
+  wallMs: number;
+  /** Process CPU time (user + system, all threads) of the same run: stable under contention. */
+  cpuMs: number;
+}
+
+/** The run with the median wall time among `repeats`, after one untimed warm-up. */
+async function median(repeats: number, run: () => Promise<unknown>): Promise<Timing> {
   await run();
-  const times: number[] = [];
+  const times: Timing[] = [];
   for (let i = 0; i < repeats; i++) {
+    const cpu = process.cpuUsage();
     const start = performance.now();
     await run();
-    times.push(performance.now() - start);
+    const used = process.cpuUsage(cpu);
+    times.push({ wallMs: performance.now() - start, cpuMs: (used.user + used.system) / 1000 });
   }
-  times.sort((a, b) => a - b);
+  times.sort((a, b) => a.wallMs - b.wallMs);
   return times[Math.floor(times.length / 2)];
 }
+
+const fmt = (t: Timing) => `${t.wallMs.toFixed(1)} ms (CPU ${t.cpuMs.toFixed(0)} ms)`;
 
 export async function runBench(model: Model, name: string, options: BenchOptions = DEFAULT_BENCH_OPTIONS, log: (line: string) => void = () => {}): Promise<BenchResult> {
   const [h, w] = model.info.imageSize;
   const pixels = Float32Array.from({ length: 3 * h * w }, (_, i) => Math.sin(i * 0.001));
-  const imageEncodeMs = await median(options.repeats, () => model.encodeImage(pixels));
-  log(`image encode: ${imageEncodeMs.toFixed(1)} ms`);
+  const imageEncode = await median(options.repeats, () => model.encodeImage(pixels));
+  log(`image encode: ${fmt(imageEncode)}`);
   const ids = benchPromptIds(model, options.textTokens);
   const embeds = await model.embedWithImage(ids, (await model.encodeImage(pixels)).features);
   const seqLen = ids.length;
   const base = { inputsEmbeds: embeds, seqLen };
 
-  const prefillMs = await median(options.repeats, () => model.generate({ ...base, variants: [{}], maxNewTokens: 1, eosTokenIds: [] }));
-  log(`prefill (${seqLen} tokens, KV cache out): ${prefillMs.toFixed(1)} ms`);
-  const generateMs = await median(options.repeats, () => model.generate({ ...base, variants: [{}], maxNewTokens: options.decodeTokens + 1, eosTokenIds: [] }));
-  const decodeRate = (options.decodeTokens * 1000) / (generateMs - prefillMs);
-  log(`decode with KV cache: ${decodeRate.toFixed(1)} tokens/s`);
+  const prefill = await median(options.repeats, () => model.generate({ ...base, variants: [{}], maxNewTokens: 1, eosTokenIds: [] }));
+  log(`prefill (${seqLen} tokens, KV cache out): ${fmt(prefill)}`);
+  const generate = await median(options.repeats, () => model.generate({ ...base, variants: [{}], maxNewTokens: options.decodeTokens + 1, eosTokenIds: [] }));
+  const decodeRate = (options.decodeTokens * 1000) / (generate.wallMs - prefill.wallMs);
+  const decodeCpuMs = (generate.cpuMs - prefill.cpuMs) / options.decodeTokens;
+  log(`decode with KV cache: ${decodeRate.toFixed(1)} tokens/s (CPU ${decodeCpuMs.toFixed(1)} ms per token)`);
 
-  const hooksUnusedMs = await median(options.repeats, () => model.forward({ ...base, variants: [{}], logits: 'last' }));
+  const hooksUnused = await median(options.repeats, () => model.forward({ ...base, variants: [{}], logits: 'last' }));
   const [s0, s1] = imageSpan(ids, model.info.imageTokenId);
   const D = model.info.headDim;
   const allHooks: Intervention = {
@@ -77,29 +91,39 @@ export async function runBench(model: Model, name: string, options: BenchOptions
     ablations: [{ layer: 2, head: 1 }],
     patches: [{ layer: 5, head: 3, positions: [seqLen - 1], values: new Float32Array(D).fill(0.1) }],
   };
-  const hooksUsedMs = await median(options.repeats, () => model.forward({ ...base, variants: [allHooks], logits: 'last' }));
-  log(`forward, no hooks in the graph: ${hooksUnusedMs.toFixed(1)} ms; knockout + ablation + patch active: ${hooksUsedMs.toFixed(1)} ms`);
+  const hooksUsed = await median(options.repeats, () => model.forward({ ...base, variants: [allHooks], logits: 'last' }));
+  log(`forward, no hooks in the graph: ${fmt(hooksUnused)}; knockout + ablation + patch active: ${fmt(hooksUsed)}`);
 
   const variantsMs: Record<string, number> = {};
+  const variantsCpuMs: Record<string, number> = {};
   const perVariant: Record<string, number> = {};
   for (const count of VARIANT_COUNTS) {
     // Distinct head ablations, as a CMA / head-ablation sweep sends them.
     const variants: Intervention[] = Array.from({ length: count }, (_, i) => ({ ablations: [{ layer: i % model.info.layers, head: Math.floor(i / model.info.layers) % model.info.heads }] }));
-    variantsMs[String(count)] = await median(options.repeats, () => model.forward({ ...base, variants, logits: 'last' }));
-    perVariant[String(count)] = variantsMs[String(count)] / count;
-    log(`${count} variants in one forward: ${variantsMs[String(count)].toFixed(1)} ms (${perVariant[String(count)].toFixed(1)} ms per variant)`);
+    const t = await median(options.repeats, () => model.forward({ ...base, variants, logits: 'last' }));
+    variantsMs[String(count)] = t.wallMs;
+    variantsCpuMs[String(count)] = t.cpuMs;
+    perVariant[String(count)] = t.wallMs / count;
+    log(`${count} variants in one forward: ${fmt(t)}, ${perVariant[String(count)].toFixed(1)} ms per variant`);
   }
   return {
     model: name,
     seq_len: seqLen,
     image_tokens: model.info.imageTokensPerView,
-    prefill_ms: round(prefillMs),
+    prefill_ms: round(prefill.wallMs),
     decode_tokens_per_s: round(decodeRate),
     variants_ms: mapValues(variantsMs, round),
     variants_ms_per_variant: mapValues(perVariant, round),
-    hooks_unused_ms: round(hooksUnusedMs),
-    hooks_used_ms: round(hooksUsedMs),
-    image_encode_ms: round(imageEncodeMs),
+    hooks_unused_ms: round(hooksUnused.wallMs),
+    hooks_used_ms: round(hooksUsed.wallMs),
+    image_encode_ms: round(imageEncode.wallMs),
+    cpu_ms: {
+      prefill: round(prefill.cpuMs),
+      decode_per_token: round(decodeCpuMs),
+      hooks_unused: round(hooksUnused.cpuMs),
+      hooks_used: round(hooksUsed.cpuMs),
+      variants: mapValues(variantsCpuMs, round),
+    },
     peak_rss_mb: round(process.resourceUsage().maxRSS / 1024),
     cpu_count: cpus().length,
     load_avg_1m: round(loadavg()[0]),

@@ -5,6 +5,7 @@ export * from './checkpoint/index.ts';
 
 export { GraphBuilder } from './onnx/graph-builder.ts';
 export { GraphError, attr, DEFAULT_OPSET, type Attribute, type Dim, type Value } from './onnx/graph-core.ts';
+export { promoteToFloat64 } from './onnx/float64.ts';
 export { CheckpointWeights } from './onnx/checkpoint-weights.ts';
 export type { DType } from './onnx/dtypes.ts';
 
@@ -28,7 +29,7 @@ export {
   type TensorData,
 } from './runtime/model.ts';
 export { hookTensors, hooksNeeded, validateInterventions, type HeadAblation, type HeadPatch, type Intervention, type Knockout } from './runtime/interventions.ts';
-export { SessionError, type ExecutionProvider } from './runtime/session.ts';
+export { SessionError, type ExecutionProvider, type Precision } from './runtime/session.ts';
 
 export { Reference } from './parity/reference.ts';
 export { ReferenceFormatError } from './parity/errors.ts';

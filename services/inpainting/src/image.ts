@@ -1,19 +1,9 @@
 // Pixel buffers passed between decoding, dilation, the inpainting backends and PNG encoding.
+import type { BinaryMask, RgbImage } from '@locscope/masks';
 import { InvalidArgumentError } from '@locscope/server-kit';
 
-/** 8-bit RGB image, row-major, channels interleaved (length = width·height·3). */
-export interface RgbImage {
-  width: number;
-  height: number;
-  data: Uint8Array;
-}
-
-/** One byte per pixel, row-major; non-zero marks the object (length = width·height). */
-export interface BinaryMask {
-  width: number;
-  height: number;
-  data: Uint8Array;
-}
+// The masks service's pixel types: its decoder produces the images, its COCO decoding the masks.
+export type { BinaryMask, RgbImage };
 
 /** Number of non-zero pixels. */
 export function countMaskPixels(mask: BinaryMask): number {

@@ -12,3 +12,5 @@ export { maskFromAnnotation } from './coco-mask.ts';
 export { encodeMaskPng, encodeRgbPng } from './png.ts';
 export { type BinaryMask, type RgbImage } from './image.ts';
 export { inpaintingService, INPAINTING_SERVICE_NAME, DEFAULT_INPAINTING_PORT } from './server/service.ts';
+export { startInpaintingServer, type StartedInpainting } from './server/start.ts';
+export { type RemoveHandlerOptions } from './server/remove-handler.ts';

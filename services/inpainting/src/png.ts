@@ -11,5 +11,6 @@ export async function encodeRgbPng(image: RgbImage): Promise<Buffer> {
 export async function encodeMaskPng(mask: BinaryMask): Promise<Buffer> {
   const gray = new Uint8Array(mask.data.length);
   for (let i = 0; i < gray.length; i++) gray[i] = mask.data[i] !== 0 ? MASK_ON : 0;
-  return sharp(gray, { raw: { width: mask.width, height: mask.height, channels: 1 } }).png().toBuffer();
+  // Without the explicit colourspace sharp widens single-channel input to an RGB PNG.
+  return sharp(gray, { raw: { width: mask.width, height: mask.height, channels: 1 } }).toColourspace('b-w').png().toBuffer();
 }

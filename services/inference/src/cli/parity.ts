@@ -2,13 +2,21 @@
 // described by DIR/reference.json) with the checkpoint in DIR and prints one line per reference
 // tensor — `NAME  MAX_ABS_DIFF  ok|FAIL` (inputs: `NAME  input`) — then `max_abs_diff=<value>`.
 // Exit status 0 iff every tensor is within --atol.
+//
+// The graphs are computed in float64 (behind their float32 interface) when the checkpoint's
+// weights take at most PARITY_FLOAT64_MAX_BYTES as float32, so that our own rounding does not add
+// to the reference's float32 error; larger checkpoints run in float32, as deployed. The precision
+// used is reported on stderr (stdout keeps its one-line-per-tensor contract).
 import { parseArgs } from 'node:util';
 import { UsageError, type Command } from '@locscope/server-kit';
-import { loadModel } from '../runtime/model.ts';
+import { loadCheckpoint } from '../checkpoint/index.ts';
+import { Model } from '../runtime/model.ts';
 import { Reference } from '../parity/reference.ts';
 import { DEFAULT_ATOL, runParity, type ParityLine } from '../parity/run-parity.ts';
 
 const USAGE = 'DIR [--atol 1e-4]';
+/** Double-precision weights cost twice this in memory; beyond it parity runs in float32. */
+export const PARITY_FLOAT64_MAX_BYTES = 2 * 1024 ** 3;
 
 export interface ParityArgs {
   dir: string;
@@ -45,7 +53,11 @@ export const parityCommand: Command = {
   async run(argv) {
     const args = parseParityArgs(argv);
     const reference = Reference.open(args.dir);
-    const model = await loadModel(args.dir);
+    const checkpoint = loadCheckpoint(args.dir);
+    const float32Bytes = [...checkpoint.weights.entries.values()].reduce((sum, e) => sum + 4 * e.shape.reduce((a, b) => a * b, 1), 0);
+    const precision = float32Bytes <= PARITY_FLOAT64_MAX_BYTES ? 'float64' : 'float32';
+    process.stderr.write(`locscope parity: computing in ${precision}\n`);
+    const model = new Model(checkpoint, { precision });
     try {
       const report = await runParity(model, reference, args.atol);
       const out = report.lines.map(formatLine);

@@ -90,6 +90,29 @@ describe.each(['llava-tiny', 'internvl-tiny'])('%s', (fixture) => {
     }
   });
 
+  test('a positional ablation zeroes the head only there: equal to a zero patch, unlike an all-position ablation', async () => {
+    const T = ids.length;
+    const D = model.info.headDim;
+    const out = await model.forward({
+      inputsEmbeds: embeds,
+      seqLen: T,
+      variants: [
+        { ablations: [{ layer: 1, head: 0, positions: [T - 2, T - 1] }] },
+        { patches: [{ layer: 1, head: 0, positions: [T - 2, T - 1], values: new Float32Array(2 * D) }] },
+        { ablations: [{ layer: 1, head: 0 }] },
+      ],
+      captures: { attnPreOProj: true },
+    });
+    const n = T * model.info.vocab;
+    const rows = [0, 1, 2].map((b) => out.logits.data.subarray(b * n, (b + 1) * n));
+    expect(maxAbsDiff(rows[0], rows[1])).toBe(0);
+    expect(maxAbsDiff(rows[0], rows[2])).toBeGreaterThan(ATOL);
+    const HD = model.info.heads * D;
+    const pre = out.captures['attn_pre_o_proj.1'].data;
+    expect(Array.from(pre.subarray((T - 1) * HD, (T - 1) * HD + D)).every((v) => v === 0)).toBe(true);
+    expect(Array.from(pre.subarray(0, D)).some((v) => v !== 0)).toBe(true);
+  });
+
   test('graph variants are built once and reused', async () => {
     const before = model.loadedGraphs;
     await model.forward({ inputsEmbeds: embeds, seqLen: ids.length, variants: [{}], logits: 'last' });

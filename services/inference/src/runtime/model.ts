@@ -13,13 +13,18 @@ import { EMBEDDINGS, INPUT_IDS, buildEmbedGraph } from '../graph/embed-graph.ts'
 import { IMAGE_FEATURES, PIXEL_VALUES, buildVisionGraph, visionLayout } from '../graph/vision-graph.ts';
 import { type Intervention, hookTensors, hooksNeeded, validateInterventions } from './interventions.ts';
 import { argmax, rowNorms, tokenLogProb } from './log-probs.ts';
-import { DEFAULT_SESSION_SETTINGS, type ExecutionProvider, SessionCache } from './session.ts';
+import { DEFAULT_SESSION_SETTINGS, type ExecutionProvider, type Precision, SessionCache } from './session.ts';
 
 export interface LoadModelOptions {
   /** 'cpu' (default) or 'cuda' (needs onnxruntime-node's CUDA build; see the README). */
   executionProvider?: ExecutionProvider;
   /** Threads per operator (default: onnxruntime's choice, all cores). */
   intraOpNumThreads?: number;
+  /**
+   * 'float32' (default) or 'float64': every graph computed in double precision behind the same
+   * float32 inputs/outputs — slower, for parity runs where our rounding should not add to the reference's.
+   */
+  precision?: Precision;
   /**
    * Folder for an aligned copy of the weights, written once per checkpoint version (see
    * aligned-weights.ts). Used when given, and always for CUDA (default there: the OS temp folder).
@@ -143,6 +148,7 @@ export class Model {
       ...DEFAULT_SESSION_SETTINGS,
       ...(options.executionProvider ? { executionProvider: options.executionProvider } : {}),
       ...(options.intraOpNumThreads !== undefined ? { intraOpNumThreads: options.intraOpNumThreads } : {}),
+      ...(options.precision ? { precision: options.precision } : {}),
     });
   }
 

@@ -1,6 +1,7 @@
 // onnxruntime sessions over graphs built in memory whose weights are external data inside the
 // checkpoint directory, and a cache of them by graph-variant key (built and loaded once each).
 import * as ort from 'onnxruntime-node';
+import { promoteToFloat64 } from '../onnx/float64.ts';
 
 export type ExecutionProvider = 'cpu' | 'cuda';
 
@@ -8,7 +9,11 @@ export interface SessionSettings {
   executionProvider: ExecutionProvider;
   /** Threads per operator; undefined lets onnxruntime use every core. */
   intraOpNumThreads?: number;
+  /** 'float64' computes every graph in double precision behind its float32 interface (parity runs). */
+  precision?: Precision;
 }
+
+export type Precision = 'float32' | 'float64';
 
 export const DEFAULT_SESSION_SETTINGS: SessionSettings = { executionProvider: 'cpu' };
 
@@ -23,13 +28,15 @@ export class SessionError extends Error {
 export async function createSession(name: string, bytes: Uint8Array, weightsDir: string, settings: SessionSettings): Promise<ort.InferenceSession> {
   const options: ort.InferenceSession.SessionOptions = {
     executionProviders: settings.executionProvider === 'cuda' ? ['cuda', 'cpu'] : ['cpu'],
-    graphOptimizationLevel: 'all',
+    // Extended fusions emit float-only contrib ops (QuickGelu, …) even over double tensors, so
+    // float64 graphs get the basic level (constant folding, no fusions).
+    graphOptimizationLevel: settings.precision === 'float64' ? 'basic' : 'all',
     // Resolves the external data of an in-memory model (onnxruntime ≥ 1.19 session config key).
     extra: { session: { model_external_initializers_file_folder_path: weightsDir } },
   };
   if (settings.intraOpNumThreads !== undefined) options.intraOpNumThreads = settings.intraOpNumThreads;
   try {
-    return await ort.InferenceSession.create(bytes, options);
+    return await ort.InferenceSession.create(settings.precision === 'float64' ? promoteToFloat64(bytes) : bytes, options);
   } catch (error) {
     throw new SessionError(`graph ${name}: onnxruntime could not load it: ${(error as Error).message}`, { cause: error });
   }

@@ -11,28 +11,28 @@ import { InferenceService, TextSpan } from '@locscope/proto/v1/inference';
 import { DType } from '@locscope/proto/v1/tensor';
 import { createLogger } from '@locscope/server-kit';
 import {
-  ACCEPTABLE_FUZZ_STATUSES,
   describeOutcome,
   encodeMessage,
   fuzzMethod,
+  imageBytesArbitrary,
   loadProtoRoot,
   messageArbitrary,
   randomBytes,
   RawGrpcClient,
+  statusHistogram,
   undecodableBytes,
-  type FuzzResult,
+  unacceptableOutcomes,
 } from '@locscope/server-kit/fuzz';
 import { checkHealth } from '@locscope/server-kit/testing';
 import fc from 'fast-check';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { crc32, deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HF_PARITY_DIR, INTERNVL_TINY, LLAVA_TINY, rewriteCheckpoint, scratchDir, testTokenizerJson } from '../checkpoint/test-support.ts';
 import { INFERENCE_SERVICE_NAME, startInferenceServer, type StartedInference } from './inference-service.ts';
 
 /** Generated (schema-driven) requests per RPC; raw byte payloads come on top. */
-const GENERATED_PER_RPC = 100;
+const GENERATED_PER_RPC = 1000;
 const UNDECODABLE_PER_RPC = 60;
 const RANDOM_BYTES_PER_RPC = 60;
 /** Calls in flight at once: enough to keep the admission queue busy, not enough to overflow it. */
@@ -71,27 +71,7 @@ function internvlDir(): string {
 
 // ---- images ---------------------------------------------------------------------------------
 
-function pngChunk(type: string, data: Uint8Array): Buffer {
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const out = Buffer.alloc(body.length + 8);
-  out.writeUInt32BE(data.length, 0);
-  body.copy(out, 4);
-  out.writeUInt32BE(crc32(body), body.length + 4);
-  return out;
-}
-
-/** An 8-bit RGB PNG of one colour; `declared` overrides the size the header claims (bombs). */
-function solidPng(width: number, height: number, declared = { width, height }): Buffer {
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(declared.width, 0);
-  header.writeUInt32BE(declared.height, 4);
-  header.set([8, 2, 0, 0, 0], 8);
-  const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(width * 3, 0x80)]);
-  const pixels = deflateSync(Buffer.concat(Array.from({ length: height }, () => row)));
-  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return Buffer.concat([signature, pngChunk('IHDR', header), pngChunk('IDAT', pixels), pngChunk('IEND', new Uint8Array())]);
-}
-
+// A real photo (300×500 PNG).
 const photo = readFileSync(join(HF_PARITY_DIR, 'preprocess/portrait_300x500.png'));
 const pixelsOf = (views: number, side: number, fill = 0.25) => float32Tensor(new Float32Array(views * 3 * side * side).fill(fill), [views, 3, side, side]);
 const tensorArbitrary = messageArbitrary(root.lookupType('locscope.v1.Tensor'));
@@ -99,13 +79,9 @@ const tensorArbitrary = messageArbitrary(root.lookupType('locscope.v1.Tensor'));
 const imageArbitrary = fc.record(
   {
     source: fc.oneof(
-      { arbitrary: fc.constant({ encoded: photo }), weight: 3 },
-      { arbitrary: fc.constantFrom({ encoded: solidPng(1, 1) }, { encoded: solidPng(1, 300) }, { encoded: solidPng(300, 2) }, { encoded: solidPng(64, 64) }), weight: 2 },
+      { arbitrary: imageBytesArbitrary([photo]).map((encoded) => ({ encoded })), weight: 6 },
       { arbitrary: fc.constantFrom({ pixelValues: pixelsOf(1, 112) }, { pixelValues: pixelsOf(2, 64) }, { pixelValues: pixelsOf(1, 64, NaN) }), weight: 3 },
       { arbitrary: fc.constant({}), weight: 1 },
-      { arbitrary: fc.uint8Array({ maxLength: 64 }).map((b) => ({ encoded: b })), weight: 1 },
-      { arbitrary: fc.nat({ max: photo.length - 1 }).map((n) => ({ encoded: photo.subarray(0, n) })), weight: 1 },
-      { arbitrary: fc.constant({ encoded: solidPng(1, 1, { width: 100_000, height: 100_000 }) }), weight: 1 },
       { arbitrary: tensorArbitrary.map((t) => ({ pixelValues: t })), weight: 1 },
       {
         arbitrary: fc.constantFrom(
@@ -113,6 +89,7 @@ const imageArbitrary = fc.record(
           { pixelValues: { dtype: DType.D_TYPE_FLOAT16, shape: [1, 3, 112, 112], data: new Uint8Array(2 * 3 * 112 * 112) } },
           { pixelValues: { dtype: DType.D_TYPE_FLOAT32, shape: [0, 3, 112, 112], data: new Uint8Array() } },
           { pixelValues: { dtype: DType.D_TYPE_FLOAT32, shape: ['4611686018427387904', '4611686018427387904', 3, 1], data: new Uint8Array(8) } },
+          { pixelValues: { dtype: DType.D_TYPE_FLOAT32, shape: [65536, 65536, 3, 112], data: new Uint8Array(4) } },
           { pixelValues: { dtype: DType.D_TYPE_FLOAT32, shape: ['-1', 3, 112, 112], data: new Uint8Array(4) } },
         ),
         weight: 1,
@@ -135,6 +112,10 @@ const text = (...typical: string[]) =>
     { arbitrary: fc.string({ unit: 'grapheme', maxLength: 8 }), weight: 1 },
     { arbitrary: fc.constantFrom('x'.repeat(20_000), '🐈'.repeat(500)), weight: 1 },
   );
+
+const positionsArbitrary = messageArbitrary(root.lookupType('locscope.v1.Positions'), {
+  overrides: { explicit: fc.array(fc.integer({ min: -2, max: 101 }), { maxLength: 4 }), flat: fc.array(fc.integer({ min: -2, max: 71 }), { maxLength: 4 }) },
+});
 
 // llava-tiny: 3 layers × 4 heads × 16 dims, 64 visual tokens on an 8×8 grid, about 85 positions.
 const SEQ = 100;
@@ -169,6 +150,12 @@ const overrides: Record<string, fc.Arbitrary<unknown>> = {
   ),
   values: tensorArbitrary,
   heads: list(fc.record({ layer: near(4), head: near(5) }), 3),
+  // Integrated Gradients runs `steps` forward+backward passes: few, or out of range.
+  // Positions: usually the default (so that Capture and HeadSweep requests get through), else generated.
+  'CaptureSpec.positions': fc.oneof({ arbitrary: fc.constant(undefined), weight: 3 }, { arbitrary: positionsArbitrary, weight: 1 }),
+  'HeadSweepRequest.positions': fc.oneof({ arbitrary: fc.constant(undefined), weight: 3 }, { arbitrary: positionsArbitrary, weight: 1 }),
+  'CaptureSpec.layers': list(near(4), 2),
+  steps: fc.oneof({ arbitrary: fc.integer({ min: 1, max: 2 }), weight: 8 }, { arbitrary: fc.constantFrom(0, -1, 9, 2 ** 31 - 1), weight: 1 }),
 };
 // Few variants usually, sometimes more than the server's limit of 8.
 const variantsArbitrary: fc.Arbitrary<unknown> = fc.oneof(
@@ -189,7 +176,7 @@ beforeAll(async () => {
   ];
   started = await startInferenceServer(
     { host: '127.0.0.1', port: 0, maxMessageBytes: 16 * 1024 * 1024, shutdownGraceMs: 1000 },
-    { models, limits: { maxVariants: 8, maxNewTokens: 8, maxImagesPerRequest: 4, maxCaptureBytes: 8 * 1024 * 1024 } },
+    { models, limits: { maxVariants: 8, maxNewTokens: 8, maxImagesPerRequest: 4, maxCaptureBytes: 8 * 1024 * 1024, maxAttributionSteps: 8 } },
     createLogger({ level: 'silent' }),
   );
   await started.ready;
@@ -204,10 +191,6 @@ afterAll(async () => {
 
 const lowerFirst = (s: string) => s[0].toLowerCase() + s.slice(1);
 
-function unacceptable<T>(results: FuzzResult<T>[]): string[] {
-  return results.filter((r) => !ACCEPTABLE_FUZZ_STATUSES.has(r.outcome.code)).map((r) => describeOutcome(r.outcome));
-}
-
 describe('Inference service under fuzzing', () => {
   it('covers every RPC of the service definition', () => {
     expect(grpcService.methodsArray.map((m) => lowerFirst(m.name)).sort()).toEqual(Object.keys(InferenceService).sort());
@@ -218,10 +201,13 @@ describe('Inference service under fuzzing', () => {
       const type = root.lookupType(method.resolvedRequestType!.fullName);
       const requests = fc.sample(messageArbitrary(type, { overrides: requestOverrides }), { numRuns: GENERATED_PER_RPC, seed: SEED });
       const results = await fuzzMethod(client, lowerFirst(method.name), requests, (r) => encodeMessage(type, r), IN_FLIGHT);
-      expect(unacceptable(results)).toEqual([]);
+      expect(unacceptableOutcomes(results)).toEqual([]);
+      console.info(`${method.name}: ${statusHistogram(results)}`);
+      // The generator must get past validation sometimes (requests that run the model) and
+      // fail it other times; ListModels has no fields to get wrong.
       const codes = new Set(results.map((r) => r.outcome.code));
-      // The generator must reach past validation sometimes, and fail it most of the time.
-      if (method.name !== 'ListModels') expect(codes.has(status.INVALID_ARGUMENT)).toBe(true);
+      expect(codes.has(status.OK)).toBe(true);
+      if (method.name !== 'ListModels') expect(codes.size).toBeGreaterThan(1);
     });
 
     it(`${method.name}: undecodable and random bytes get INVALID_ARGUMENT or a deliberate status`, { timeout: 60_000 }, async () => {
@@ -229,7 +215,7 @@ describe('Inference service under fuzzing', () => {
       const bad = await fuzzMethod(client, name, fc.sample(undecodableBytes(), { numRuns: UNDECODABLE_PER_RPC, seed: SEED }), (b) => b, IN_FLIGHT);
       expect(bad.filter((r) => r.outcome.code !== status.INVALID_ARGUMENT || !r.outcome.details.startsWith('request:')).map((r) => describeOutcome(r.outcome))).toEqual([]);
       const random = await fuzzMethod(client, name, fc.sample(randomBytes(), { numRuns: RANDOM_BYTES_PER_RPC, seed: SEED }), (b) => b, IN_FLIGHT);
-      expect(unacceptable(random)).toEqual([]);
+      expect(unacceptableOutcomes(random)).toEqual([]);
     });
   }
 

@@ -132,6 +132,21 @@ export function inferenceImplementation(engine: InferenceEngine, admission: Admi
         return { name: request.name, count: artifact.count, mean: float32Tensor(artifact.mean, [artifact.mean.length]) };
       }),
 
+    attribute: (request, call) =>
+      admit(call, async () => {
+        const result = await engine.attribute({
+          model: request.model,
+          image: request.image,
+          prompt: request.prompt,
+          target: request.target,
+          steps: request.steps,
+          baseline: request.baseline,
+          meanEmbedding: request.meanEmbedding,
+          signal: call.signal,
+        });
+        return { attributions: float32Tensor(result.attributions, [result.attributions.length]), score: result.score, baselineScore: result.baselineScore };
+      }),
+
     headSweep: (request, call) =>
       admit(call, async () => {
         const result = await engine.headSweep({

@@ -16,8 +16,9 @@ let ready: Promise<OpenCv> | undefined;
 /** Resolves when the WASM module is initialised; later calls return the same runtime. */
 export function loadOpenCv(): Promise<OpenCv> {
   ready ??= new Promise<OpenCv>((resolve) => {
-    // Loaded with Node's require rather than import: the UMD bundle is plain CommonJS, and going
-    // through a bundler's module transform (vitest's) never finishes on its embedded WASM.
+    // Loaded with Node's require rather than import: the CommonJS module exports `then`, so its
+    // ESM namespace is a thenable too, and a dynamic import() of it (which vitest makes of every
+    // import) never settles.
     const emscripten = createRequire(import.meta.url)('@techstark/opencv-js') as EmscriptenModule;
     emscripten.then!((initialised) => {
       // A promise that resolves to a thenable adopts its `then`, which would call back forever;

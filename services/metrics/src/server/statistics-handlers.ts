@@ -21,6 +21,7 @@ import { withFieldPrefix } from './field-prefix.ts';
 
 export async function mediationFractionHandler(request: MediationFractionRequest): Promise<MediationFractionResponse> {
   const base = decodeFloat32(request.base, 'base', { shape: [-1] });
+  if (base.length === 0) throw new InvalidArgumentError('at least one pair is required', { field: 'base' });
   const source = decodeFloat32(request.source, 'source', { shape: [base.length] });
   const shape = request.patched?.shape ?? [];
   if (shape.length < 2 || shape[0] !== base.length) {
@@ -29,6 +30,7 @@ export async function mediationFractionHandler(request: MediationFractionRequest
   const patched = decodeFloat32(request.patched, 'patched');
   const components = patched.length / base.length;
   const pairs = Array.from(base, (b, p) => ({ base: b, source: source[p], patched: patched.subarray(p * components, (p + 1) * components) }));
+  // Library errors name pairs[p].base / .source / .patched[c]: p indexes P, c the flattened components.
   const summary = meanMediationFractions(pairs, request.minGap ?? DEFAULT_MIN_PERPLEXITY_GAP);
   return {
     meanMf: float32Tensor(Float32Array.from(summary.meanMf), shape.slice(1)),

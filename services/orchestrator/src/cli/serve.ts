@@ -2,10 +2,7 @@
 // SIGINT/SIGTERM (then drains). Flags after the common ones go to the service (e.g. inference's
 // `--models FILE`).
 import { createLogger, readServiceConfig, setupTelemetry, shutdownOnSignals, UsageError, type Command, type RunningServer } from '@locscope/server-kit';
-import { isServiceName, SERVICE_NAMES, startService } from '../services/launchers.ts';
-
-/** `serve all` without --port: masks 50051, inference 50052, inpainting 50053, metrics 50054. */
-export const DEFAULT_BASE_PORT = 50051;
+import { defaultPort, isServiceName, SERVICE_NAMES, startService } from '../services/launchers.ts';
 
 export const serveCommand: Command = {
   name: 'serve',
@@ -17,14 +14,15 @@ export const serveCommand: Command = {
       throw new UsageError(`expected a service name (${SERVICE_NAMES.join(', ')}) or "all", got "${target ?? ''}"`);
     }
     const names = target === 'all' ? [...SERVICE_NAMES] : [target];
-    const config = readServiceConfig(rest, process.env, target === 'all' ? DEFAULT_BASE_PORT : 0);
+    // -1 marks "no --port/LOCSCOPE_PORT given": each service then gets its own default port.
+    const config = readServiceConfig(rest, process.env, -1);
     const logger = createLogger();
     setupTelemetry({ serviceName: target === 'all' ? 'locscope' : `locscope-${target}` });
     const servers: RunningServer[] = [];
     try {
       for (const [i, name] of names.entries()) {
-        // `all` gives consecutive ports from the base (port 0 stays "any free port" for each).
-        const port = config.port === 0 ? 0 : config.port + i;
+        // An explicit base port gives `all` consecutive ports (0 stays "any free port" for each).
+        const port = config.port === -1 ? defaultPort(name) : config.port === 0 ? 0 : config.port + i;
         const server = await startService(name, { ...config, port }, { logger: logger.child({ service: name }), argv: rest });
         servers.push(server);
         process.stdout.write(`${name} ${server.address}\n`);

@@ -38,6 +38,8 @@ export class LocalExecutor implements JobExecutor {
             await store.put(await executeJob(job, context));
             await onFinished({ ...event, ok: true });
           } catch (error) {
+            // Stopped by the interruption itself: not a failure of the sample; resuming reruns it.
+            if (signal?.aborted) return;
             const message = (error as Error)?.message ?? String(error);
             logger.warn('sample failed', { ...event, error });
             await store.putFailure({ key: { run: job.run, experiment: job.experiment, sample: job.sample }, error: message, attempts: 1 });

@@ -2,8 +2,11 @@
 // but whose module is not listed here is reported as "not wired" by `locscope run`.
 import type { AnyExperiment } from '../experiment.ts';
 import { registerExperiment } from '../registry.ts';
+import { baselineExperiment } from './baseline/index.ts';
+import { knockoutExperiment } from './knockout/knockout.ts';
+import { tokenAblationExperiment } from './token-ablation/token-ablation.ts';
 
-export const studyExperiments: AnyExperiment[] = [];
+export const studyExperiments: AnyExperiment[] = [baselineExperiment, tokenAblationExperiment, knockoutExperiment];
 
 export function registerStudyExperiments(): void {
   for (const experiment of studyExperiments) registerExperiment(experiment);

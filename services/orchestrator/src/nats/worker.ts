@@ -84,6 +84,11 @@ async function handle(
     publishSampleEvent(nc, { ...key, ok: true, worker: options.worker });
     message.ack();
   } catch (error) {
+    if (signal.aborted) {
+      // This worker is stopping: hand the job back at once, without spending a delivery on a failure.
+      message.nak();
+      return;
+    }
     const attempts = message.info.deliveryCount;
     const text = (error as Error)?.message ?? String(error);
     if (options.maxDeliver > 0 && attempts >= options.maxDeliver) {

@@ -11,7 +11,6 @@ import {
   type Logger,
   type RunningServer,
 } from '@locscope/server-kit';
-import { NotWiredError } from '../errors.ts';
 import { startService, type ServiceName } from './launchers.ts';
 
 /** Per-call deadline the orchestrator sets on every RPC unless an experiment asks for another. */
@@ -112,9 +111,9 @@ export class ServiceConnections implements ServiceClients {
       logger.info('started in-process service', { address: server.address });
       return server.address;
     } catch (error) {
+      // Not cached: a later call may retry (e.g. after the model files appear).
       this.addresses.delete(service);
-      if (error instanceof NotWiredError) throw error;
-      throw new NotWiredError(`service ${service} failed to start in-process: ${(error as Error).message}`, { cause: error });
+      throw error;
     }
   }
 }

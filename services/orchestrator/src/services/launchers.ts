@@ -1,8 +1,8 @@
-// How the orchestrator starts the four services in-process (embedded runs, `locscope serve`).
-// Each service exports `start<Name>Server(config, options)` from its package's public index; the
-// lookup is by name at run time, so a service whose server is not written yet fails with a clear
-// "not wired" error instead of breaking every command at import time.
-import type { Logger, RunningServer, ServiceConfig } from '@locscope/server-kit';
+// How the orchestrator starts the four services in-process (embedded runs, `locscope serve`),
+// through each service package's public index. Imports are dynamic so that a command touching
+// one service never loads another's native dependencies (onnxruntime, OpenCV).
+import { startServer, type Logger, type RunningServer, type ServiceConfig } from '@locscope/server-kit';
+import { parseArgs } from 'node:util';
 import { NotWiredError } from '../errors.ts';
 
 export const SERVICE_NAMES = ['masks', 'inference', 'inpainting', 'metrics'] as const;
@@ -10,45 +10,69 @@ export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 export interface StartOptions {
   logger: Logger;
-  /** Service-specific flags left after the common ones (e.g. inference's `--models FILE`). */
+  /** The service's flags (common ones included; each service reads only its own, e.g. inference's `--models FILE`). */
   argv: string[];
 }
 
-/** The seam every service implements. */
 export type StartServer = (config: ServiceConfig, options: StartOptions) => Promise<RunningServer>;
 
 interface Launcher {
-  module: string;
-  exportName: string;
+  /** Port when neither `--port` nor LOCSCOPE_PORT is given (each service's documented default). */
+  defaultPort: number;
+  start: StartServer;
 }
 
 const launchers: Record<ServiceName, Launcher> = {
-  masks: { module: '@locscope/masks', exportName: 'startMasksServer' },
-  inference: { module: '@locscope/inference', exportName: 'startInferenceServer' },
-  inpainting: { module: '@locscope/inpainting', exportName: 'startInpaintingServer' },
-  metrics: { module: '@locscope/metrics', exportName: 'startMetricsServer' },
+  masks: {
+    defaultPort: 50052,
+    start: async (config, { logger }) => (await import('@locscope/masks')).startMasksServer(config, { logger }),
+  },
+  inference: {
+    defaultPort: 50051,
+    start: async (config, { logger, argv }) => {
+      const { demoModelEntries, readModelsFile, startInferenceServer } = await import('@locscope/inference');
+      // Same rule as the service's own main: --models FILE, else LOCSCOPE_MODELS, else the demo models.
+      const { values } = parseArgs({ args: argv, strict: false, options: { models: { type: 'string' } } });
+      const modelsFile = typeof values.models === 'string' ? values.models : process.env.LOCSCOPE_MODELS || undefined;
+      const started = await startInferenceServer(config, { models: modelsFile ? readModelsFile(modelsFile) : demoModelEntries() }, logger);
+      return started.server;
+    },
+  },
+  inpainting: {
+    defaultPort: 50054,
+    start: async (config, { logger, argv }) => {
+      const { inpaintingService, OnnxInpainter, readLearnedConfig } = await import('@locscope/inpainting');
+      const learnedOptions = readLearnedConfig(argv);
+      const learned = learnedOptions ? await OnnxInpainter.load(learnedOptions) : undefined;
+      return startServer(config, [inpaintingService({ learned })], logger);
+    },
+  },
+  metrics: {
+    defaultPort: 50053,
+    start: async (config, { logger }) => {
+      // The metrics package does not export its service registration yet; found by name once it does.
+      const metrics = (await import('@locscope/metrics')) as Record<string, unknown>;
+      if (typeof metrics.metricsService !== 'function') {
+        throw new NotWiredError('service metrics: @locscope/metrics does not export metricsService yet');
+      }
+      return startServer(config, [(metrics.metricsService as () => Parameters<typeof startServer>[1][number])()], logger);
+    },
+  },
 };
 
 export function isServiceName(name: string): name is ServiceName {
   return (SERVICE_NAMES as readonly string[]).includes(name);
 }
 
-export async function loadStarter(name: ServiceName): Promise<StartServer> {
-  const { module, exportName } = launchers[name];
-  let loaded: Record<string, unknown>;
-  try {
-    loaded = (await import(module)) as Record<string, unknown>;
-  } catch (error) {
-    throw new NotWiredError(`service ${name}: cannot load ${module}: ${(error as Error).message}`, { cause: error });
-  }
-  const start = loaded[exportName];
-  if (typeof start !== 'function') {
-    throw new NotWiredError(`service ${name}: ${module} does not export ${exportName} yet`);
-  }
-  return start as StartServer;
+export function defaultPort(name: ServiceName): number {
+  return launchers[name].defaultPort;
 }
 
 export async function startService(name: ServiceName, config: ServiceConfig, options: StartOptions): Promise<RunningServer> {
-  const start = await loadStarter(name);
-  return start(config, options);
+  try {
+    return await launchers[name].start(config, options);
+  } catch (error) {
+    if (error instanceof NotWiredError) throw error;
+    throw new NotWiredError(`service ${name} failed to start: ${(error as Error).message}`, { cause: error });
+  }
 }

@@ -2,6 +2,7 @@
 // (original) run into the base (inpainted) run; MF = (P_base − P_patched)/(P_base − P_src) on
 // teacher-forced perplexity with template tokens masked.
 import { z } from 'zod';
+import { controlSetParams } from '../control-set/params.ts';
 
 export const CMA_TASKS = ['localization', 'binary'] as const;
 
@@ -13,6 +14,8 @@ export const cmaParams = z
     minPerplexityGap: z.number().nonnegative().default(1e-3),
     /** Paper reports the overlap of the top-10 and top-50 heads of the two tasks. */
     topK: z.array(z.number().int().positive()).default([10, 50]),
+    /** How the base (object-removed) image is made: the control set's inpainting. */
+    inpaint: controlSetParams.shape.inpaint,
     /** Heads patched per inference batch. */
     headsPerBatch: z.number().int().positive().default(32),
   })

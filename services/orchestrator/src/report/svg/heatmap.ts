@@ -16,7 +16,8 @@ export function heatmapSvg(figure: HeatmapFigure): string {
   const rows = figure.values.length;
   const cols = rows === 0 ? 0 : Math.max(...figure.values.map((r) => r.length));
   const cell = Math.max(MIN_CELL, Math.min(MAX_CELL, Math.floor(MAX_PLOT / Math.max(rows, cols, 1))));
-  const width = MARGIN.left + cols * cell + MARGIN.right;
+  // Wide enough for the title (≈ 0.55 em per character at 14 px) even when the matrix is small.
+  const width = Math.max(MARGIN.left + cols * cell + MARGIN.right, MARGIN.left + figure.title.length * 7.7 + 10);
   const height = MARGIN.top + rows * cell + MARGIN.bottom;
   const [lo, hi] = colorRange(figure);
   const t = (v: number) => (hi === lo ? 0.5 : (v - lo) / (hi - lo));

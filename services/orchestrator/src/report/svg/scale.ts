@@ -30,7 +30,12 @@ export function niceDomain(min: number, max: number, count = 5): [number, number
   if (min === max) return [min - 1, max + 1];
   const ticks = niceTicks(min, max, count);
   const step = ticks.length > 1 ? ticks[1] - ticks[0] : Math.abs(max - min);
-  return [Math.floor(min / step) * step, Math.ceil(max / step) * step];
+  let lo = Math.floor(min / step) * step;
+  let hi = Math.ceil(max / step) * step;
+  // Division can underflow (tiny denormal values) or round the wrong way; step outward if so.
+  if (lo > min) lo -= step;
+  if (hi < max) hi += step;
+  return [lo, hi];
 }
 
 export function formatTick(value: number): string {

@@ -128,6 +128,51 @@ export function tokenMaskModeToJSON(object: TokenMaskMode): string {
   }
 }
 
+/**
+ * What replaces the visual tokens at the start (α = 0) of the Integrated-Gradients path; text
+ * tokens are never changed.
+ */
+export enum AttributionBaseline {
+  /** ATTRIBUTION_BASELINE_UNSPECIFIED - The same as ATTRIBUTION_BASELINE_ZERO. */
+  ATTRIBUTION_BASELINE_UNSPECIFIED = 0,
+  /**
+   * ATTRIBUTION_BASELINE_ZERO - All-zero embeddings. With RMSNorm decoders the path then passes a near-step at α ≈ √eps/rms(x),
+   * so completeness needs many steps; the mean embedding converges far faster.
+   */
+  ATTRIBUTION_BASELINE_ZERO = 1,
+  /** ATTRIBUTION_BASELINE_MEAN_EMBEDDING - The MeanEmbedding artifact named in `mean_embedding`, at every visual position. */
+  ATTRIBUTION_BASELINE_MEAN_EMBEDDING = 2,
+}
+
+export function attributionBaselineFromJSON(object: any): AttributionBaseline {
+  switch (object) {
+    case 0:
+    case "ATTRIBUTION_BASELINE_UNSPECIFIED":
+      return AttributionBaseline.ATTRIBUTION_BASELINE_UNSPECIFIED;
+    case 1:
+    case "ATTRIBUTION_BASELINE_ZERO":
+      return AttributionBaseline.ATTRIBUTION_BASELINE_ZERO;
+    case 2:
+    case "ATTRIBUTION_BASELINE_MEAN_EMBEDDING":
+      return AttributionBaseline.ATTRIBUTION_BASELINE_MEAN_EMBEDDING;
+    default:
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum AttributionBaseline");
+  }
+}
+
+export function attributionBaselineToJSON(object: AttributionBaseline): string {
+  switch (object) {
+    case AttributionBaseline.ATTRIBUTION_BASELINE_UNSPECIFIED:
+      return "ATTRIBUTION_BASELINE_UNSPECIFIED";
+    case AttributionBaseline.ATTRIBUTION_BASELINE_ZERO:
+      return "ATTRIBUTION_BASELINE_ZERO";
+    case AttributionBaseline.ATTRIBUTION_BASELINE_MEAN_EMBEDDING:
+      return "ATTRIBUTION_BASELINE_MEAN_EMBEDDING";
+    default:
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum AttributionBaseline");
+  }
+}
+
 /** The image a request is about. */
 export interface ImageInput {
   source?:
@@ -428,6 +473,33 @@ export interface MeanEmbeddingResponse {
   count: number;
   /** [hidden], FLOAT32. */
   mean?: Tensor | undefined;
+}
+
+export interface AttributeRequest {
+  model: string;
+  image?: ImageInput | undefined;
+  prompt: string;
+  /** Teacher-forced answer (required): f = the sum of its tokens' log-probs. */
+  target: string;
+  /** Riemann steps (midpoint rule); 0 = 32; bounded by the server's limit. */
+  steps: number;
+  baseline: AttributionBaseline;
+  /** MeanEmbedding artifact name, for ATTRIBUTION_BASELINE_MEAN_EMBEDDING. */
+  meanEmbedding: string;
+}
+
+export interface AttributeResponse {
+  /**
+   * [N] FLOAT32: IG attribution of each visual token (flat visual index: views in order, row-major),
+   * summed over hidden dims. The sum approximates score − baseline_score.
+   */
+  attributions?:
+    | Tensor
+    | undefined;
+  /** f(x): the target's log-prob with the image. */
+  score: number;
+  /** f(x′): the target's log-prob with the visual tokens replaced by the baseline. */
+  baselineScore: number;
 }
 
 export interface HeadSweepRequest {
@@ -4425,6 +4497,284 @@ export const MeanEmbeddingResponse: MessageFns<MeanEmbeddingResponse> = {
   },
 };
 
+function createBaseAttributeRequest(): AttributeRequest {
+  return { model: "", image: undefined, prompt: "", target: "", steps: 0, baseline: 0, meanEmbedding: "" };
+}
+
+export const AttributeRequest: MessageFns<AttributeRequest> = {
+  encode(message: AttributeRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.model !== "") {
+      writer.uint32(10).string(message.model);
+    }
+    if (message.image !== undefined) {
+      ImageInput.encode(message.image, writer.uint32(18).fork()).join();
+    }
+    if (message.prompt !== "") {
+      writer.uint32(26).string(message.prompt);
+    }
+    if (message.target !== "") {
+      writer.uint32(34).string(message.target);
+    }
+    if (message.steps !== 0) {
+      writer.uint32(40).int32(message.steps);
+    }
+    if (message.baseline !== 0) {
+      writer.uint32(48).int32(message.baseline);
+    }
+    if (message.meanEmbedding !== "") {
+      writer.uint32(58).string(message.meanEmbedding);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AttributeRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAttributeRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.model = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.image = ImageInput.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.prompt = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.target = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.steps = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.baseline = reader.int32() as any;
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.meanEmbedding = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AttributeRequest {
+    return {
+      model: isSet(object.model) ? globalThis.String(object.model) : "",
+      image: isSet(object.image) ? ImageInput.fromJSON(object.image) : undefined,
+      prompt: isSet(object.prompt) ? globalThis.String(object.prompt) : "",
+      target: isSet(object.target) ? globalThis.String(object.target) : "",
+      steps: isSet(object.steps) ? globalThis.Number(object.steps) : 0,
+      baseline: isSet(object.baseline) ? attributionBaselineFromJSON(object.baseline) : 0,
+      meanEmbedding: isSet(object.meanEmbedding)
+        ? globalThis.String(object.meanEmbedding)
+        : isSet(object.mean_embedding)
+        ? globalThis.String(object.mean_embedding)
+        : "",
+    };
+  },
+
+  toJSON(message: AttributeRequest): unknown {
+    const obj: any = {};
+    if (message.model !== "") {
+      obj.model = message.model;
+    }
+    if (message.image !== undefined) {
+      obj.image = ImageInput.toJSON(message.image);
+    }
+    if (message.prompt !== "") {
+      obj.prompt = message.prompt;
+    }
+    if (message.target !== "") {
+      obj.target = message.target;
+    }
+    if (message.steps !== 0) {
+      obj.steps = Math.round(message.steps);
+    }
+    if (message.baseline !== 0) {
+      obj.baseline = attributionBaselineToJSON(message.baseline);
+    }
+    if (message.meanEmbedding !== "") {
+      obj.meanEmbedding = message.meanEmbedding;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AttributeRequest>, I>>(base?: I): AttributeRequest {
+    return AttributeRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AttributeRequest>, I>>(object: I): AttributeRequest {
+    const message = createBaseAttributeRequest();
+    message.model = object.model ?? "";
+    message.image = (object.image !== undefined && object.image !== null)
+      ? ImageInput.fromPartial(object.image)
+      : undefined;
+    message.prompt = object.prompt ?? "";
+    message.target = object.target ?? "";
+    message.steps = object.steps ?? 0;
+    message.baseline = object.baseline ?? 0;
+    message.meanEmbedding = object.meanEmbedding ?? "";
+    return message;
+  },
+};
+
+function createBaseAttributeResponse(): AttributeResponse {
+  return { attributions: undefined, score: 0, baselineScore: 0 };
+}
+
+export const AttributeResponse: MessageFns<AttributeResponse> = {
+  encode(message: AttributeResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.attributions !== undefined) {
+      Tensor.encode(message.attributions, writer.uint32(10).fork()).join();
+    }
+    if (message.score !== 0) {
+      writer.uint32(17).double(message.score);
+    }
+    if (message.baselineScore !== 0) {
+      writer.uint32(25).double(message.baselineScore);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AttributeResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAttributeResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.attributions = Tensor.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.score = reader.double();
+            continue;
+          }
+          case 3: {
+            if (tag !== 25) {
+              break;
+            }
+
+            message.baselineScore = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AttributeResponse {
+    return {
+      attributions: isSet(object.attributions) ? Tensor.fromJSON(object.attributions) : undefined,
+      score: isSet(object.score) ? globalThis.Number(object.score) : 0,
+      baselineScore: isSet(object.baselineScore)
+        ? globalThis.Number(object.baselineScore)
+        : isSet(object.baseline_score)
+        ? globalThis.Number(object.baseline_score)
+        : 0,
+    };
+  },
+
+  toJSON(message: AttributeResponse): unknown {
+    const obj: any = {};
+    if (message.attributions !== undefined) {
+      obj.attributions = Tensor.toJSON(message.attributions);
+    }
+    if (message.score !== 0) {
+      obj.score = floatToJson(message.score);
+    }
+    if (message.baselineScore !== 0) {
+      obj.baselineScore = floatToJson(message.baselineScore);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AttributeResponse>, I>>(base?: I): AttributeResponse {
+    return AttributeResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AttributeResponse>, I>>(object: I): AttributeResponse {
+    const message = createBaseAttributeResponse();
+    message.attributions = (object.attributions !== undefined && object.attributions !== null)
+      ? Tensor.fromPartial(object.attributions)
+      : undefined;
+    message.score = object.score ?? 0;
+    message.baselineScore = object.baselineScore ?? 0;
+    return message;
+  },
+};
+
 function createBaseHeadSweepRequest(): HeadSweepRequest {
   return {
     model: "",
@@ -4953,6 +5303,19 @@ export const InferenceService = {
     responseSerialize: (value: HeadSweepResponse): Buffer => Buffer.from(HeadSweepResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): HeadSweepResponse => HeadSweepResponse.decode(value),
   },
+  /**
+   * Integrated Gradients per visual token of the target's log-prob; the gradients come from the
+   * backward graph that the graph builder emits (checked against finite differences).
+   */
+  attribute: {
+    path: "/locscope.v1.Inference/Attribute" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: AttributeRequest): Buffer => Buffer.from(AttributeRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AttributeRequest => AttributeRequest.decode(value),
+    responseSerialize: (value: AttributeResponse): Buffer => Buffer.from(AttributeResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): AttributeResponse => AttributeResponse.decode(value),
+  },
 } as const;
 
 export interface InferenceServer extends UntypedServiceImplementation {
@@ -4975,6 +5338,11 @@ export interface InferenceServer extends UntypedServiceImplementation {
    * head's o_proj input patched from the source run at the listed positions.
    */
   headSweep: handleUnaryCall<HeadSweepRequest, HeadSweepResponse>;
+  /**
+   * Integrated Gradients per visual token of the target's log-prob; the gradients come from the
+   * backward graph that the graph builder emits (checked against finite differences).
+   */
+  attribute: handleUnaryCall<AttributeRequest, AttributeResponse>;
 }
 
 export interface InferenceClient extends Client {
@@ -5099,6 +5467,25 @@ export interface InferenceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: HeadSweepResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Integrated Gradients per visual token of the target's log-prob; the gradients come from the
+   * backward graph that the graph builder emits (checked against finite differences).
+   */
+  attribute(
+    request: AttributeRequest,
+    callback: (error: ServiceError | null, response: AttributeResponse) => void,
+  ): ClientUnaryCall;
+  attribute(
+    request: AttributeRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: AttributeResponse) => void,
+  ): ClientUnaryCall;
+  attribute(
+    request: AttributeRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: AttributeResponse) => void,
   ): ClientUnaryCall;
 }
 

@@ -1,0 +1,49 @@
+// The Integrated-Gradients graph: the decoder (no hooks, logits at the target positions) followed
+// by the objective f = Σ_k log softmax(logits[k])[target_ids[k]] per batch row, and the backward
+// graph of f with respect to inputs_embeds. Inputs: inputs_embeds [B, T, C], logit_positions [K]
+// (the positions predicting each target, i.e. target position − 1), target_ids [K].
+// Outputs: target_log_prob [B] and inputs_embeds_grad [B, T, C].
+import { GraphBuilder } from '../../onnx/graph-builder.ts';
+import { attr } from '../../onnx/graph-core.ts';
+import { ModelProto } from '../../onnx/gen/onnx/onnx.ts';
+import type { TextConfig } from '../../checkpoint/text-config.ts';
+import type { WeightStore } from '../../checkpoint/types.ts';
+import { buildDecoderGraph } from '../decoder-graph.ts';
+import * as io from '../decoder-io.ts';
+import type { BuiltGraph } from '../vision-graph.ts';
+import { ForwardGraph } from './forward-graph.ts';
+import { differentiate } from './differentiate.ts';
+import { appendGraph } from './merge.ts';
+
+export const TARGET_IDS = 'target_ids';
+export const TARGET_LOG_PROB = 'target_log_prob';
+export const INPUTS_EMBEDS_GRAD = 'inputs_embeds_grad';
+export const TARGET_GRADIENT_GRAPH_KEY = 'decoder|target-log-prob-gradient';
+
+/** f per row: Σ_k log_softmax(logits)[b, k, target_ids[k]], with a one-hot mask so the whole objective is plain graph ops. */
+function objectiveGraph(): Uint8Array {
+  const g = new GraphBuilder('objective');
+  g.scoped('objective', () => {
+    const logits = { name: io.LOGITS };
+    const ids = g.input(TARGET_IDS, 'int64', ['positions']);
+    const vocab = g.squeeze(g.shape(logits, 2, 3), [0]);
+    const oneHot = g.cast(g.equal(g.unsqueeze(ids, [1]), g.range(g.scalarI64(0), vocab, g.scalarI64(1))), 'float32');
+    const picked = g.mul(g.logSoftmax(logits, -1), oneHot);
+    const score = g.node('ReduceSum', [picked, g.constI64([1, 2])], { keepdims: attr.int(0) })[0];
+    g.output(score, TARGET_LOG_PROB, 'float32', ['batch']);
+  });
+  return g.toBytes();
+}
+
+export function buildTargetGradientGraph(text: TextConfig, store: WeightStore, baseDir: string): BuiltGraph {
+  const variant: io.DecoderVariant = { hooks: io.NO_HOOKS, captures: io.NO_CAPTURES, kvCache: false, logits: 'positions' };
+  const model = ModelProto.decode(buildDecoderGraph(text, store, baseDir, variant).bytes);
+  appendGraph(model, objectiveGraph(), { replaceOutputs: true });
+  const backward = new GraphBuilder('backward');
+  backward.scoped('grad', () => {
+    const grad = differentiate(new ForwardGraph(model.graph!), backward, TARGET_LOG_PROB, io.INPUTS_EMBEDS);
+    backward.output(grad, INPUTS_EMBEDS_GRAD, 'float32', ['batch', 'seq', text.hiddenSize]);
+  });
+  appendGraph(model, backward.toBytes(), { replaceOutputs: false });
+  return { bytes: ModelProto.encode(model).finish(), outputs: [TARGET_LOG_PROB, INPUTS_EMBEDS_GRAD] };
+}
