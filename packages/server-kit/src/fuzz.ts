@@ -226,19 +226,14 @@ export class RawGrpcClient {
     private readonly definition: ServiceDefinition,
     options: RawClientOptions = {},
   ) {
-    const identity: ServiceDefinition = {};
-    for (const [name, method] of Object.entries(definition)) {
-      identity[name] = { ...method, requestSerialize: (b: Buffer) => b, responseDeserialize: (b: Buffer) => b };
-    }
+    const identity: ServiceDefinition = Object.fromEntries(
+      Object.entries(definition).map(([name, method]) => [name, { ...method, requestSerialize: (b: Buffer) => b, responseDeserialize: (b: Buffer) => b }]),
+    );
     const Client = makeGenericClientConstructor(identity, 'RawFuzz');
     this.client = new Client(address, credentials.createInsecure(), {
       'grpc.max_receive_message_length': options.maxReceiveBytes ?? DEFAULT_FUZZ_MAX_RECEIVE_BYTES,
     }) as unknown as typeof this.client;
     this.deadlineMs = options.deadlineMs ?? DEFAULT_FUZZ_DEADLINE_MS;
-  }
-
-  get methods(): string[] {
-    return Object.keys(this.definition);
   }
 
   /** Sends `bytes` to `method` and resolves with the final status (streams are drained). */

@@ -26,7 +26,7 @@ export function headLabel(index: number, heads: number): string {
 }
 
 export function aggregateCma(records: SampleRecord<CmaValue>[], config: ResolvedConfig<CmaParams>): Aggregate {
-  const models = modelsPresent(config.models, records.map((r) => ({ ...r, value: { ...r.value, score: 0 } })));
+  const models = modelsPresent(config.models, records);
   const summary: Record<string, CmaModelSummary> = {};
   const figures: HeatmapFigure[] = [];
   const overlapRows: Cell[][] = [];

@@ -45,7 +45,7 @@ export function deltaPoints(value: number | null, baseline: number | null): numb
 }
 
 /** Models in the config's order, restricted to those with records. */
-export function modelsPresent(configModels: readonly string[], records: readonly SampleRecord<ScoredValue>[]): string[] {
+export function modelsPresent(configModels: readonly string[], records: readonly { value: { model: string } }[]): string[] {
   const seen = new Set(records.map((r) => r.value.model));
   return configModels.filter((m) => seen.has(m));
 }
