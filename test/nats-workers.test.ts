@@ -151,6 +151,13 @@ describe('NATS mode', () => {
     expect(outcome.state.experiments.arith).toMatchObject({ done: 2, failed: 1 });
     const failures = await new KvRecordStore(await kvRecords()).failures('k3', 'arith');
     expect(failures).toEqual([{ key: { run: 'k3', experiment: 'arith', sample: 's0001' }, error: expect.stringContaining('configured to fail'), attempts: QUEUE.maxDeliver }]);
+    // Run state in KV (what `locscope status --nats` reads) and the report in the object store.
+    const { Kvm } = await import('@nats-io/kv');
+    const state = await (await new Kvm(nc).open('locscope-runs')).get('k3.state');
+    expect(state?.json()).toMatchObject({ run: 'k3', status: 'failed', experiments: { arith: { done: 2, failed: 1 } } });
+    const { Objm } = await import('@nats-io/obj');
+    const page = await (await new Objm(nc).open('locscope-artifacts')).getBlob('k3/report/index.html');
+    expect(new TextDecoder().decode(page!)).toBe(await readFile(outcome.report, 'utf8'));
   });
 });
 

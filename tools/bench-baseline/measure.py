@@ -45,8 +45,8 @@ def timed(repeats, run, prepare=lambda: None, warm_up=None):
 
 
 def blas_library():
-    """The BLAS shared library torch's matmuls went to (Debian's torch links the generic
-    libblas.so.3: the reference BLAS unless OpenBLAS is installed, which is ~20× slower)."""
+    """The BLAS shared libraries loaded, where torch's matmuls go: Debian's torch links the generic
+    libblas.so.3, which is the reference BLAS (~20× slower) unless OpenBLAS is installed."""
     with open("/proc/self/maps") as f:
         paths = {line.split()[-1] for line in f if "blas" in line.rsplit("/", 1)[-1]}
     return ", ".join(sorted(paths)) or "unknown"

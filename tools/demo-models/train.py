@@ -91,6 +91,9 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--aux-weight", type=float, default=1.0, help="weight of the dense visual-token supervision (aux_targets.py)")
     ap.add_argument("--ckpt", default=None, help="resumable training state (default: OUT.ckpt)")
+    ap.add_argument("--stop-after", type=int, default=None,
+                    help="checkpoint and stop after this step without changing the schedule (a later run with a "
+                         "larger --steps resumes from there: a warm restart of the cosine)")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -155,12 +158,15 @@ def main():
             print(f"step {step + 1}/{args.steps} loss {loss.item():.4f} smooth {smooth:.4f} lm {lm_loss.item():.4f} "
                   f"aux_ce {aux_ce.item():.3f} aux_l1 {aux_l1.item():.3f} lr {lr:.2e} "
                   f"{rate:.2f}s/step eta {rate * (args.steps - step - 1) / 60:.1f}min", flush=True)
-        if (step + 1) % args.checkpoint_every == 0 or step + 1 == args.steps:
+        last = step + 1 == args.steps or step + 1 == args.stop_after
+        if (step + 1) % args.checkpoint_every == 0 or last:
             torch.save({"model": model.state_dict(), "aux": aux.state_dict(), "opt": opt.state_dict(), "rng": rng.getstate(),
                         "torch_rng": torch.get_rng_state(), "step": step + 1}, ckpt + ".tmp")
             os.replace(ckpt + ".tmp", ckpt)
             export(family, model, args.out, args.dtype)
         step += 1
+        if last:
+            break
     print(f"done in {(time.time() - t0) / 60:.1f} min", flush=True)
 
 

@@ -134,23 +134,36 @@ export function encodeMessage(type: protobuf.Type, value: Record<string, FieldVa
   return type.encode(type.fromObject(value)).finish();
 }
 
+/** A field key as varint bytes. */
+function fieldKey(field: number, wireType: number): number[] {
+  const bytes: number[] = [];
+  for (let v = (field << 3) | wireType; ; v >>>= 7) {
+    if (v < 0x80) return [...bytes, v];
+    bytes.push((v & 0x7f) | 0x80);
+  }
+}
+
+/** A field number no locscope message declares, so every decoder takes the generic skip path. */
+const UNKNOWN_FIELD = 1000;
+
 /**
- * Bytes that no protobuf decoder accepts whatever the message type: a truncated varint or fixed
- * field, a length prefix running past the end, a reserved wire type. (Over-long varints and
- * sub-message overruns are left out: lenient decoders accept some of them, per field type.)
+ * Bytes that no protobuf decoder accepts whatever the message type: an unknown field whose
+ * varint or fixed-width value is truncated, whose length prefix runs past the end, or whose
+ * wire type is reserved. (Decoders read a declared field's value by its declared type, so the
+ * damage sits in an undeclared field.) An optional prefix of valid unknown bytes varies them.
  */
 export function undecodableBytes(): fc.Arbitrary<Uint8Array> {
+  const key = (wireType: number) => fieldKey(UNKNOWN_FIELD, wireType);
   const tail = fc.constantFrom(
-    [0x08, 0x80], // field 1, varint whose continuation bit promises more bytes
-    [0x09, 0x01, 0x02], // field 1, fixed64 with 2 of its 8 bytes
-    [0x0d, 0x01], // field 1, fixed32 with 1 of its 4 bytes
-    [0x0a, 0x7f, 0x41], // field 1, length 127 with one byte present
-    [0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f], // field 1, length 2^32 − 1 and no bytes
-    [0x0e], // field 1, wire type 6 (reserved)
-    [0x0f], // field 1, wire type 7 (reserved)
+    [...key(0), 0x80], // varint whose continuation bit promises more bytes
+    [...key(1), 0x01, 0x02], // fixed64 with 2 of its 8 bytes
+    [...key(5), 0x01], // fixed32 with 1 of its 4 bytes
+    [...key(2), 0x7f, 0x41], // length 127 with one byte present
+    [...key(2), 0xff, 0xff, 0xff, 0xff, 0x0f], // length 2^32 − 1 and no bytes
+    [...key(6)], // reserved wire type 6
+    [...key(7)], // reserved wire type 7
   );
-  // An unknown field 1000 (skipped by decoders) with random content, so payloads differ.
-  const prefix = fc.uint8Array({ maxLength: 100 }).map((b) => [0xc2, 0x3e, b.length, ...b]);
+  const prefix = fc.uint8Array({ maxLength: 100 }).map((b) => [...key(2), b.length, ...b]);
   return fc.tuple(fc.oneof(fc.constant([]), prefix), tail).map(([p, t]) => Uint8Array.from([...p, ...t]));
 }
 

@@ -40,7 +40,8 @@ export async function removeObject(image: RgbImage, mask: BinaryMask, options: R
   if (!INPAINT_METHODS.includes(method)) {
     throw new InvalidArgumentError(`unknown method "${method}" (expected ${INPAINT_METHODS.join(', ')})`, { field: 'method' });
   }
-  if (method === 'onnx' && !options.learned) {
+  const { learned } = options;
+  if (method === 'onnx' && !learned) {
     throw new FailedPreconditionError('method onnx needs a learned model, and none is configured', { field: 'method' });
   }
   assertMaskFitsImage(image, mask, 'mask');
@@ -50,8 +51,8 @@ export async function removeObject(image: RgbImage, mask: BinaryMask, options: R
   const cv = await loadOpenCv();
   const dilatedMask = dilateMask(cv, mask, options.dilatePx ?? DEFAULT_DILATE_PX, 'dilate_px');
   const result =
-    method === 'onnx'
-      ? await options.learned!.inpaint(image, dilatedMask)
-      : inpaintClassical(cv, image, dilatedMask, method, options.radius ?? DEFAULT_RADIUS, 'radius');
+    method !== 'onnx'
+      ? inpaintClassical(cv, image, dilatedMask, method, options.radius ?? DEFAULT_RADIUS, 'radius')
+      : await learned!.inpaint(image, dilatedMask);
   return { image: result, dilatedMask, maskPixels: countMaskPixels(dilatedMask) };
 }

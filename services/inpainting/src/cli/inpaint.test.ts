@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NotFoundError, UsageError } from '@locscope/server-kit';
+import { FailedPreconditionError, NotFoundError, UsageError } from '@locscope/server-kit';
 import { maskFromAnnotation } from '../coco-mask.ts';
 import { FILL_RGB, writeFillModel } from '../learned/test-models.ts';
 import { encodeMaskPng } from '../png.ts';
@@ -100,6 +100,17 @@ describe('locscope inpaint', () => {
     const failure = inpaintCommand.run(['--image', imageOf(scissors), '--annotations', COCO_ANNOTATIONS, '--ann', '42', '--out', out()]);
     await expect(failure).rejects.toBeInstanceOf(NotFoundError);
     await expect(failure).rejects.toThrow(/^ann: annotation 42 is not in .*instances_val2017_subset\.json/);
+  });
+
+  it.each([
+    ['a missing image', () => ['--image', join(dir, 'absent.jpg'), '--mask', maskPng, '--out', out()], NotFoundError, /^image: cannot read .*absent\.jpg/],
+    ['a missing mask', () => ['--image', imageOf(scissors), '--mask', join(dir, 'absent.png'), '--out', out()], NotFoundError, /^mask: cannot read .*absent\.png/],
+    ['a missing annotations file', () => ['--image', imageOf(scissors), '--annotations', join(dir, 'absent.json'), '--ann', '1', '--out', out()], NotFoundError, /^annotations: cannot read .*absent\.json/],
+    ['an unwritable output', () => ['--image', imageOf(scissors), '--mask', maskPng, '--out', join(dir, 'no-such-dir', 'out.png')], FailedPreconditionError, /^out: cannot write .*out\.png/],
+  ])('reports %s naming the flag', async (_, argv, errorClass, message) => {
+    const failure = inpaintCommand.run(argv());
+    await expect(failure).rejects.toBeInstanceOf(errorClass);
+    await expect(failure).rejects.toThrow(message);
   });
 
   it('reports a mask whose size is not the image size', async () => {

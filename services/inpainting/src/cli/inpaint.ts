@@ -1,10 +1,10 @@
 // `locscope inpaint`: removes one object from an image file and writes the result as PNG.
-import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { decodeImage } from '@locscope/masks';
 import { UsageError, type Command } from '@locscope/server-kit';
 import { DEFAULT_RADIUS, MAX_RADIUS } from '../classical.ts';
 import { maskFromAnnotation } from '../coco-mask.ts';
+import { readInputFile, writeOutputFile } from '../files.ts';
 import { DEFAULT_DILATE_PX, MAX_DILATE_PX } from '../dilate.ts';
 import type { BinaryMask } from '../image.ts';
 import { readLearnedConfig } from '../learned/config.ts';
@@ -86,7 +86,7 @@ function parseInpaintArgs(argv: string[]): InpaintArgs {
 }
 
 async function loadMask(args: InpaintArgs): Promise<BinaryMask> {
-  if ('file' in args.mask) return decodeMaskImage(await readFile(args.mask.file), args.mask.file);
+  if ('file' in args.mask) return decodeMaskImage(await readInputFile(args.mask.file, 'mask'), args.mask.file);
   return maskFromAnnotation(args.mask.annotations, args.mask.ann);
 }
 
@@ -95,7 +95,7 @@ async function run(argv: string[]): Promise<number> {
   // Only --model and the --model-* flags matter here; the environment is not consulted so that a
   // LOCSCOPE_INPAINT_MODEL meant for the server does not change what the command does.
   const learnedOptions = args.method === 'onnx' ? readLearnedConfig(argv, {}) : undefined;
-  const image = await decodeImage(await readFile(args.image), { field: args.image });
+  const image = await decodeImage(await readInputFile(args.image, 'image'), { field: args.image });
   const mask = await loadMask(args);
   // onnxruntime is loaded only when a model is used: the classical methods never need it.
   const learned = learnedOptions
@@ -108,8 +108,8 @@ async function run(argv: string[]): Promise<number> {
       radius: args.radius,
       learned,
     });
-    await writeFile(args.out, await encodeRgbPng(result.image));
-    if (args.maskOut) await writeFile(args.maskOut, await encodeMaskPng(result.dilatedMask));
+    await writeOutputFile(args.out, await encodeRgbPng(result.image), 'out');
+    if (args.maskOut) await writeOutputFile(args.maskOut, await encodeMaskPng(result.dilatedMask), 'mask-out');
     process.stderr.write(
       `locscope inpaint: wrote ${args.out} (${result.image.width}x${result.image.height}, ` +
         `${result.maskPixels} pixels inpainted with ${args.method})\n`,

@@ -124,6 +124,17 @@ describe('locscope.v1.Inpainting server', () => {
     expect(filled / response.maskPixels).toBeGreaterThan(0.5);
   });
 
+  it('works in the EXIF-oriented frame, as the masks service decodes images', async () => {
+    // Stored 48×32 with orientation 6 (rotate 90° clockwise to display): displayed 32×48.
+    const stored = await sharp(jpeg).resize(48, 32, { fit: 'fill' }).jpeg().withMetadata({ orientation: 6 }).toBuffer();
+    const displayed = new Uint8Array(32 * 48);
+    displayed.fill(1, 10 * 32 + 4, 10 * 32 + 12);
+    const response = await remove(classical, { image: stored, mask: { $case: 'maskTensor', value: uint8Tensor(displayed, [48, 32]) } });
+    expect([response.width, response.height]).toEqual([32, 48]);
+    const failure = remove(classical, { image: stored, mask: { $case: 'maskTensor', value: uint8Tensor(displayed, [32, 48]) } });
+    await expect(failure).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringMatching(/^mask: mask is 48×32 but the image is 32×48/) });
+  });
+
   const badRequests: [string, () => Partial<RemoveRequest>, status, RegExp][] = [
     ['undecodable image', () => ({ image: Buffer.from('not an image'), mask: { $case: 'maskImage', value: maskPng } }), status.INVALID_ARGUMENT, /^image: cannot decode image/],
     ['missing mask', () => ({ image: jpeg }), status.INVALID_ARGUMENT, /^mask: one of mask_image or mask_tensor is required/],

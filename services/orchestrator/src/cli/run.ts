@@ -1,7 +1,7 @@
 // `locscope run`: runs experiments (default: every wired one) embedded or through NATS, writes the
 // report, and prints the HTML report's path as the last line of stdout.
 import { createLogger, setupTelemetry, type Command } from '@locscope/server-kit';
-import { connect } from '@nats-io/transport-node';
+import { connectNats } from '../nats/connect.ts';
 import { randomBytes } from 'node:crypto';
 import { configDirs, loadConfigs } from '../config/load.ts';
 import { datasetForConfig } from '../datasets.ts';

@@ -1,7 +1,7 @@
 // `locscope status RUN`: progress of a run, from its run directory (or the NATS runs bucket).
 import { UsageError, type Command } from '@locscope/server-kit';
 import { Kvm } from '@nats-io/kv';
-import { connect } from '@nats-io/transport-node';
+import { connectNats } from '../nats/connect.ts';
 import { MissingError } from '../errors.ts';
 import type { RunState } from '../execution/state.ts';
 import { checkRunId } from '../keys.ts';
@@ -30,7 +30,7 @@ export const statusCommand: Command = {
 };
 
 async function stateFromNats(url: string, runId: string): Promise<RunState | undefined> {
-  const nc = await connect({ servers: url, name: 'locscope-status' });
+  const nc = await connectNats(url, 'locscope-status');
   try {
     const kv = await new Kvm(nc).open(RUNS_BUCKET);
     const entry = await kv.get(`${runId}.state`).catch(() => null);

@@ -1,7 +1,7 @@
 // `locscope worker --nats URL`: pulls per-sample jobs from the JetStream work queue until stopped
 // (SIGINT/SIGTERM: running jobs finish or are nak'ed for redelivery).
 import { createLogger, setupTelemetry, UsageError, type Command } from '@locscope/server-kit';
-import { connect } from '@nats-io/transport-node';
+import { connectNats } from '../nats/connect.ts';
 import { registerStudyExperiments } from '../experiments/index.ts';
 import { DEFAULT_CONCURRENCY } from '../execution/local-executor.ts';
 import { runWorker } from '../nats/worker.ts';
@@ -27,7 +27,7 @@ export const workerCommand: Command = {
     registerStudyExperiments();
     await loadPlugins(values.plugin ?? []);
     const clients = new ServiceConnections({ addresses: ServiceConnections.addressesFromEnv(), logger });
-    const nc = await connect({ servers: url, name: 'locscope-worker' });
+    const nc = await connectNats(url, 'locscope-worker');
     const interrupt = interruptSignal();
     try {
       await runWorker({ nc, clients, logger, concurrency, signal: interrupt.signal });

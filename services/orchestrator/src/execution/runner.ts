@@ -5,8 +5,7 @@ import type { Job } from '../experiment.ts';
 import type { ResolvedConfig } from '../config/resolve.ts';
 import type { Dataset } from '../dataset.ts';
 import { MissingError } from '../errors.ts';
-import { LocscopeError } from '@locscope/server-kit';
-import { status } from '@grpc/grpc-js';
+import { CancelledError } from '@locscope/server-kit';
 import type { Aggregate } from '../report/model.ts';
 import type { RecordStore } from '../store/records.ts';
 import type { RunDirectory } from '../store/run-directory.ts';
@@ -23,9 +22,9 @@ export interface JobExecutor {
 }
 
 /** The run stopped (signal) before every job finished; re-running the same run id resumes it. */
-export class RunInterruptedError extends LocscopeError {
+export class RunInterruptedError extends CancelledError {
   constructor(run: string, options: { cause?: unknown } = {}) {
-    super(status.CANCELLED, `run ${run} interrupted; run it again with --run-id ${run} to resume`, options);
+    super(`run ${run} interrupted; run it again with --run-id ${run} to resume`, options);
   }
 }
 

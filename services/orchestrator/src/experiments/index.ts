@@ -4,10 +4,16 @@ import type { AnyExperiment } from '../experiment.ts';
 import { registerExperiment } from '../registry.ts';
 import { baselineExperiment } from './baseline/index.ts';
 import { cmaExperiment } from './cma/cma.ts';
+import { containerizationExperiment } from './containerization/containerization.ts';
+import { controlSetExperiment } from './control-set/control-set.ts';
+import { headAblationExperiment } from './head-ablation/head-ablation.ts';
 import { knockoutExperiment } from './knockout/knockout.ts';
+import { positionProbeExperiment } from './position-probe/position-probe.ts';
+import { shuffleExperiment } from './shuffle/shuffle.ts';
+import { viewsExperiment } from './views/views.ts';
 import { tokenAblationExperiment } from './token-ablation/token-ablation.ts';
 
-export const studyExperiments: AnyExperiment[] = [baselineExperiment, tokenAblationExperiment, knockoutExperiment, cmaExperiment];
+export const studyExperiments: AnyExperiment[] = [baselineExperiment, tokenAblationExperiment, knockoutExperiment, cmaExperiment, headAblationExperiment, containerizationExperiment, shuffleExperiment, viewsExperiment, controlSetExperiment, positionProbeExperiment];
 
 export function registerStudyExperiments(): void {
   for (const experiment of studyExperiments) registerExperiment(experiment);

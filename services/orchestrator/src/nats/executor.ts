@@ -10,7 +10,8 @@ import { RunInterruptedError, type JobExecutor, type JobFinished } from '../exec
 import { jobId, keyPart, keyToken } from '../keys.ts';
 import type { JobFailure } from '../store/records.ts';
 import type { KvRecordStore } from './kv-store.ts';
-import { encodeJson, traceHeaders } from './messages.ts';
+import { compactJson } from '../canonical-json.ts';
+import { traceHeaders } from './messages.ts';
 import { jobSubject } from './names.ts';
 
 const decoder = new TextDecoder();
@@ -66,7 +67,7 @@ export class NatsExecutor implements JobExecutor {
         attributes: { 'locscope.run': job.run, 'locscope.experiment': job.experiment, 'locscope.sample': job.sample },
       }, ROOT_CONTEXT);
       try {
-        await js.publish(jobSubject(job.run), encodeJson(job), {
+        await js.publish(jobSubject(job.run), compactJson(job), {
           msgID: `${job.run}.${jobId(job)}.${this.attempt}`,
           headers: traceHeaders(trace.setSpan(ROOT_CONTEXT, span)),
         });

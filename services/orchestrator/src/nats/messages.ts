@@ -2,14 +2,9 @@
 import { extractTraceContext, injectTraceContext, InvalidArgumentError } from '@locscope/server-kit';
 import { headers, type MsgHdrs } from '@nats-io/transport-node';
 import type { Context } from '@opentelemetry/api';
-import { compactJson } from '../canonical-json.ts';
 import type { Job } from '../experiment.ts';
 
 const decoder = new TextDecoder();
-
-export function encodeJson(value: unknown): string {
-  return compactJson(value);
-}
 
 export function decodeJob(data: Uint8Array): Job {
   let job: unknown;

@@ -10,8 +10,8 @@ export interface ReportPage {
   aggregates: Aggregate[];
   /** SVG markup per `experiment/figure-id`. */
   svgs: Map<string, string>;
-  /** Relative link of a file written next to the page. */
-  link(experiment: string, file: string): string;
+  /** Relative link of an experiment's file (`id.ext`) written next to the page. */
+  link(experiment: string, id: string, ext: string): string;
 }
 
 const STYLE = `
@@ -51,13 +51,13 @@ function section(aggregate: Aggregate, page: ReportPage): string {
     ? `<div class="notes"><ul>${aggregate.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul></div>`
     : '';
   const tables = aggregate.tables
-    .map((t) => `${tableHtml(t)}\n<p class="files"><a href="${esc(page.link(id, `${t.id}.csv`))}">CSV</a> · <a href="${esc(page.link(id, `${t.id}.md`))}">Markdown</a></p>`)
+    .map((t) => `${tableHtml(t)}\n<p class="files"><a href="${esc(page.link(id, t.id, 'csv'))}">CSV</a> · <a href="${esc(page.link(id, t.id, 'md'))}">Markdown</a></p>`)
     .join('\n');
   const figures = aggregate.figures
     .map(
       (f) =>
-        `<figure data-figure="${esc(`${id}/${f.id}`)}">${page.svgs.get(`${id}/${f.id}`) ?? ''}<figcaption>${esc(f.title)} · <a href="${esc(page.link(id, `${f.id}.svg`))}">SVG</a></figcaption></figure>`,
+        `<figure data-figure="${esc(`${id}/${f.id}`)}">${page.svgs.get(`${id}/${f.id}`) ?? ''}<figcaption>${esc(f.title)} · <a href="${esc(page.link(id, f.id, 'svg'))}">SVG</a></figcaption></figure>`,
     )
     .join('\n');
-  return `<section id="${esc(id)}">\n<h2>${esc(aggregate.title)}</h2>\n${notes}\n${tables}\n${figures}\n<p class="files"><a href="${esc(page.link(id, 'aggregate.json'))}">aggregate JSON</a></p>\n</section>`;
+  return `<section id="${esc(id)}">\n<h2>${esc(aggregate.title)}</h2>\n${notes}\n${tables}\n${figures}\n<p class="files"><a href="${esc(page.link(id, 'aggregate', 'json'))}">aggregate JSON</a></p>\n</section>`;
 }

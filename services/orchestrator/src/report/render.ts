@@ -42,7 +42,7 @@ export async function renderReport(directory: RunDirectory, aggregates: Aggregat
     run: directory.runId,
     aggregates,
     svgs,
-    link: (experiment, file) => `${dirName(experiment)}/${keyToken(file.replace(/\.[a-z]+$/, ''))}${file.match(/\.[a-z]+$/)?.[0] ?? ''}`,
+    link: (experiment, id, ext) => `${dirName(experiment)}/${keyToken(id)}.${ext}`,
   });
   const page = `${root}/index.html`;
   await writeFileDurably(page, html);

@@ -11,7 +11,7 @@ import {
   type Logger,
   type RunningServer,
 } from '@locscope/server-kit';
-import { startService, type ServiceName } from './launchers.ts';
+import { SERVICE_NAMES, startService, type ServiceName } from './launchers.ts';
 
 /** Per-call deadline the orchestrator sets on every RPC unless an experiment asks for another. */
 export const DEFAULT_CALL_DEADLINE_MS = 300_000;
@@ -50,7 +50,7 @@ export class ServiceConnections implements ServiceClients {
   /** Environment form: LOCSCOPE_MASKS_ADDR, LOCSCOPE_INFERENCE_ADDR, … */
   static addressesFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<Record<ServiceName, string>> {
     const out: Partial<Record<ServiceName, string>> = {};
-    for (const name of ['masks', 'inference', 'inpainting', 'metrics'] as const) {
+    for (const name of SERVICE_NAMES) {
       const value = env[`LOCSCOPE_${name.toUpperCase()}_ADDR`];
       if (value) out[name] = value;
     }

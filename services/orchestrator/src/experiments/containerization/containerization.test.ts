@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import type { SampleRecord } from '../../experiment.ts';
+import { baselineExperiment } from '../baseline/index.ts';
+import { runForTest } from '../common/test-run.ts';
+import { containerizationExperiment, type ContainerizationValue } from './containerization.ts';
+
+describe('containerization on the demo LLaVA', () => {
+  it('scores padded inputs against scaled GT boxes; padding 0 against scaling 0 is the baseline', async () => {
+    const run = await runForTest([
+      { experiment: baselineExperiment, samples: 2, params: { tasks: ['localization'] } },
+      { experiment: containerizationExperiment, samples: 2, params: { paddings: [0, 1], scalings: [0, 1], seeds: [0, 1] } },
+    ]);
+    expect(run.failures).toBe(0);
+    const records = run.records.get('containerization') as SampleRecord<ContainerizationValue>[];
+    // Per object: padding 0 once, padding 1 per seed.
+    expect(records).toHaveLength(2 * 3);
+    const baseline = run.records.get('baseline') as SampleRecord<{ answer: string; iou: number }>[];
+    for (const r of records.filter((r) => r.value.padding === 0)) {
+      const reference = baseline.find((b) => b.sample === r.sample.split('/')[1])!;
+      expect(r.value.answer).toBe(reference.value.answer);
+      // Scaling 0 is the mask's own box, which is the annotation's box on the scenes data.
+      expect(r.value.ious[0]).toBeCloseTo(reference.value.iou, 2);
+    }
+    const aggregate = run.aggregates.get('containerization')!;
+    const heatmap = aggregate.figures[0];
+    expect(heatmap.kind === 'heatmap' && heatmap.values.length === 2 && heatmap.values[0].length === 2).toBe(true);
+    expect(aggregate.tables[0].rows.map((row) => row.slice(0, 2))).toEqual([
+      ['demo-llava', 0],
+      ['demo-llava', 1],
+    ]);
+  }, 120_000);
+});
