@@ -1,11 +1,9 @@
 // NATS mode end to end against a real nats-server: jobs on the JetStream work queue, two worker
 // processes (the real `locscope worker`), one SIGKILLed mid-run. The run must finish with exactly
 // the records an undisturbed (embedded) run produces: none lost, none duplicated.
-import { ensureResources, KvRecordStore, orderStages, parseConfig, registerExperiment, runEmbedded, runWithNats, ServiceConnections, type JobResult, type RunSink, type SampleEvent } from '@locscope/orchestrator';
+import { connectNats, ensureResources, KvRecordStore, objectArtifacts, orderStages, parseConfig, registerExperiment, runEmbedded, runWithNats, ServiceConnections, type JobResult, type NatsConnection, type RunSink, type SampleEvent } from '@locscope/orchestrator';
 import { arithExperiment } from '@locscope/orchestrator/testing';
 import { createLogger, setupTelemetry } from '@locscope/server-kit';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -36,7 +34,7 @@ const clients = new ServiceConnections({ addresses: {}, logger });
 
 beforeAll(async () => {
   server = await startNatsServer();
-  nc = await connect({ servers: server.url });
+  nc = await connectNats(server.url, 'nats-test');
   root = await mkdtemp(join(tmpdir(), 'locscope-nats-test-'));
 });
 
@@ -90,7 +88,7 @@ describe('NATS mode', () => {
     });
     const events: SampleEvent[] = [];
     const sub = nc.subscribe('locscope.run.k1.sample', {
-      callback: (_error, msg) => {
+      callback: (_error: Error | null, msg: { json<T>(): T }) => {
         const event = msg.json<SampleEvent>();
         events.push(event);
         if (event.worker?.endsWith(`:${victim.pid}`)) {
@@ -122,7 +120,7 @@ describe('NATS mode', () => {
       await readFile(join(root, 'embedded/k1/aggregates/arith.json'), 'utf8'),
     );
     // Work queue drained: every job acked.
-    const info = await (await jetstreamManager(nc)).streams.info('LOCSCOPE_JOBS');
+    const info = await (await (await ensureResources(nc)).js.jetstreamManager()).streams.info('LOCSCOPE_JOBS');
     expect(info.state.messages).toBe(0);
   });
 
@@ -152,18 +150,16 @@ describe('NATS mode', () => {
     const failures = await new KvRecordStore(await kvRecords()).failures('k3', 'arith');
     expect(failures).toEqual([{ key: { run: 'k3', experiment: 'arith', sample: 's0001' }, error: expect.stringContaining('configured to fail'), attempts: QUEUE.maxDeliver }]);
     // Run state in KV (what `locscope status --nats` reads) and the report in the object store.
-    const { Kvm } = await import('@nats-io/kv');
-    const state = await (await new Kvm(nc).open('locscope-runs')).get('k3.state');
+    const resources = await ensureResources(nc);
+    const state = await resources.runs.get('k3.state');
     expect(state?.json()).toMatchObject({ run: 'k3', status: 'failed', experiments: { arith: { done: 2, failed: 1 } } });
-    const { Objm } = await import('@nats-io/obj');
-    const page = await (await new Objm(nc).open('locscope-artifacts')).getBlob('k3/report/index.html');
+    const page = await objectArtifacts(resources.artifacts, 'k3').get('report/index.html');
     expect(new TextDecoder().decode(page!)).toBe(await readFile(outcome.report, 'utf8'));
   });
 });
 
 async function kvRecords() {
-  const { Kvm } = await import('@nats-io/kv');
-  return new Kvm(nc).open('locscope-records');
+  return (await ensureResources(nc)).records;
 }
 
 async function embeddedRecords(): Promise<JobResult[]> {

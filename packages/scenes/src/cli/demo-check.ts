@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { UsageError, type Command } from '@locscope/server-kit';
 import { DEFAULT_EVAL_SPLIT, resolveModelDir } from '../paths.ts';
 
-const USAGE = 'locscope demo-check --model NAME|DIR [--data DIR] --json';
+const USAGE = '--model NAME|DIR [--data DIR] --json';
 
 export const demoCheckCommand: Command = {
   name: 'demo-check',

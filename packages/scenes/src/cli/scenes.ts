@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { UsageError, type Command } from '@locscope/server-kit';
 import { writeSplit } from '../split.ts';
 
-const USAGE = 'locscope scenes --seed S --count N --out DIR';
+const USAGE = '--seed S --count N --out DIR';
 
 function integerFlag(name: string, value: string | undefined, min: number): number {
   if (value === undefined) throw new UsageError(`--${name} is required`);

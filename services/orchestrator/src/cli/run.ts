@@ -74,7 +74,7 @@ export const runCommand: Command = {
     let outcome;
     try {
       if (url) {
-        const nc = await connect({ servers: url, name: `locscope-run-${runId}` });
+        const nc = await connectNats(url, `locscope-run-${runId}`);
         try {
           outcome = await runWithNats({ ...common, ...queue, nc, localWorkers });
         } finally {

@@ -10,10 +10,21 @@ import { headAblationExperiment } from './head-ablation/head-ablation.ts';
 import { knockoutExperiment } from './knockout/knockout.ts';
 import { positionProbeExperiment } from './position-probe/position-probe.ts';
 import { shuffleExperiment } from './shuffle/shuffle.ts';
-import { viewsExperiment } from './views/views.ts';
 import { tokenAblationExperiment } from './token-ablation/token-ablation.ts';
+import { viewsExperiment } from './views/views.ts';
 
-export const studyExperiments: AnyExperiment[] = [baselineExperiment, tokenAblationExperiment, knockoutExperiment, cmaExperiment, headAblationExperiment, containerizationExperiment, shuffleExperiment, viewsExperiment, controlSetExperiment, positionProbeExperiment];
+export const studyExperiments: AnyExperiment[] = [
+  baselineExperiment,
+  controlSetExperiment,
+  tokenAblationExperiment,
+  containerizationExperiment,
+  shuffleExperiment,
+  viewsExperiment,
+  positionProbeExperiment,
+  knockoutExperiment,
+  cmaExperiment,
+  headAblationExperiment,
+];
 
 export function registerStudyExperiments(): void {
   for (const experiment of studyExperiments) registerExperiment(experiment);

@@ -9,6 +9,7 @@ import type { ServiceClients } from '../../services/clients.ts';
 import { InferenceClient, type ImageInput } from '@locscope/proto/v1/inference';
 import { unary } from '../../services/unary.ts';
 import { readImage } from './evaluate.ts';
+import { firstImages } from './samples.ts';
 import type { Replacement } from './interventions.ts';
 
 /** Images the mean is taken over (the first of the plan's images, by image id). */
@@ -18,11 +19,7 @@ const IMAGES_PER_REQUEST = 16;
 
 /** The image files the mean is taken over: the plan's first images by id. */
 export function meanEmbeddingImages(dataset: Dataset, count = MEAN_EMBEDDING_IMAGES): string[] {
-  const byId = new Map(dataset.samples.map((s) => [s.imageId, s.imagePath]));
-  return [...byId.entries()]
-    .sort((a, b) => a[0] - b[0])
-    .slice(0, count)
-    .map(([, path]) => path);
+  return firstImages(dataset, count);
 }
 
 export function meanEmbeddingName(images: string[]): string {

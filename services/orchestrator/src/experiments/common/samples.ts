@@ -91,3 +91,12 @@ export function segmentationMessage(segmentation: JsonValue, field = 'object.seg
   }
   throw new InvalidArgumentError('is neither polygons nor RLE', { field });
 }
+
+/** The image files of the dataset's first `count` images by id (a fixed, seed-free image set). */
+export function firstImages(dataset: Dataset, count: number): string[] {
+  const byId = new Map(dataset.samples.map((s) => [s.imageId, s.imagePath]));
+  return [...byId.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .slice(0, count)
+    .map(([, path]) => path);
+}

@@ -6,9 +6,10 @@ import { decodeFloat32, float32Tensor } from '@locscope/proto';
 import { MetricsClient } from '@locscope/proto/v1/metrics';
 import type { Experiment, RecordValue } from '../../experiment.ts';
 import { unary } from '../../services/unary.ts';
+import { encodeImage } from '../common/encode-image.ts';
 import { readImage } from '../common/evaluate.ts';
+import { firstImages } from '../common/samples.ts';
 import { fillPrompt } from '../prompts.ts';
-import { encodeImage } from '../token-ablation/selections.ts';
 import { aggregatePositionProbe } from './aggregate.ts';
 import { captureTensors, visualCapture } from './capture.ts';
 import { addImage, layerKeyName, type Component, type LayerData, type LayerKey } from './features.ts';
@@ -34,9 +35,7 @@ export const positionProbeExperiment: Experiment<PositionProbeParams, ProbeInput
   dependsOn: [],
   async plan(ctx) {
     const dataset = await ctx.dataset();
-    const byId = new Map(dataset.samples.map((s) => [s.imageId, s.imagePath]));
-    const count = ctx.config.params.trainImages + ctx.config.params.evalImages;
-    const images = [...byId.entries()].sort((a, b) => a[0] - b[0]).slice(0, count).map(([, path]) => path);
+    const images = firstImages(dataset, ctx.config.params.trainImages + ctx.config.params.evalImages);
     return ctx.config.models.map((model) => ({ sample: model, input: { model, images, categories: dataset.categories } }));
   },
   async runSample(job, { clients }) {

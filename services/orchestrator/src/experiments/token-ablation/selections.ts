@@ -7,12 +7,6 @@ import type { ServiceClients } from '../../services/clients.ts';
 import { unary } from '../../services/unary.ts';
 import type { Replacement } from '../common/interventions.ts';
 
-/** Per-token norms and the view layout of the image as the model encodes it. */
-export async function encodeImage(clients: ServiceClients, model: string, image: Uint8Array): Promise<EncodeImageResponse> {
-  const client = await clients.client('inference', InferenceClient);
-  return unary(client.encodeImage.bind(client), { model, image: { source: { $case: 'encoded', value: Buffer.from(image) } }, returnEmbeddings: false });
-}
-
 /** Register tokens: norm > mean + sigma·std (population std, as the masks package computes it). */
 export function registerTokenSet(encoded: EncodeImageResponse, sigma: number): number[] {
   const norms = decodeFloat32(encoded.norms, 'encode_image.norms');

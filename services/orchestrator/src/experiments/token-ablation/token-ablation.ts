@@ -5,6 +5,7 @@
 import type { Variant } from '@locscope/proto/v1/inference';
 import type { Experiment, RecordValue } from '../../experiment.ts';
 import { targetText } from '../common/answer-text.ts';
+import { encodeImage } from '../common/encode-image.ts';
 import { evaluateVariants, readImage } from '../common/evaluate.ts';
 import { allViews, countByView, projectObject, viewSizes, type ViewCounts } from '../common/geometry.ts';
 import { replaceTokens, variant, type Replacement } from '../common/interventions.ts';
@@ -15,7 +16,7 @@ import { modelInfo } from '../model-info.ts';
 import type { Task } from '../tasks.ts';
 import { aggregateTokenAblation } from './aggregate.ts';
 import { tokenAblationParams, type TokenAblationParams } from './params.ts';
-import { attributions, encodeImage, randomTokenSet, registerTokenSet, topAttributed } from './selections.ts';
+import { attributions, randomTokenSet, registerTokenSet, topAttributed } from './selections.ts';
 
 export type AblationInput = ObjectJobInput & { meanImages: string[] };
 
