@@ -45,6 +45,10 @@ def main(argv):
     # Debian's torch does its matmuls in the system libblas.so.3 (OpenBLAS when installed), whose
     # own thread pool torch.set_num_threads does not reach: pin it before torch loads it.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", str(args.threads))
+    # Debian's torch uses GNU OpenMP, whose idle threads spin: on 2 shared cores the spinning
+    # threads starve the working ones, and a prefill took 4× the CPU time of the 1-thread run
+    # (measured under load ~4). Passive waiting restores the speed a 2-thread run should have.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     try:
         import torch
     except ImportError:

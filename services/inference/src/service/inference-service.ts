@@ -24,6 +24,7 @@ import { InferenceEngine, type EngineOptions } from './engine.ts';
 import { ModelRegistry, type ModelEntry } from './model-registry.ts';
 
 export const INFERENCE_SERVICE_NAME = 'locscope.v1.Inference';
+export const DEFAULT_INFERENCE_PORT = 50051;
 /** Bytes of tensor data per streamed Capture message. */
 export const CAPTURE_CHUNK_BYTES = 1024 * 1024;
 

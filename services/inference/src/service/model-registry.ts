@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { InvalidArgumentError, NotFoundError, UnavailableError } from '@locscope/server-kit';
 
@@ -53,6 +54,13 @@ export function readModelsFile(file: string): ModelEntry[] {
     const dir = isAbsolute(entry.dir) ? entry.dir : resolve(dirname(file), entry.dir);
     return { name: entry.name, dir, preload: entry.preload ?? false };
   });
+}
+
+/** The service's model list: `--models FILE`, else LOCSCOPE_MODELS, else the shipped demo models. */
+export function modelEntriesFromArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): ModelEntry[] {
+  const { values } = parseArgs({ args: argv, strict: false, options: { models: { type: 'string' } } });
+  const file = typeof values.models === 'string' ? values.models : env.LOCSCOPE_MODELS || undefined;
+  return file ? readModelsFile(file) : demoModelEntries();
 }
 
 export class ModelRegistry<M> {

@@ -2,7 +2,6 @@
 // through each service package's public index. Imports are dynamic so that a command touching
 // one service never loads another's native dependencies (onnxruntime, OpenCV).
 import { startServer, type Logger, type RunningServer, type ServiceConfig } from '@locscope/server-kit';
-import { parseArgs } from 'node:util';
 import { NotWiredError } from '../errors.ts';
 
 export const SERVICE_NAMES = ['masks', 'inference', 'inpainting', 'metrics'] as const;
@@ -30,11 +29,8 @@ const launchers: Record<ServiceName, Launcher> = {
   inference: {
     defaultPort: 50051,
     start: async (config, { logger, argv }) => {
-      const { demoModelEntries, readModelsFile, startInferenceServer } = await import('@locscope/inference');
-      // Same rule as the service's own main: --models FILE, else LOCSCOPE_MODELS, else the demo models.
-      const { values } = parseArgs({ args: argv, strict: false, options: { models: { type: 'string' } } });
-      const modelsFile = typeof values.models === 'string' ? values.models : process.env.LOCSCOPE_MODELS || undefined;
-      const started = await startInferenceServer(config, { models: modelsFile ? readModelsFile(modelsFile) : demoModelEntries() }, logger);
+      const { modelEntriesFromArgs, startInferenceServer } = await import('@locscope/inference');
+      const started = await startInferenceServer(config, { models: modelEntriesFromArgs(argv) }, logger);
       return started.server;
     },
   },
@@ -50,12 +46,11 @@ const launchers: Record<ServiceName, Launcher> = {
   metrics: {
     defaultPort: 50053,
     start: async (config, { logger }) => {
-      // The metrics package does not export its service registration yet; found by name once it does.
-      const metrics = (await import('@locscope/metrics')) as Record<string, unknown>;
-      if (typeof metrics.metricsService !== 'function') {
-        throw new NotWiredError('service metrics: @locscope/metrics does not export metricsService yet');
-      }
-      return startServer(config, [(metrics.metricsService as () => Parameters<typeof startServer>[1][number])()], logger);
+      const { metricsService, ProbeSessionStore } = await import('@locscope/metrics');
+      const probeSessions = new ProbeSessionStore();
+      // Probe sessions spill to temporary files; remove them however the process ends.
+      process.once('exit', () => probeSessions.removeAllSync());
+      return startServer(config, [metricsService({ probeSessions })], logger);
     },
   },
 };
