@@ -50,7 +50,7 @@ interface Timing {
 }
 
 /** The run with the median wall time among `repeats`, after one untimed warm-up. */
-async function median(repeats: number, run: () => Promise<unknown>): Promise<Timing> {
+export async function median(repeats: number, run: () => Promise<unknown>): Promise<Timing> {
   await run();
   const times: Timing[] = [];
   for (let i = 0; i < repeats; i++) {

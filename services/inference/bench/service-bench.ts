@@ -1,16 +1,16 @@
 // The inference-service benchmark (issue 5): the CMA head sweep of one example, greedy generation
 // with attention knockout active while decoding, and one Score request in-process vs over gRPC.
-// Every figure is the median of `repeats` timed runs after one untimed warm-up.
+// Every figure is the median wall time of `repeats` timed runs after one untimed warm-up.
 import { credentials, Metadata } from '@grpc/grpc-js';
 import { float32Tensor } from '@locscope/proto';
 import { InferenceClient, TextSpan, TokenMaskMode, type ImageInput, type ScoreRequest, type Variant } from '@locscope/proto/v1/inference';
 import { createLogger } from '@locscope/server-kit';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { testTokenizerJson } from '../src/checkpoint/test-support.ts';
 import { startInferenceServer } from '../src/service/inference-service.ts';
 import { BENCH_IMAGE_TOKEN } from './bench-checkpoint.ts';
+import { median } from './run-bench.ts';
 
 export interface ServiceBenchResult {
   /** (layer, head) patched forwards per second of one example's CMA sweep (source run included). */
@@ -25,17 +25,6 @@ export interface ServiceBenchResult {
 const QUESTION = 'Please provide the bounding box coordinate of the region this sentence describes: cat.';
 const TARGET = '[0.12, 0.34, 0.56, 0.78]';
 
-async function median(repeats: number, run: () => Promise<unknown>): Promise<number> {
-  await run();
-  const times: number[] = [];
-  for (let i = 0; i < repeats; i++) {
-    const start = performance.now();
-    await run();
-    times.push(performance.now() - start);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
-}
 
 function pixels(size: number, phase: number): ImageInput {
   const values = Float32Array.from({ length: 3 * size * size }, (_, i) => Math.sin(i * 0.001 + phase));
@@ -71,9 +60,9 @@ export async function runServiceBench(modelDir: string, repeats: number, log: (l
     const [imageA, imageB] = [pixels(size, 0), pixels(size, 1.3)];
     const heads = model.info.layers * model.info.heads;
 
-    const sweepMs = await median(repeats, () =>
+    const sweepMs = (await median(repeats, () =>
       engine.headSweep({ model: 'bench', baseImage: imageB, sourceImage: imageA, prompt: QUESTION, target: TARGET, positions: undefined, heads: [], maskMode: 0, mask: [] }),
-    );
+    )).wallMs;
     const head_sweep_forwards_per_s = (heads * 1000) / sweepMs;
     log(`CMA head sweep: ${heads} patched forwards in ${sweepMs.toFixed(0)} ms → ${head_sweep_forwards_per_s.toFixed(1)} forwards/s`);
 
@@ -95,19 +84,18 @@ export async function runServiceBench(modelDir: string, repeats: number, log: (l
       ],
     };
     let generated = 0;
-    const generateMs = await median(repeats, async () => {
+    const generateMs = (await median(repeats, async () => {
       const [g] = await engine.generate({ model: 'bench', image: imageA, prompt: QUESTION, variants: [knockout], maxNewTokens: 16, stop: [] });
       generated = g.tokenIds.length;
-    });
+    })).wallMs;
     const generate_knockout_tokens_per_s = (generated * 1000) / generateMs;
     log(`generate with knockout: ${generated} tokens in ${generateMs.toFixed(0)} ms → ${generate_knockout_tokens_per_s.toFixed(1)} tokens/s`);
 
     const score: ScoreRequest = { model: 'bench', image: imageA, prompt: QUESTION, target: TARGET, variants: [{ name: 'clean', interventions: [] }, knockout], maskMode: TokenMaskMode.TOKEN_MASK_MODE_UNSPECIFIED, mask: [] };
-    const inprocess_score_ms = await median(repeats, () => engine.score(score));
-    const grpc_score_ms = await median(
-      repeats,
-      () => new Promise((resolve, reject) => client.score(score, new Metadata(), (error, response) => (error ? reject(error) : resolve(response)))),
-    );
+    const inprocess_score_ms = (await median(repeats, () => engine.score(score))).wallMs;
+    const grpc_score_ms = (
+      await median(repeats, () => new Promise((resolve, reject) => client.score(score, new Metadata(), (error, response) => (error ? reject(error) : resolve(response)))))
+    ).wallMs;
     log(`Score (2 variants): in-process ${inprocess_score_ms.toFixed(1)} ms, over gRPC ${grpc_score_ms.toFixed(1)} ms`);
     return { head_sweep_forwards_per_s, head_sweep_heads: heads, generate_knockout_tokens_per_s, grpc_score_ms, inprocess_score_ms };
   } finally {

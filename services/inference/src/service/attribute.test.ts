@@ -1,14 +1,15 @@
 // The Attribute RPC over a real socket on the LLaVA parity checkpoint (with a test tokenizer):
 // attributions equal an independent in-process engine bit for bit, the scores equal the Score
 // RPC's log-probs, IG is complete with a mean-embedding baseline, and bad input gets precise statuses.
-import { credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { credentials, status, type ServiceError } from '@grpc/grpc-js';
 import { decodeFloat32 } from '@locscope/proto';
 import { AttributeRequest, AttributionBaseline, InferenceClient, ScoreRequest, TokenMaskMode, type ImageInput } from '@locscope/proto/v1/inference';
 import { createLogger } from '@locscope/server-kit';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HF_PARITY_DIR, LLAVA_TINY, rewriteCheckpoint, scratchDir, testTokenizerJson } from '../checkpoint/test-support.ts';
+import { HF_PARITY_DIR, scratchDir } from '../checkpoint/test-support.ts';
+import { unaryCaller, writeTinyLlava } from './test-support.ts';
 import { loadModel, type Model } from '../runtime/model.ts';
 import { InferenceEngine } from './engine.ts';
 import { startInferenceServer, type StartedInference } from './inference-service.ts';
@@ -25,15 +26,10 @@ let started: StartedInference;
 let client: InferenceClient;
 let reference: InferenceEngine;
 
-type UnaryMethod = (request: never, metadata: Metadata, callback: (error: ServiceError | null, response: any) => void) => unknown;
-function unary(method: UnaryMethod, request: unknown): Promise<any> {
-  return new Promise((resolve, reject) => method.call(client, request as never, new Metadata(), (e, r) => (e ? reject(e) : resolve(r))));
-}
+const unary = unaryCaller(() => client);
 
 beforeAll(async () => {
-  rewriteCheckpoint(LLAVA_TINY, modelDir);
-  const tokenizer = testTokenizerJson({ added: { 1: '<s>', 2: '</s>', 590: '<image>' }, words: ['USER', 'ASSISTANT', 'Where', 'cat'], metaspace: true, bos: '<s>', firstId: 100 });
-  writeFileSync(join(modelDir, 'tokenizer.json'), JSON.stringify(tokenizer));
+  writeTinyLlava(modelDir);
   const models = [{ name: 'tiny', dir: modelDir, preload: true }];
   const limits = { maxAttributionSteps: MAX_STEPS };
   started = await startInferenceServer(

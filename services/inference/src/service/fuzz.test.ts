@@ -28,7 +28,8 @@ import fc from 'fast-check';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HF_PARITY_DIR, INTERNVL_TINY, LLAVA_TINY, rewriteCheckpoint, scratchDir, testTokenizerJson } from '../checkpoint/test-support.ts';
+import { HF_PARITY_DIR, INTERNVL_TINY, rewriteCheckpoint, scratchDir, testTokenizerJson } from '../checkpoint/test-support.ts';
+import { writeTinyLlava } from './test-support.ts';
 import { INFERENCE_SERVICE_NAME, startInferenceServer, type StartedInference } from './inference-service.ts';
 
 /** Per RPC: generated (schema-driven) requests plus raw byte payloads = 1,000 calls. */
@@ -55,9 +56,7 @@ const INTERNVL_CHAT_TEMPLATE =
 
 function llavaDir(): string {
   const dir = join(scratch.dir, 'llava-tiny');
-  rewriteCheckpoint(LLAVA_TINY, dir);
-  const tokenizer = testTokenizerJson({ added: { 1: '<s>', 2: '</s>', 590: '<image>' }, words: ['USER', 'ASSISTANT', 'Where', 'cat'], metaspace: true, bos: '<s>', firstId: 100 });
-  writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(tokenizer));
+  writeTinyLlava(dir);
   return dir;
 }
 

@@ -1,7 +1,7 @@
 // The Inference service over a real socket on the LLaVA parity checkpoint (with a test tokenizer):
 // results equal an independent in-process engine bit for bit, generation with knockout equals a
 // greedy full recompute without KV cache, and bad input gets precise statuses.
-import { credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { credentials, status, type ServiceError } from '@grpc/grpc-js';
 import { decodeFloat32 } from '@locscope/proto';
 import {
   InferenceClient,
@@ -14,10 +14,11 @@ import {
 } from '@locscope/proto/v1/inference';
 import { createLogger } from '@locscope/server-kit';
 import { checkHealth } from '@locscope/server-kit/testing';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HF_PARITY_DIR, LLAVA_TINY, rewriteCheckpoint, scratchDir, testTokenizerJson } from '../checkpoint/test-support.ts';
+import { HF_PARITY_DIR, scratchDir } from '../checkpoint/test-support.ts';
+import { unaryCaller, writeTinyLlava } from './test-support.ts';
 import { loadModel, type Model } from '../runtime/model.ts';
 import { InferenceEngine } from './engine.ts';
 import { INFERENCE_SERVICE_NAME, startInferenceServer, type StartedInference } from './inference-service.ts';
@@ -34,16 +35,10 @@ let started: StartedInference;
 let client: InferenceClient;
 let reference: InferenceEngine;
 
-// Generated clients are callback-style; responses are checked field by field in the tests.
-type UnaryMethod = (request: never, metadata: Metadata, callback: (error: ServiceError | null, response: any) => void) => unknown;
-function unary(method: UnaryMethod, request: unknown): Promise<any> {
-  return new Promise((resolve, reject) => method.call(client, request as never, new Metadata(), (e, r) => (e ? reject(e) : resolve(r))));
-}
+const unary = unaryCaller(() => client);
 
 beforeAll(async () => {
-  rewriteCheckpoint(LLAVA_TINY, modelDir);
-  const tokenizer = testTokenizerJson({ added: { 1: '<s>', 2: '</s>', 590: '<image>' }, words: ['USER', 'ASSISTANT', 'Where', 'cat'], metaspace: true, bos: '<s>', firstId: 100 });
-  writeFileSync(join(modelDir, 'tokenizer.json'), JSON.stringify(tokenizer));
+  writeTinyLlava(modelDir);
   const models = [{ name: 'tiny', dir: modelDir, preload: true }];
   started = await startInferenceServer(
     { host: '127.0.0.1', port: 0, maxMessageBytes: 16 * 1024 * 1024, shutdownGraceMs: 1000 },

@@ -1,10 +1,10 @@
 // Sequence-length limits of preparePrompt (found by fuzzing: a 20,000-character prompt reached
 // the forward, whose attention needs T² floats per head — gigabytes — before anything refused it).
 import { InvalidArgumentError, ResourceExhaustedError } from '@locscope/server-kit';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LLAVA_TINY, rewriteCheckpoint, scratchDir, testTokenizerJson } from '../checkpoint/test-support.ts';
+import { scratchDir } from '../checkpoint/test-support.ts';
+import { writeTinyLlava } from './test-support.ts';
 import { loadModel, type EncodedImage, type Model } from '../runtime/model.ts';
 import type { PreparedImage } from './model-image.ts';
 import { preparePrompt } from './prepared-prompt.ts';
@@ -18,8 +18,7 @@ const CONTEXT = 4096;
 
 beforeAll(async () => {
   const dir = join(scratch.dir, 'llava-tiny');
-  rewriteCheckpoint(LLAVA_TINY, dir);
-  writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(testTokenizerJson({ added: { 1: '<s>', 2: '</s>', 590: '<image>' }, words: ['USER', 'ASSISTANT'], metaspace: true, bos: '<s>', firstId: 100 })));
+  writeTinyLlava(dir, ['USER', 'ASSISTANT']);
   model = await loadModel(dir);
   const [size] = model.info.imageSize;
   const pixelValues = new Float32Array(3 * size * size).fill(0.5);
