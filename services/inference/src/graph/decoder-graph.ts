@@ -39,12 +39,15 @@ export function buildDecoderGraph(text: TextConfig, store: WeightStore, baseDir:
     headPatch: variant.hooks.headPatch ? g.input(io.HEAD_PATCH, 'float32', [L, 'batch', 'seq', H, D]) : null,
     headPatchMask: variant.hooks.headPatch ? g.input(io.HEAD_PATCH_MASK, 'float32', [L, 'batch', 'seq', H]) : null,
   };
-  const past = variant.kvCache
-    ? Array.from({ length: L }, (_, l) => ({
-        key: g.input(io.pastKey(l), 'float32', ['batch', KVH, 'past', D]),
-        value: g.input(io.pastValue(l), 'float32', ['batch', KVH, 'past', D]),
-      }))
-    : null;
+  // Without present outputs the past is one shared prefix: fed once with batch 1 and broadcast
+  // to every variant inside the graph, instead of copied per variant from JS.
+  const sharedPast = variant.kvCache && variant.presentOutputs === false;
+  const pastBatch = sharedPast ? g.concat([g.shape(embeds, 0, 1), g.constI64([1, 1, 1])], 0) : null;
+  const pastInput = (name: string) => {
+    const input = g.input(name, 'float32', [sharedPast ? 1 : 'batch', KVH, 'past', D]);
+    return pastBatch ? g.expand(input, pastBatch) : input;
+  };
+  const past = variant.kvCache ? Array.from({ length: L }, (_, l) => ({ key: pastInput(io.pastKey(l)), value: pastInput(io.pastValue(l)) })) : null;
   const logitPositions = variant.logits === 'positions' ? g.input(io.LOGIT_POSITIONS, 'int64', ['positions']) : null;
 
   // Positions of this step's queries: past .. past+T-1 (HF cache_position); keys: 0 .. past+T-1.
@@ -77,7 +80,7 @@ export function buildDecoderGraph(text: TextConfig, store: WeightStore, baseDir:
         headPatch: pick(hooks.headPatch),
         headPatchMask: pick(hooks.headPatchMask),
       });
-      if (layer.present) {
+      if (layer.present && variant.presentOutputs !== false) {
         emit(layer.present.key, io.presentKey(l));
         emit(layer.present.value, io.presentValue(l));
       }

@@ -50,6 +50,12 @@ export interface DecoderVariant {
   captures: DecoderCaptures;
   /** past_key/value.i inputs [B, KVH, P, D] (P may be 0) and present_key/value.i outputs [B, KVH, P+T, D]. */
   kvCache: boolean;
+  /**
+   * With kvCache: also output present K/V (default). `false` is scoring on top of one shared prefix:
+   * past K/V are fed with batch 1 and broadcast to every variant in the graph, and present K/V (the
+   * largest outputs by far, whose per-variant copies cost more than the run) are left out.
+   */
+  presentOutputs?: boolean;
   /** Which positions get logits: every one, only the last, or those listed in LOGIT_POSITIONS. */
   logits: 'all' | 'last' | 'positions';
 }
@@ -60,5 +66,5 @@ export const NO_CAPTURES: DecoderCaptures = { hiddenStates: false, layerOutputs:
 /** A stable cache key: one built graph (and session) per distinct variant. */
 export function decoderVariantKey(v: DecoderVariant): string {
   const flags = (o: object) => Object.entries(o).filter(([, on]) => on).map(([k]) => k).join('+') || '-';
-  return `decoder|hooks:${flags(v.hooks)}|captures:${flags(v.captures)}|kv:${v.kvCache ? 1 : 0}|logits:${v.logits}`;
+  return `decoder|hooks:${flags(v.hooks)}|captures:${flags(v.captures)}|kv:${v.kvCache ? (v.presentOutputs === false ? 'r' : 1) : 0}|logits:${v.logits}`;
 }

@@ -311,11 +311,11 @@ export class Model {
       }
     });
     const hooks = this.checkRequest(request, start + seqLen);
-    const session = await this.decoder({ hooks, captures: io.NO_CAPTURES, kvCache: true, logits: 'positions' });
+    const session = await this.decoder({ hooks, captures: io.NO_CAPTURES, kvCache: true, presentOutputs: false, logits: 'positions' });
     const out = await session.run({
       ...this.embedsFeed(request),
       ...hookTensors(variants, this.dims(), { start, length: seqLen }, hooks),
-      ...this.pastFeeds(prefix, variants.length),
+      ...this.pastFeeds(prefix, 1),
       [io.LOGIT_POSITIONS]: int64Tensor(positions.map((p) => p - 1 - start), [positions.length]),
     });
     const logits = out[io.LOGITS].data as Float32Array;
