@@ -10,6 +10,7 @@ import { loadModel } from '../runtime/model.ts';
 import { ensureBenchCheckpoint } from '../../bench/bench-checkpoint.ts';
 import { DEFAULT_BENCH_OPTIONS, runBench } from '../../bench/run-bench.ts';
 import { ensureBenchTokenizer, runServiceBench } from '../../bench/service-bench.ts';
+import { benchProbes } from '@locscope/metrics/bench';
 
 const USAGE = '[--model DIR] [--json] [--repeats N (default 3)]';
 /** Bumped whenever the generated bench model changes, so a stale copy is never reused. */
@@ -36,7 +37,10 @@ export const benchCommand: Command = {
     try {
       const runtime = await runBench(model, dir, { ...DEFAULT_BENCH_OPTIONS, repeats }, log);
       if (values.model === undefined) ensureBenchTokenizer(dir);
-      const result = { ...runtime, ...(await runServiceBench(dir, repeats, log)) };
+      const service = await runServiceBench(dir, repeats, log);
+      const probes = await benchProbes();
+      log(`position probes: ${Math.round(probes.probe_tokens_per_s)} training tokens/s at ${probes.probe_dim} dims (${probes.probe_s_per_epoch_1m_tokens.toFixed(0)} s per epoch of 10⁶ tokens)`);
+      const result = { ...runtime, ...service, ...probes };
       log(`peak RSS: ${result.peak_rss_mb} MB (${result.cpu_count} cores, load average ${result.load_avg_1m}: wall-clock figures scale with contention)`);
       if (values.json) log(JSON.stringify(result));
       return 0;
