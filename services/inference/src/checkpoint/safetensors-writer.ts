@@ -23,7 +23,8 @@ export class SafetensorsWriteError extends Error {
 
 /** Writes `tensors` (+ optional `__metadata__`) to `file` via a temporary file and an atomic rename. */
 export function writeSafetensors(file: string, tensors: readonly TensorToWrite[], metadata?: Record<string, string>): void {
-  const header: Record<string, unknown> = {};
+  // Null prototype: a tensor named "__proto__" must become a key, not replace the prototype.
+  const header: Record<string, unknown> = Object.create(null);
   if (metadata) header['__metadata__'] = metadata;
   let offset = 0;
   for (const t of tensors) {

@@ -76,6 +76,12 @@ describe('round trip (property)', () => {
     dtype: fc.constantFrom('F32', 'F16', 'BF16', 'I64', 'U8'),
     seed: fc.integer(),
   });
+  it('keeps a tensor named "__proto__" (found by the property below)', () => {
+    const file = join(scratch.dir, 'proto-name.safetensors');
+    writeSafetensors(file, [{ name: '__proto__', dtype: 'F32', shape: [1], data: new Uint8Array(4) }]);
+    expect([...readSafetensorsHeader(file).tensors.keys()]).toEqual(['__proto__']);
+  });
+
   it('writeSafetensors → readSafetensorsHeader/readByteRange preserves names, shapes, dtypes, bytes and metadata', () => {
     fc.assert(
       fc.property(fc.uniqueArray(fc.tuple(fc.string({ minLength: 1, maxLength: 12 }).filter((s) => s !== '__metadata__'), tensorArb), { selector: ([n]) => n, maxLength: 6 }), fc.dictionary(fc.string(), fc.string(), { maxKeys: 3 }), (specs, metadata) => {
