@@ -1,7 +1,7 @@
 // The locscope.v1.Metrics service registration for @locscope/server-kit.
 import { protoFile, protoRoot } from '@locscope/proto';
 import { MetricsService, type MetricsServer } from '@locscope/proto/v1/metrics';
-import { service, type ServiceRegistration } from '@locscope/server-kit';
+import { service, startServer, type Logger, type RunningServer, type ServiceConfig, type ServiceRegistration } from '@locscope/server-kit';
 import { scoreClassificationHandler } from './classification-handler.ts';
 import { parseAnswersHandler, scoreLocalizationHandler } from './localization-handlers.ts';
 import { perplexityHandler } from './perplexity-handler.ts';
@@ -38,4 +38,11 @@ export function metricsService(options: MetricsServiceOptions = {}): ServiceRegi
       ...probeSessionHandlers(sessions),
     },
   });
+}
+
+/** Starts the metrics service; its probe sessions' temporary files are removed however the process ends. */
+export function startMetricsServer(config: ServiceConfig, logger: Logger): Promise<RunningServer> {
+  const probeSessions = new ProbeSessionStore();
+  process.once('exit', () => probeSessions.removeAllSync());
+  return startServer(config, [metricsService({ probeSessions })], logger);
 }

@@ -1,7 +1,7 @@
 // How the orchestrator starts the four services in-process (embedded runs, `locscope serve`),
 // through each service package's public index. Imports are dynamic so that a command touching
 // one service never loads another's native dependencies (onnxruntime, OpenCV).
-import { startServer, type Logger, type RunningServer, type ServiceConfig } from '@locscope/server-kit';
+import type { Logger, RunningServer, ServiceConfig } from '@locscope/server-kit';
 import { NotWiredError } from '../errors.ts';
 
 export const SERVICE_NAMES = ['masks', 'inference', 'inpainting', 'metrics'] as const;
@@ -37,21 +37,15 @@ const launchers: Record<ServiceName, Launcher> = {
   inpainting: {
     defaultPort: 50054,
     start: async (config, { logger, argv }) => {
-      const { inpaintingService, OnnxInpainter, readLearnedConfig } = await import('@locscope/inpainting');
-      const learnedOptions = readLearnedConfig(argv);
-      const learned = learnedOptions ? await OnnxInpainter.load(learnedOptions) : undefined;
-      return startServer(config, [inpaintingService({ learned })], logger);
+      const { readLearnedConfig, startInpaintingServer } = await import('@locscope/inpainting');
+      const started = await startInpaintingServer(config, readLearnedConfig(argv), logger);
+      // Shutting down also releases the learned model's onnxruntime session.
+      return { ...started.server, shutdown: started.shutdown };
     },
   },
   metrics: {
     defaultPort: 50053,
-    start: async (config, { logger }) => {
-      const { metricsService, ProbeSessionStore } = await import('@locscope/metrics');
-      const probeSessions = new ProbeSessionStore();
-      // Probe sessions spill to temporary files; remove them however the process ends.
-      process.once('exit', () => probeSessions.removeAllSync());
-      return startServer(config, [metricsService({ probeSessions })], logger);
-    },
+    start: async (config, { logger }) => (await import('@locscope/metrics')).startMetricsServer(config, logger),
   },
 };
 
