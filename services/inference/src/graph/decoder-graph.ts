@@ -3,7 +3,7 @@
 // K/V) → logits (+ captures, + present K/V). Variants without a hook or capture simply lack those
 // inputs/outputs, so unused hooks cost nothing at run time.
 import { GraphBuilder } from '../onnx/graph-builder.ts';
-import type { Value } from '../onnx/graph-core.ts';
+import { GraphError, type Value } from '../onnx/graph-core.ts';
 import { CheckpointWeights } from '../onnx/checkpoint-weights.ts';
 import type { TextConfig } from '../checkpoint/text-config.ts';
 import type { WeightStore } from '../checkpoint/types.ts';
@@ -42,20 +42,25 @@ export function buildDecoderGraph(text: TextConfig, store: WeightStore, baseDir:
   // Without present outputs the past is one shared prefix: fed once with batch 1 and broadcast
   // to every variant inside the graph, instead of copied per variant from JS.
   const sharedPast = variant.kvCache && variant.presentOutputs === false;
+  const inPlace = variant.kvCache && variant.kvInPlace === true;
+  if (sharedPast && inPlace) throw new GraphError(`graph ${io.decoderVariantKey(variant)}: an in-place KV cache needs its present outputs`);
   const pastBatch = sharedPast ? g.concat([g.shape(embeds, 0, 1), g.constI64([1, 1, 1])], 0) : null;
   const pastInput = (name: string) => {
-    const input = g.input(name, 'float32', [sharedPast ? 1 : 'batch', KVH, 'past', D]);
+    const input = g.input(name, 'float32', [sharedPast ? 1 : 'batch', KVH, inPlace ? 'capacity' : 'past', D]);
     return pastBatch ? g.expand(input, pastBatch) : input;
   };
   const past = variant.kvCache ? Array.from({ length: L }, (_, l) => ({ key: pastInput(io.pastKey(l)), value: pastInput(io.pastValue(l)) })) : null;
   const logitPositions = variant.logits === 'positions' ? g.input(io.LOGIT_POSITIONS, 'int64', ['positions']) : null;
 
-  // Positions of this step's queries: past .. past+T-1 (HF cache_position); keys: 0 .. past+T-1.
+  // Positions of this step's queries: past .. past+T-1 (HF cache_position); keys: 0 .. past+T-1,
+  // or the whole capacity of in-place buffers.
   const seqLen = g.squeeze(g.shape(embeds, 1, 2), [0]);
-  const pastLen = past ? g.squeeze(g.shape(past[0].key, 2, 3), [0]) : g.scalarI64(0);
+  const pastAxis = (value: Value) => g.squeeze(g.shape(value, 2, 3), [0]);
+  const pastLen = inPlace ? g.input(io.PAST_LENGTH, 'int64', []) : past ? pastAxis(past[0].key) : g.scalarI64(0);
   const total = g.add(pastLen, seqLen);
   const queryPos = g.range(pastLen, total, g.scalarI64(1));
-  const keyPos = g.range(g.scalarI64(0), total, g.scalarI64(1));
+  const keyPos = g.range(g.scalarI64(0), inPlace && past ? pastAxis(past[0].key) : total, g.scalarI64(1));
+  const cacheWrite = inPlace ? inPlaceWrite(g, queryPos) : null;
   const causal = g.where(g.greater(g.unsqueeze(keyPos, [0]), g.unsqueeze(queryPos, [1])), g.scalarF32(FLOAT32_MIN), g.scalarF32(0));
   const rope = ropeTables(g, g.cast(queryPos, 'float32'), ropeInverseFrequencies(D, text.ropeTheta, text.ropeScaling));
   if (variant.captures.rope) {
@@ -76,6 +81,8 @@ export function buildDecoderGraph(text: TextConfig, store: WeightStore, baseDir:
         mask,
         rope,
         past: past?.[l] ?? null,
+        extendCache: (past, fresh, kind) =>
+          cacheWrite ? cacheWrite(past, fresh, kind === 'key' ? io.presentKey(l) : io.presentValue(l)) : g.concat([past, fresh], 2),
         headScale: pick(hooks.headScale),
         headPatch: pick(hooks.headPatch),
         headPatchMask: pick(hooks.headPatchMask),
@@ -100,11 +107,34 @@ export function buildDecoderGraph(text: TextConfig, store: WeightStore, baseDir:
   return { bytes: g.toBytes(), outputs };
 }
 
+/**
+ * Writes a step's keys or values [B, KVH, T, D] into an in-place cache buffer at the queries'
+ * positions; the ScatterND output carries the graph output's name, so a preallocated output
+ * buffer is written directly (no Identity copy). The slot indices are built once for all layers.
+ */
+function inPlaceWrite(g: GraphBuilder, queryPos: Value): (buffer: Value, fresh: Value, name: string) => Value {
+  let slots: Value | null = null;
+  return (buffer, fresh, name) => {
+    slots ??= cacheSlots(g, g.shape(fresh, 0, 3), queryPos);
+    return g.scatterND(buffer, slots, fresh, name);
+  };
+}
+
+/** [B, KVH, T, 3] ScatterND indices (batch row, kv head, position) for `dims` = [B, KVH, T]. */
+function cacheSlots(g: GraphBuilder, dims: Value, queryPos: Value): Value {
+  const shape = g.concat([dims, g.constI64([1])], 0);
+  const upTo = (axis: number) => g.range(g.scalarI64(0), g.gather(dims, g.scalarI64(axis), 0), g.scalarI64(1));
+  const along = (index: Value, axis: number) => g.expand(g.unsqueeze(index, [0, 1, 2, 3].filter((a) => a !== axis)), shape);
+  return g.concat([along(upTo(0), 0), along(upTo(1), 1), along(queryPos, 2)], 3);
+}
+
 interface LayerInputs {
   /** Additive mask broadcastable to [B, H, T, S]. */
   mask: Value;
   rope: RopeTables;
   past: { key: Value; value: Value } | null;
+  /** The layer's keys or values for attention: `past` extended with this step's `fresh` ones. */
+  extendCache: (past: Value, fresh: Value, kind: 'key' | 'value') => Value;
   headScale: Value | null;
   headPatch: Value | null;
   headPatchMask: Value | null;
@@ -139,8 +169,8 @@ function decoderLayer(g: GraphBuilder, w: CheckpointWeights, text: TextConfig, l
   }
   const qRot = applyRope(g, g.transpose(q, [0, 2, 1, 3]), inp.rope, D);
   const kNew = applyRope(g, g.transpose(k, [0, 2, 1, 3]), inp.rope, D);
-  const keys = inp.past ? g.concat([inp.past.key, kNew], 2) : kNew;
-  const values = inp.past ? g.concat([inp.past.value, vNew], 2) : vNew;
+  const keys = inp.past ? inp.extendCache(inp.past.key, kNew, 'key') : kNew;
+  const values = inp.past ? inp.extendCache(inp.past.value, vNew, 'value') : vNew;
 
   // repeat_kv: query head h reads kv head h // (H / KVH).
   const repeat = (kv: Value) => (H === KVH ? kv : g.reshape(g.expand(g.unsqueeze(kv, [2]), g.constI64([1, 1, H / KVH, 1, 1])), [0, H, -1, D]));

@@ -52,6 +52,11 @@ export interface DecoderDims {
 export interface Step {
   start: number;
   length: number;
+  /**
+   * Length of the attention's key axis (default start + length). An in-place KV buffer attends
+   * over its whole capacity; the slots after start + length get no bias (causality masks them).
+   */
+  keys?: number;
 }
 
 /** Which hook inputs a batch of variants needs (one graph variant per combination). */
@@ -106,21 +111,22 @@ export function hookTensors(variants: readonly Intervention[], dims: DecoderDims
   const { layers: L, heads: H, headDim: D } = dims;
   const T = step.length;
   const S = step.start + step.length;
+  const K = step.keys ?? S;
   if (needed.attnBias) {
-    const bias = new Float32Array(L * B * T * S);
+    const bias = new Float32Array(L * B * T * K);
     variants.forEach((v, b) => {
       for (const k of v.knockouts ?? []) {
         const queries = new Set((k.queryPositions ?? []).filter((q) => q >= step.start && q < S));
         if (k.queriesFrom !== undefined) for (let q = Math.max(k.queriesFrom, step.start); q < S; q++) queries.add(q);
         for (const l of k.layers) {
           for (const q of queries) {
-            const row = ((l * B + b) * T + (q - step.start)) * S;
+            const row = ((l * B + b) * T + (q - step.start)) * K;
             for (const key of k.keyPositions) if (key < S) bias[row + key] = FLOAT32_MIN;
           }
         }
       }
     });
-    feeds[io.ATTN_BIAS] = new ort.Tensor('float32', bias, [L, B, 1, T, S]);
+    feeds[io.ATTN_BIAS] = new ort.Tensor('float32', bias, [L, B, 1, T, K]);
   }
   if (needed.headScale) {
     const scale = new Float32Array(L * B * H).fill(1);

@@ -235,13 +235,17 @@ export class Model {
     return request.variants.map((_, b) => Float32Array.from(tokenIds, (t, k) => tokenLogProb(logits, (b * K + k) * V, V, t)));
   }
 
-  /** Greedy decoding of every variant in one batch; interventions apply to the prompt and to every new token. */
+  /**
+   * Greedy decoding of every variant in one batch; interventions apply to the prompt and to every
+   * new token. The KV cache lives in fixed-capacity buffers that each step updates in place (fed as
+   * the past and passed back as the preallocated present outputs), so no step copies the cache.
+   */
   async generate(request: GenerateRequest): Promise<GenerateResult> {
     if (!Number.isInteger(request.maxNewTokens) || request.maxNewTokens < 1) {
       throw new InvalidArgumentError(`must be a positive integer, got ${request.maxNewTokens}`, { field: 'max_new_tokens' });
     }
     const hooks = this.checkRequest(request, request.seqLen + request.maxNewTokens);
-    const session = await this.decoder({ hooks, captures: io.NO_CAPTURES, kvCache: true, logits: 'last' });
+    const session = await this.decoder({ hooks, captures: io.NO_CAPTURES, kvCache: true, kvInPlace: true, logits: 'last' });
     const { variants, seqLen } = request;
     const B = variants.length;
     const eos = new Set(request.eosTokenIds ?? this.info.eosTokenIds);
@@ -249,15 +253,18 @@ export class Model {
     const tokens: number[][] = variants.map(() => []);
     const logProbs: number[][] = variants.map(() => []);
     const done = variants.map(() => false);
-    const emptyPast = new Float32Array(0);
-    let past: Record<string, ort.Tensor> = {};
+    // Positions ever fed: the prompt and every generated token but the last.
+    const keys = seqLen + request.maxNewTokens - 1;
+    const cache = this.kvBuffers(B, keys);
+    const fetches: Record<string, ort.Tensor | null> = { [io.LOGITS]: null };
     for (let l = 0; l < dims.layers; l++) {
-      past[io.pastKey(l)] = new ort.Tensor('float32', emptyPast, [B, this.info.kvHeads, 0, dims.headDim]);
-      past[io.pastValue(l)] = new ort.Tensor('float32', emptyPast, [B, this.info.kvHeads, 0, dims.headDim]);
+      fetches[io.presentKey(l)] = cache[io.pastKey(l)];
+      fetches[io.presentValue(l)] = cache[io.pastValue(l)];
     }
-    let feeds: Record<string, ort.Tensor> = { ...this.embedsFeed(request), ...hookTensors(variants, dims, { start: 0, length: seqLen }, hooks) };
+    let position = 0;
+    let feeds: Record<string, ort.Tensor> = { ...this.embedsFeed(request), ...hookTensors(variants, dims, { start: 0, length: seqLen, keys }, hooks) };
     for (let step = 0; step < request.maxNewTokens; step++) {
-      const out = await session.run({ ...feeds, ...past });
+      const out = await session.run({ ...feeds, ...cache, [io.PAST_LENGTH]: int64Tensor([position], []) }, fetches);
       const logits = out[io.LOGITS].data as Float32Array;
       const next = variants.map((_, b) => argmax(logits, b * this.info.vocab, this.info.vocab));
       next.forEach((t, b) => {
@@ -267,18 +274,25 @@ export class Model {
         if (eos.has(t)) done[b] = true;
       });
       if (done.every(Boolean) || step === request.maxNewTokens - 1) break;
-      past = {};
-      for (let l = 0; l < dims.layers; l++) {
-        past[io.pastKey(l)] = out[io.presentKey(l)] as ort.Tensor;
-        past[io.pastValue(l)] = out[io.presentValue(l)] as ort.Tensor;
-      }
-      const position = seqLen + step;
+      position = seqLen + step;
       feeds = {
         [io.INPUTS_EMBEDS]: new ort.Tensor('float32', await this.embedBatch(next, [B, 1]), [B, 1, this.info.hidden]),
-        ...hookTensors(variants, dims, { start: position, length: 1 }, hooks),
+        ...hookTensors(variants, dims, { start: position, length: 1, keys }, hooks),
       };
     }
     return { tokens, logProbs };
+  }
+
+  /** Zeroed in-place KV buffers [batch, kvHeads, capacity, headDim] per layer, keyed by their past input names. */
+  private kvBuffers(batch: number, capacity: number): Record<string, ort.Tensor> {
+    const { kvHeads, headDim, layers } = this.info;
+    const buffers: Record<string, ort.Tensor> = {};
+    const buffer = () => new ort.Tensor('float32', new Float32Array(batch * kvHeads * capacity * headDim), [batch, kvHeads, capacity, headDim]);
+    for (let l = 0; l < layers; l++) {
+      buffers[io.pastKey(l)] = buffer();
+      buffers[io.pastValue(l)] = buffer();
+    }
+    return buffers;
   }
 
   /**
