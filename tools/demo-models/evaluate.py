@@ -18,7 +18,7 @@ import torch
 from PIL import Image, ImageDraw
 
 import safetensors_io
-from families import FAMILIES
+from families import FAMILIES, pixel_values
 from scenes_data import SceneSplit
 from tasks import BINARY, CLASSIFICATION, LOCALIZATION
 from tokenizer import CATEGORIES, decode
@@ -124,7 +124,7 @@ def main():
     rng = random.Random(args.seed)
 
     with torch.no_grad():
-        mean = torch.cat([model.image_features(family.pixels(split.image(i))[0]).reshape(-1, model.text_hidden)
+        mean = torch.cat([model.image_features(pixel_values(family, family.views(split.image(i)))).reshape(-1, model.text_hidden)
                           for i in range(min(args.mean_images, len(split)))]).mean(0)
 
     hits = {"base": [], "object": [], "random": []}
@@ -134,7 +134,7 @@ def main():
             break
         image = split.image(index)
         w, h = image.size
-        pixels, _ = family.pixels(image)
+        pixels = pixel_values(family, family.views(image))
         views = pixels.shape[0]
         offset, side, grid = (0, 0), max(w, h), None
         if family.family == "llava":
@@ -149,8 +149,8 @@ def main():
             cls_total += 1
             cls_correct += bool(re.search(rf"(?<![A-Za-z]){name}s?(?![A-Za-z])", listing, re.I))
             absent = rng.choice([c for c in CATEGORIES if c not in {n for n, _, _ in split.annotations(index)}])
-            yes_no.append(generate(model, family, features, BINARY.format(object=name), views).lower().startswith("yes"))
-            yes_no.append(generate(model, family, features, BINARY.format(object=absent), views).lower().startswith("no"))
+            yes_no.append(generate(model, family, features, BINARY.format(object=name), views).strip().lower().startswith("yes"))
+            yes_no.append(generate(model, family, features, BINARY.format(object=absent), views).strip().lower().startswith("no"))
             gt = (bbox[0], bbox[1], bbox[0] + bbox[2], bbox[1] + bbox[3])
             tokens = object_tokens(family, object_mask(ann, w, h), w, h, offset, side, grid)
             variants = {"base": features}

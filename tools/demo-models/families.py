@@ -3,7 +3,9 @@ training sequences. Sizes are named defaults here so the README command reproduc
 import json
 import os
 
-from preprocess import CLIP_MEAN, CLIP_STD, IMAGENET_MEAN, IMAGENET_STD, internvl_pixels, llava_pixels
+import torch
+
+from preprocess import CLIP_MEAN, CLIP_STD, IMAGENET_MEAN, IMAGENET_STD, internvl_views, llava_geometry, llava_view, normalize
 from tasks import internvl_box, llava_box, qa_pairs
 from tokenizer import VOCAB, VOCAB_SIZE, encode
 import tokenizer
@@ -51,10 +53,16 @@ class LlavaFamily:
             },
         }
 
-    def pixels(self, image):
-        """(pixel_values [1, 3, S, S], answer formatter for this image)."""
-        pixels, offset, side = llava_pixels(image, self.image_size)
-        return pixels, lambda name, bbox: llava_box(bbox, offset, side)
+    mean, std = CLIP_MEAN, CLIP_STD
+
+    def views(self, image):
+        """The model input views as uint8 PIL images (one padded, resized square)."""
+        return [llava_view(image, self.image_size)]
+
+    def box_answer(self, width, height):
+        """Answer formatter (name, COCO bbox) → text for an image of this size."""
+        offset, side = llava_geometry(width, height)
+        return lambda name, bbox: llava_box(bbox, offset, side)
 
     def prompt_ids(self, question, views=1):
         """Single-turn prompt up to the answer (what inference feeds)."""
@@ -138,10 +146,14 @@ class InternVLFamily:
             },
         }
 
-    def pixels(self, image):
-        pixels, _ = internvl_pixels(image, self.tile, self.min_tiles, self.max_tiles)
-        w, h = image.size
-        return pixels, lambda name, bbox: internvl_box(name, bbox, w, h)
+    mean, std = IMAGENET_MEAN, IMAGENET_STD
+
+    def views(self, image):
+        """Tiles (row-major) then the thumbnail when there is more than one tile, uint8 PIL images."""
+        return internvl_views(image, self.tile, self.min_tiles, self.max_tiles)[0]
+
+    def box_answer(self, width, height):
+        return lambda name, bbox: internvl_box(name, bbox, width, height)
 
     def prompt_ids(self, question, views):
         return self.expand(encode("<|im_start|>user\n<IMG_CONTEXT>\n" + question + "<|im_end|>\n<|im_start|>assistant\n"), views)
@@ -183,6 +195,11 @@ class InternVLFamily:
     eos_id = VOCAB["<|im_end|>"]
 
 
+def pixel_values(family, views):
+    """[views, 3, S, S] float32 with the family's mean/std."""
+    return torch.stack([normalize(v, family.mean, family.std) for v in views])
+
+
 FAMILIES = {"llava": LlavaFamily, "internvl": InternVLFamily}
 
 
@@ -198,6 +215,5 @@ def export(family, model, folder, dtype):
         with open(os.path.join(folder, name), "w") as f:
             json.dump(doc, f, indent=2)
     tokenizer.write(folder, family.family)
-    import torch
     state = {k: (v.half() if dtype == "float16" else v.float()) for k, v in model.state_dict().items()}
     safetensors_io.save(state, os.path.join(folder, "model.safetensors"))

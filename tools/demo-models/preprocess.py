@@ -24,17 +24,22 @@ def pad_to_square(image):
     w, h = image.size
     if w == h:
         return image, (0, 0)
-    side = max(w, h)
+    offset, side = llava_geometry(w, h)
     canvas = Image.new("RGB", (side, side), PAD_COLOUR)
-    offset = (0, (w - h) // 2) if w > h else ((h - w) // 2, 0)
     canvas.paste(image, offset)
     return canvas, offset
 
 
-def llava_pixels(image, size):
-    square, offset = pad_to_square(image.convert("RGB"))
-    resized = square.resize((size, size), resample=Image.BICUBIC)
-    return normalize(resized, CLIP_MEAN, CLIP_STD).unsqueeze(0), offset, square.size[0]
+def llava_view(image, size):
+    """The padded square resized to the model input (uint8 PIL image, before normalization)."""
+    square, _ = pad_to_square(image.convert("RGB"))
+    return square.resize((size, size), resample=Image.BICUBIC)
+
+
+def llava_geometry(width, height):
+    """((dx, dy) offset of the original inside its padded square, square side)."""
+    side = max(width, height)
+    return ((0, (width - height) // 2) if width > height else ((height - width) // 2, 0)), side
 
 
 def target_ratios(min_tiles, max_tiles):
@@ -70,6 +75,3 @@ def internvl_views(image, tile, min_tiles, max_tiles):
     return views, (cols, rows)
 
 
-def internvl_pixels(image, tile, min_tiles, max_tiles):
-    views, grid = internvl_views(image, tile, min_tiles, max_tiles)
-    return torch.stack([normalize(v, IMAGENET_MEAN, IMAGENET_STD) for v in views]), grid

@@ -19,8 +19,16 @@ class SceneSplit:
         for a in coco["annotations"]:
             self.objects[a["image_id"]].append((names[a["category_id"]], a["bbox"], a))
 
+    def select(self, start, end):
+        """Keeps images start..end-1 (in file order)."""
+        self.images = self.images[start:end]
+
     def __len__(self):
         return len(self.images)
+
+    def size(self, index):
+        """(width, height) of image `index` in pixels."""
+        return self.images[index]["width"], self.images[index]["height"]
 
     def image(self, index):
         info = self.images[index]

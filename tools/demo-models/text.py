@@ -20,7 +20,7 @@ class RMSNorm(nn.Module):
 
 def rope(positions, head_dim, theta):
     """cos, sin [B, S, head_dim] as HF's default rotary embedding computes them (float32)."""
-    inv_freq = 1.0 / (theta ** (torch.arange(0, head_dim, 2, dtype=torch.int64).float() / head_dim))
+    inv_freq = 1.0 / (theta ** (torch.arange(0, head_dim, 2, dtype=torch.int64, device=positions.device).float() / head_dim))
     freqs = positions[:, :, None].float() * inv_freq[None, None, :]
     emb = torch.cat((freqs, freqs), dim=-1)
     return emb.cos(), emb.sin()
@@ -114,11 +114,13 @@ class DecoderModel(nn.Module):
         after the cached ones."""
         b, s, _ = inputs_embeds.shape
         past = caches[0]["k"].shape[2] if caches and "k" in caches[0] else 0
-        positions = torch.arange(past, past + s).unsqueeze(0).expand(b, s)
+        device = inputs_embeds.device
+        positions = torch.arange(past, past + s, device=device).unsqueeze(0).expand(b, s)
         head_dim = self.layers[0].self_attn.head_dim
         cos, sin = rope(positions, head_dim, self.config.get("rope_theta", 10000.0))
         neg = torch.finfo(inputs_embeds.dtype).min
-        mask = torch.cat([torch.zeros(s, past), torch.full((s, s), neg).triu(1)], dim=1)[None, None].expand(b, 1, s, past + s)
+        mask = torch.cat([torch.zeros(s, past, device=device), torch.full((s, s), neg, device=device).triu(1)],
+                         dim=1)[None, None].expand(b, 1, s, past + s)
         if attention_mask is not None:
             mask = mask.masked_fill(attention_mask[:, None, None, :] == 0, neg)
         x = inputs_embeds

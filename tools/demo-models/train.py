@@ -1,8 +1,8 @@
 """Trains one demo model on a scene split and exports it in the Hugging Face layout.
 
-    /usr/bin/python3 tools/demo-models/train.py --family llava --data .cache/scenes-train \
+    python3 tools/demo-models/train.py --family llava --data .cache/scenes-train --device cuda \
         --steps 1500 --out models/demo-llava
-Seeded (torch, python random); one CPU thread so two trainings can share two cores.
+Seeded (torch, python random); CPU (`--threads`) or CUDA. The shipped weights' phases are in README.md.
 """
 import argparse
 import math
@@ -13,9 +13,12 @@ import time
 import torch
 import torch.nn.functional as F
 
-from families import FAMILIES, IGNORE, export
+from families import FAMILIES, IGNORE, export, pixel_values
+from preprocess import llava_geometry
+import safetensors_io
 from scenes_data import SceneSplit
 from tasks import qa_pairs
+from augment import CroppedScenes
 from aux_targets import AuxHeads, token_targets
 from tokenizer import VOCAB
 from vlm import build
@@ -40,25 +43,42 @@ def init_weights(model, std=0.02):
 def box_values(family, width, height):
     """The family's answer box as 4 floats in [0, 1] (LLaVA: padded square; InternVL: image)."""
     if family.family == "llava":
-        side = max(width, height)
-        dx, dy = (0, (width - height) // 2) if width > height else ((height - width) // 2, 0)
+        (dx, dy), side = llava_geometry(width, height)
         return lambda name, b: [(b[0] + dx) / side, (b[1] + dy) / side, (b[0] + b[2] + dx) / side, (b[1] + b[3] + dy) / side]
     return lambda name, b: [b[0] / width, b[1] / height, (b[0] + b[2]) / width, (b[1] + b[3]) / height]
 
 
-def make_batch(family, split, indices, rng):
+class ImageCache:
+    """Pixel values and dense token targets per training image, computed once and kept on the
+    training device (the images never change; on a GPU this removes all per-step preprocessing)."""
+
+    def __init__(self, family, split, device):
+        self.family, self.split, self.device = family, split, device
+        self.entries = {}
+
+    def fill(self):
+        for index in range(len(self.split)):
+            self[index]
+
+    def __getitem__(self, index):
+        if index not in self.entries:
+            width, height = self.split.size(index)
+            pixels = pixel_values(self.family, self.family.views(self.split.image(index)))
+            labels, boxes = token_targets(self.family, width, height, [(n, a) for n, _, a in self.split.annotations(index)],
+                                          box_values(self.family, width, height))
+            self.entries[index] = tuple(t.to(self.device) for t in (pixels, labels, boxes))
+        return self.entries[index]
+
+
+def make_batch(family, samples, rng, device):
+    """samples = [(pixels, token labels, token boxes, [(name, bbox)], (width, height))]."""
     pixels, seqs, labels_aux, boxes_aux = [], [], [], []
-    for i in indices:
-        image = split.image(i)
-        px, box_answer = family.pixels(image)
-        objects = [(n, b) for n, b, _ in split.annotations(i)]
-        pairs = qa_pairs(objects, rng, box_answer)
+    for px, lab, box, objects, size in samples:
+        pairs = qa_pairs(objects, rng, family.box_answer(*size))
         seqs.append(family.sequence(pairs, views=px.shape[0]))
-        pixels.append(px)
-        lab, box = token_targets(family, image.size[0], image.size[1], [(n, a) for n, _, a in split.annotations(i)],
-                                 box_values(family, *image.size))
-        labels_aux.append(lab)
-        boxes_aux.append(box)
+        pixels.append(px.to(device))
+        labels_aux.append(lab.to(device))
+        boxes_aux.append(box.to(device))
     length = max(len(ids) for ids, _ in seqs)
     ids = torch.full((len(seqs), length), VOCAB["<pad>"], dtype=torch.long)
     labels = torch.full((len(seqs), length), IGNORE, dtype=torch.long)
@@ -67,13 +87,43 @@ def make_batch(family, split, indices, rng):
         ids[b, : len(s)] = torch.tensor(s)
         labels[b, : len(l)] = torch.tensor(l)
         mask[b, : len(s)] = 1
-    return ids, labels, mask, torch.cat(pixels), torch.cat(labels_aux), torch.cat(boxes_aux)
+    return (ids.to(device), labels.to(device), mask.to(device), torch.cat(pixels), torch.cat(labels_aux),
+            torch.cat(boxes_aux))
+
+
+def cached_batches(split, cache, batch, rng):
+    """Batches of whole training images from the cache, epoch by epoch in a seeded order."""
+    order = []
+    while True:
+        if len(order) < batch:
+            order += rng.sample(range(len(split)), len(split))
+        indices, order = order[:batch], order[batch:]
+        yield [cache[i] + ([(n, b) for n, b, _ in split.annotations(i)], split.size(i)) for i in indices]
+
+
+def cropped_batches(family, split, batch, seed, workers):
+    """Batches of object-preserving random crops (augment.py), prepared by `workers` processes."""
+    order_rng = random.Random(seed + 1)
+
+    def keys():
+        order = []
+        while True:
+            if len(order) < batch:
+                order += order_rng.sample(range(len(split)), len(split))
+            indices, order = order[:batch], order[batch:]
+            yield [(i, order_rng.getrandbits(32)) for i in indices]
+
+    loader = torch.utils.data.DataLoader(CroppedScenes(family, split, box_values), batch_sampler=keys(),
+                                         num_workers=workers, collate_fn=list, persistent_workers=workers > 0)
+    return iter(loader)
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--family", choices=sorted(FAMILIES), required=True)
     ap.add_argument("--data", required=True, help="train split written by `locscope scenes`")
+    ap.add_argument("--images", default=None, metavar="START:END",
+                    help="train on images START..END-1 of the split only (the shipped runs used subsets)")
     ap.add_argument("--out", required=True)
     ap.add_argument("--steps", type=int, default=1500, help="total optimizer steps (upper bound with --minutes)")
     ap.add_argument("--minutes", type=float, default=None,
@@ -89,6 +139,12 @@ def main():
     ap.add_argument("--checkpoint-every", type=int, default=100)
     ap.add_argument("--dtype", choices=["float32", "float16"], default="float32")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--device", default="cpu", help="torch device (cuda: the images are cached on it)")
+    ap.add_argument("--init", default=None,
+                    help="exported model folder to start from (weights only; fresh optimizer and aux heads)")
+    ap.add_argument("--augment", action="store_true",
+                    help="train on object-preserving random crops (augment.py) instead of the cached whole images")
+    ap.add_argument("--workers", type=int, default=2, help="data-loading processes with --augment")
     ap.add_argument("--aux-weight", type=float, default=1.0, help="weight of the dense visual-token supervision (aux_targets.py)")
     ap.add_argument("--ckpt", default=None, help="resumable training state (default: OUT.ckpt)")
     ap.add_argument("--stop-after", type=int, default=None,
@@ -102,8 +158,15 @@ def main():
     family = FAMILIES[args.family](vision_hidden=args.vision_hidden, text_hidden=args.text_hidden, text_layers=args.text_layers)
     model = build(family.config)
     init_weights(model)
+    if args.init:
+        model.load_state_dict(safetensors_io.load(os.path.join(args.init, "model.safetensors")))
     split = SceneSplit(args.data)
+    if args.images:
+        split.select(*(int(v) for v in args.images.split(":")))
     aux = AuxHeads(family.config["text_config"]["hidden_size"])
+    model.to(args.device)
+    aux.to(args.device)
+    cache = ImageCache(family, split, args.device)
     params = list(model.named_parameters()) + list(aux.named_parameters())
     decay = [p for n, p in params if p.dim() >= 2]
     no_decay = [p for n, p in params if p.dim() < 2]
@@ -112,25 +175,30 @@ def main():
     ckpt = args.ckpt or args.out.rstrip("/") + ".ckpt"
     start = 0
     if os.path.exists(ckpt):
-        state = torch.load(ckpt)
+        state = torch.load(ckpt, map_location=args.device, weights_only=False)
         model.load_state_dict(state["model"])
         aux.load_state_dict(state["aux"])
         opt.load_state_dict(state["opt"])
         rng.setstate(state["rng"])
-        torch.set_rng_state(state["torch_rng"])
+        torch.set_rng_state(state["torch_rng"].cpu())
         start = state["step"]
         print(f"resumed at step {start}", flush=True)
     count = sum(p.numel() for p in model.parameters())
     print(f"{family.name}: {count / 1e6:.2f}M parameters, {len(split)} train images", flush=True)
 
-    order = []
+    if args.augment:
+        batches = cropped_batches(family, split, args.batch, args.seed, args.workers)
+    else:
+        if args.device != "cpu":
+            t = time.time()
+            cache.fill()
+            print(f"cached {len(split)} images on {args.device} in {time.time() - t:.0f}s", flush=True)
+        batches = cached_batches(split, cache, args.batch, rng)
     t0 = time.time()
     smooth = None
     step = start
     while step < args.steps:
-        if len(order) < args.batch:
-            order += rng.sample(range(len(split)), len(split))
-        indices, order = order[: args.batch], order[args.batch:]
+        samples = next(batches)
         if args.minutes is not None and step == args.warmup // 2 and step > start:
             rate = (time.time() - t0) / (step - start)
             fits = args.warmup + int((args.minutes * 60 - (time.time() - t0)) / rate)
@@ -142,7 +210,7 @@ def main():
         lr = args.lr * min(1.0, (step + 1) / args.warmup) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
         for g in opt.param_groups:
             g["lr"] = lr
-        ids, labels, mask, pixels, token_labels, token_boxes = make_batch(family, split, indices, rng)
+        ids, labels, mask, pixels, token_labels, token_boxes = make_batch(family, samples, rng, args.device)
         features = model.image_features(pixels).reshape(-1, model.text_hidden)
         logits = model.logits(model.embed(ids, features), mask)
         lm_loss = F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), labels[:, 1:].reshape(-1), ignore_index=IGNORE)
