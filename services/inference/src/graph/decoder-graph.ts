@@ -157,11 +157,26 @@ function decoderLayer(g: GraphBuilder, w: CheckpointWeights, text: TextConfig, l
   const t = (name: string, shape: number[]) => w.f32(`${p}.${name}`, shape);
   const linear = (input: Value, name: string, out: number, inSize: number, bias: boolean) =>
     g.linear(input, t(`${name}.weight`, [out, inSize]), bias ? t(`${name}.bias`, [out]) : null);
+  // Projections of one input run as one MatMul over their weights stacked by output rows (folded
+  // into one initializer when the session loads): a decode step's [1, C] inputs make each MatMul
+  // a memory-bound pass over its weights, and one long pass costs less than several short ones.
+  // Every output is still the same dot product, so the results do not change.
+  const linears = (input: Value, names: string[], outs: number[], inSize: number, bias: boolean) => {
+    const weight = g.concat(names.map((name, i) => t(`${name}.weight`, [outs[i], inSize])), 0);
+    const biases = bias ? g.concat(names.map((name, i) => t(`${name}.bias`, [outs[i]])), 0) : null;
+    const y = g.linear(input, weight, biases);
+    // Slices rather than one Split: the backward graph builder differentiates Slice.
+    return outs.map((_, i) => {
+      const start = outs.slice(0, i).reduce((a, b) => a + b, 0);
+      return g.slice(y, [start], [start + outs[i]], [-1]);
+    });
+  };
 
   const normed = rmsNorm(g, x, t('input_layernorm.weight', [C]), text.rmsNormEps);
-  let q = g.reshape(linear(normed, 'self_attn.q_proj', H * D, C, text.attentionBias), [0, 0, H, D]);
-  let k = g.reshape(linear(normed, 'self_attn.k_proj', KVH * D, C, text.attentionBias), [0, 0, KVH, D]);
-  const vNew = g.transpose(g.reshape(linear(normed, 'self_attn.v_proj', KVH * D, C, text.attentionBias), [0, 0, KVH, D]), [0, 2, 1, 3]);
+  const [qFlat, kFlat, vFlat] = linears(normed, ['self_attn.q_proj', 'self_attn.k_proj', 'self_attn.v_proj'], [H * D, KVH * D, KVH * D], C, text.attentionBias);
+  let q = g.reshape(qFlat, [0, 0, H, D]);
+  let k = g.reshape(kFlat, [0, 0, KVH, D]);
+  const vNew = g.transpose(g.reshape(vFlat, [0, 0, KVH, D]), [0, 2, 1, 3]);
   if (text.qkNorm) {
     // Qwen3: per-head RMSNorm over head_dim, before RoPE.
     q = rmsNorm(g, q, t('self_attn.q_norm.weight', [D]), text.rmsNormEps);
@@ -185,7 +200,8 @@ function decoderLayer(g: GraphBuilder, w: CheckpointWeights, text: TextConfig, l
   const h = g.add(x, linear(preOProj, 'self_attn.o_proj', C, H * D, text.attentionBias));
 
   const post = rmsNorm(g, h, t('post_attention_layernorm.weight', [C]), text.rmsNormEps);
-  const gate = activation(g, text.hiddenAct, linear(post, 'mlp.gate_proj', I, C, text.mlpBias), 'text_config.hidden_act');
-  const mlp = linear(g.mul(gate, linear(post, 'mlp.up_proj', I, C, text.mlpBias)), 'mlp.down_proj', C, I, text.mlpBias);
+  const [gateIn, up] = linears(post, ['mlp.gate_proj', 'mlp.up_proj'], [I, I], C, text.mlpBias);
+  const gate = activation(g, text.hiddenAct, gateIn, 'text_config.hidden_act');
+  const mlp = linear(g.mul(gate, up), 'mlp.down_proj', C, I, text.mlpBias);
   return { output: g.add(h, mlp), preOProj, probs, present: inp.past ? { key: keys, value: values } : null };
 }
