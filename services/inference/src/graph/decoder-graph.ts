@@ -3,7 +3,7 @@
 // K/V) → logits (+ captures, + present K/V). Variants without a hook or capture simply lack those
 // inputs/outputs, so unused hooks cost nothing at run time.
 import { GraphBuilder } from '../onnx/graph-builder.ts';
-import { GraphError, type Value } from '../onnx/graph-core.ts';
+import { GraphError, attr, type Value } from '../onnx/graph-core.ts';
 import { CheckpointWeights } from '../onnx/checkpoint-weights.ts';
 import type { TextConfig } from '../checkpoint/text-config.ts';
 import type { WeightStore } from '../checkpoint/types.ts';
@@ -101,9 +101,19 @@ export function buildDecoderGraph(text: TextConfig, store: WeightStore, baseDir:
   const normed = rmsNorm(g, h, w.f32(`${LM}.norm.weight`, [C]), text.rmsNormEps);
   if (variant.captures.hiddenStates) emit(normed, io.hiddenStateName(L));
   let forLogits = normed;
-  if (variant.logits === 'last') forLogits = g.slice(normed, [-1], [Number.MAX_SAFE_INTEGER], [1]);
+  if (variant.logits === 'last' || variant.logits === 'greedy') forLogits = g.slice(normed, [-1], [Number.MAX_SAFE_INTEGER], [1]);
   if (logitPositions) forLogits = g.gather(normed, logitPositions, 1);
-  emit(g.linear(forLogits, w.f32(LM_HEAD, [text.vocabSize, C]), null), io.LOGITS);
+  const logits = g.linear(forLogits, w.f32(LM_HEAD, [text.vocabSize, C]), null);
+  if (variant.logits !== 'greedy') {
+    emit(logits, io.LOGITS);
+  } else {
+    // The argmax token (the first on ties, as torch.argmax) and its log-probability, which is the
+    // row's largest log-softmax value: a decode step returns 2·B numbers instead of B·vocab logits.
+    const row = g.squeeze(logits, [1]);
+    g.output(g.node('ArgMax', [row], { axis: attr.int(-1), keepdims: attr.int(0) })[0], io.NEXT_TOKEN, 'int64');
+    emit(g.node('ReduceMax', [g.logSoftmax(row, -1)], { axes: attr.ints([-1]), keepdims: attr.int(0) })[0], io.NEXT_LOG_PROB);
+    outputs.push(io.NEXT_TOKEN);
+  }
   return { bytes: g.toBytes(), outputs };
 }
 

@@ -14,6 +14,9 @@ export const PAST_LENGTH = 'past_length';
 /** [K] int64 positions whose logits are computed when `logits` is 'positions'. */
 export const LOGIT_POSITIONS = 'logit_positions';
 export const LOGITS = 'logits';
+/** With `logits` 'greedy': [B] int64 argmax token of the last position, and [B] its log-probability. */
+export const NEXT_TOKEN = 'next_token';
+export const NEXT_LOG_PROB = 'next_log_prob';
 
 export const pastKey = (layer: number) => `past_key.${layer}`;
 export const pastValue = (layer: number) => `past_value.${layer}`;
@@ -68,8 +71,11 @@ export interface DecoderVariant {
    * mask hides them.
    */
   kvInPlace?: boolean;
-  /** Which positions get logits: every one, only the last, or those listed in LOGIT_POSITIONS. */
-  logits: 'all' | 'last' | 'positions';
+  /**
+   * Which positions get logits: every one, only the last, or those listed in LOGIT_POSITIONS;
+   * 'greedy' outputs NEXT_TOKEN and NEXT_LOG_PROB of the last position instead of logits.
+   */
+  logits: 'all' | 'last' | 'positions' | 'greedy';
 }
 
 export const NO_HOOKS: DecoderHooks = { attnBias: false, headScale: false, headPatch: false };

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
-import { argmax, rowNorms, tokenLogProb } from './log-probs.ts';
+import { rowNorms, tokenLogProb } from './log-probs.ts';
 
 const row = fc.array(fc.float({ min: -50, max: 50, noNaN: true }), { minLength: 1, maxLength: 40 }).map((a) => Float32Array.from(a));
 
@@ -32,19 +32,6 @@ describe('tokenLogProb', () => {
   test('reads the row at its offset', () => {
     const logits = Float32Array.from([9, 9, 0, Math.log(3)]);
     expect(tokenLogProb(logits, 2, 2, 1)).toBeCloseTo(Math.log(3 / 4), 6);
-  });
-});
-
-describe('argmax', () => {
-  test('returns an index holding the maximum, the first one on ties', () => {
-    fc.assert(
-      fc.property(row, (logits) => {
-        const i = argmax(logits, 0, logits.length);
-        const max = Math.max(...logits);
-        expect(logits[i]).toBe(max);
-        expect(logits.indexOf(max)).toBe(i);
-      }),
-    );
   });
 });
 

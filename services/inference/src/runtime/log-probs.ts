@@ -1,5 +1,5 @@
-// Reductions over logit rows done in JS: the log-probability of one token (log-softmax computed
-// in float64 with the max subtracted, so no overflow for any finite logits) and greedy argmax.
+// Reductions done in JS: the log-probability of one token from a logit row (log-softmax computed
+// in float64 with the max subtracted, so no overflow for any finite logits) and row norms.
 
 /** log softmax(row)[token] for row = logits[offset, offset + vocab). */
 export function tokenLogProb(logits: Float32Array, offset: number, vocab: number, token: number): number {
@@ -8,13 +8,6 @@ export function tokenLogProb(logits: Float32Array, offset: number, vocab: number
   let sum = 0;
   for (let i = 0; i < vocab; i++) sum += Math.exp(logits[offset + i] - max);
   return logits[offset + token] - max - Math.log(sum);
-}
-
-/** Index of the largest logit in the row (the first on ties, like torch.argmax). */
-export function argmax(logits: Float32Array, offset: number, vocab: number): number {
-  let best = 0;
-  for (let i = 1; i < vocab; i++) if (logits[offset + i] > logits[offset + best]) best = i;
-  return best;
 }
 
 /** L2 norm of each of `rows` consecutive vectors of length `width`. */

@@ -12,7 +12,7 @@ import * as io from '../graph/decoder-io.ts';
 import { EMBEDDINGS, INPUT_IDS, buildEmbedGraph } from '../graph/embed-graph.ts';
 import { IMAGE_FEATURES, PIXEL_VALUES, buildVisionGraph, visionLayout } from '../graph/vision-graph.ts';
 import { type Intervention, hookTensors, hooksNeeded, validateInterventions } from './interventions.ts';
-import { argmax, rowNorms, tokenLogProb } from './log-probs.ts';
+import { rowNorms, tokenLogProb } from './log-probs.ts';
 import { DEFAULT_SESSION_SETTINGS, type ExecutionProvider, type Precision, SessionCache } from './session.ts';
 
 export interface LoadModelOptions {
@@ -245,7 +245,7 @@ export class Model {
       throw new InvalidArgumentError(`must be a positive integer, got ${request.maxNewTokens}`, { field: 'max_new_tokens' });
     }
     const hooks = this.checkRequest(request, request.seqLen + request.maxNewTokens);
-    const session = await this.decoder({ hooks, captures: io.NO_CAPTURES, kvCache: true, kvInPlace: true, logits: 'last' });
+    const session = await this.decoder({ hooks, captures: io.NO_CAPTURES, kvCache: true, kvInPlace: true, logits: 'greedy' });
     const { variants, seqLen } = request;
     const B = variants.length;
     const eos = new Set(request.eosTokenIds ?? this.info.eosTokenIds);
@@ -256,7 +256,7 @@ export class Model {
     // Positions ever fed: the prompt and every generated token but the last.
     const keys = seqLen + request.maxNewTokens - 1;
     const cache = this.kvBuffers(B, keys);
-    const fetches: Record<string, ort.Tensor | null> = { [io.LOGITS]: null };
+    const fetches: Record<string, ort.Tensor | null> = { [io.NEXT_TOKEN]: null, [io.NEXT_LOG_PROB]: null };
     for (let l = 0; l < dims.layers; l++) {
       fetches[io.presentKey(l)] = cache[io.pastKey(l)];
       fetches[io.presentValue(l)] = cache[io.pastValue(l)];
@@ -265,12 +265,12 @@ export class Model {
     let feeds: Record<string, ort.Tensor> = { ...this.embedsFeed(request), ...hookTensors(variants, dims, { start: 0, length: seqLen, keys }, hooks) };
     for (let step = 0; step < request.maxNewTokens; step++) {
       const out = await session.run({ ...feeds, ...cache, [io.PAST_LENGTH]: int64Tensor([position], []) }, fetches);
-      const logits = out[io.LOGITS].data as Float32Array;
-      const next = variants.map((_, b) => argmax(logits, b * this.info.vocab, this.info.vocab));
+      const next = Array.from(out[io.NEXT_TOKEN].data as BigInt64Array, Number);
+      const nextLogProbs = out[io.NEXT_LOG_PROB].data as Float32Array;
       next.forEach((t, b) => {
         if (done[b]) return;
         tokens[b].push(t);
-        logProbs[b].push(tokenLogProb(logits, b * this.info.vocab, this.info.vocab, t));
+        logProbs[b].push(nextLogProbs[b]);
         if (eos.has(t)) done[b] = true;
       });
       if (done.every(Boolean) || step === request.maxNewTokens - 1) break;
