@@ -62,6 +62,11 @@ export function buildDecoderGraph(text: TextConfig, store: WeightStore, baseDir:
   const keyPos = g.range(g.scalarI64(0), inPlace && past ? pastAxis(past[0].key) : total, g.scalarI64(1));
   const cacheWrite = inPlace ? inPlaceWrite(g, queryPos) : null;
   const causal = g.where(g.greater(g.unsqueeze(keyPos, [0]), g.unsqueeze(queryPos, [1])), g.scalarF32(FLOAT32_MIN), g.scalarF32(0));
+  // In-place buffers: slots not written yet get -inf rather than float32 min, so that a query whose
+  // every key is knocked out (a uniform softmax over its keys, as HF computes it) still ignores them.
+  const unwritten = inPlace ? g.where(g.greater(keyPos, g.sub(total, g.scalarI64(1))), g.scalarF32(-Infinity), g.scalarF32(0)) : null;
+  const withUnwritten = (mask: Value) => (unwritten ? g.add(mask, unwritten) : mask);
+  const causalMask = withUnwritten(causal);
   const rope = ropeTables(g, g.cast(queryPos, 'float32'), ropeInverseFrequencies(D, text.ropeTheta, text.ropeScaling));
   if (variant.captures.rope) {
     emit(g.unsqueeze(rope.cos, [0]), io.ROPE_COS);
@@ -76,7 +81,7 @@ export function buildDecoderGraph(text: TextConfig, store: WeightStore, baseDir:
       // HF sets knocked-out entries to float32 min; adding then clamping at min reproduces that
       // exactly for 0/min biases and stays additive (and finite) for any other bias.
       const bias = pick(hooks.attnBias);
-      const mask = bias ? g.max(g.add(causal, bias), g.scalarF32(FLOAT32_MIN)) : causal;
+      const mask = bias ? withUnwritten(g.max(g.add(causal, bias), g.scalarF32(FLOAT32_MIN))) : causalMask;
       const layer = decoderLayer(g, w, text, l, h, {
         mask,
         rope,
@@ -111,8 +116,8 @@ export function buildDecoderGraph(text: TextConfig, store: WeightStore, baseDir:
     // row's largest log-softmax value: a decode step returns 2·B numbers instead of B·vocab logits.
     const row = g.squeeze(logits, [1]);
     g.output(g.node('ArgMax', [row], { axis: attr.int(-1), keepdims: attr.int(0) })[0], io.NEXT_TOKEN, 'int64');
-    emit(g.node('ReduceMax', [g.logSoftmax(row, -1)], { axes: attr.ints([-1]), keepdims: attr.int(0) })[0], io.NEXT_LOG_PROB);
     outputs.push(io.NEXT_TOKEN);
+    emit(g.node('ReduceMax', [g.logSoftmax(row, -1)], { axes: attr.ints([-1]), keepdims: attr.int(0) })[0], io.NEXT_LOG_PROB);
   }
   return { bytes: g.toBytes(), outputs };
 }

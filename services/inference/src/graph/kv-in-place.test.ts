@@ -1,6 +1,7 @@
 // The in-place KV-cache variant of the decoder graph against the growing (Concat) one on the shared
 // fixture models (LLaVA: MHA; InternVL: GQA): a prefill and a decode step give the same logits, and
-// the caller's preallocated buffers end up holding exactly the growing cache's keys and values.
+// the caller's preallocated buffers end up holding exactly the growing cache's keys and values,
+// also when a knockout blocks every key of a query (HF's uniform softmax over the cached keys).
 import { describe, expect, test } from 'vitest';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +10,7 @@ import { loadCheckpoint } from '../checkpoint/index.ts';
 import { createSession } from '../runtime/session.ts';
 import { maxAbsDiff } from '../parity/run-parity.ts';
 import { GraphError } from '../onnx/graph-core.ts';
-import { buildDecoderGraph } from './decoder-graph.ts';
+import { FLOAT32_MIN, buildDecoderGraph } from './decoder-graph.ts';
 import * as io from './decoder-io.ts';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '../../../../../shared/fixtures/hf-parity');
@@ -18,18 +19,28 @@ describe.each(['llava-tiny', 'internvl-tiny'])('%s', (fixture) => {
   const checkpoint = loadCheckpoint(join(FIXTURES, fixture));
   const text = checkpoint.config.text;
   const { numHiddenLayers: L, numKeyValueHeads: KVH, headDim: D, hiddenSize: C } = text;
-  const session = (kvInPlace: boolean) =>
-    createSession(fixture, buildDecoderGraph(text, checkpoint.weights, checkpoint.dir, { hooks: io.NO_HOOKS, captures: io.NO_CAPTURES, kvCache: true, kvInPlace, logits: 'last' }).bytes, checkpoint.dir, {
+  const session = (kvInPlace: boolean, attnBias: boolean) =>
+    createSession(fixture, buildDecoderGraph(text, checkpoint.weights, checkpoint.dir, { hooks: { ...io.NO_HOOKS, attnBias }, captures: io.NO_CAPTURES, kvCache: true, kvInPlace, logits: 'last' }).bytes, checkpoint.dir, {
       executionProvider: 'cpu',
       intraOpNumThreads: 1,
     });
   const embeds = (T: number, seed: number) => new ort.Tensor('float32', Float32Array.from({ length: T * C }, (_, i) => Math.sin(seed + i * 0.37) * 0.5), [1, T, C]);
   const names = Array.from({ length: L }, (_, l) => [io.pastKey(l), io.pastValue(l), io.presentKey(l), io.presentValue(l)] as const);
 
-  test('prefill and decode steps match the growing cache, written into the caller buffers in place', async () => {
+  /** [L, 1, 1, T, keys] attention bias: 0, or float32 min on every key of layer 0 up to `blocked`. */
+  const bias = (T: number, keys: number, blocked: number) => {
+    const data = new Float32Array(L * T * keys);
+    for (let t = 0; t < T; t++) data.fill(FLOAT32_MIN, t * keys, t * keys + blocked);
+    return new ort.Tensor('float32', data, [L, 1, 1, T, keys]);
+  };
+
+  test.each([
+    ['without hooks', false],
+    ['with every key knocked out for the decoded queries', true],
+  ])('prefill and decode steps match the growing cache, written into the caller buffers in place (%s)', async (_, knockout) => {
     const T = 7;
     const capacity = T + 3;
-    const [grow, inPlace] = await Promise.all([session(false), session(true)]);
+    const [grow, inPlace] = await Promise.all([session(false, knockout), session(true, knockout)]);
     try {
       const empty = () => new ort.Tensor('float32', new Float32Array(0), [1, KVH, 0, D]);
       let growPast: Record<string, ort.OnnxValue> = Object.fromEntries(names.flatMap(([k, v]) => [[k, empty()], [v, empty()]]));
@@ -39,9 +50,11 @@ describe.each(['llava-tiny', 'internvl-tiny'])('%s', (fixture) => {
 
       let length = 0;
       for (const step of [embeds(T, 1), embeds(1, 2), embeds(1, 3)]) {
-        const expected = await grow.run({ [io.INPUTS_EMBEDS]: step, ...growPast });
-        const got = await inPlace.run({ [io.INPUTS_EMBEDS]: step, [io.PAST_LENGTH]: new ort.Tensor('int64', BigInt64Array.from([BigInt(length)]), []), ...buffers }, fetches);
-        length += step.dims[1];
+        const total = length + step.dims[1];
+        const hooks = (keys: number): Record<string, ort.Tensor> => (knockout ? { [io.ATTN_BIAS]: bias(step.dims[1], keys, length === 0 ? 0 : total) } : {});
+        const expected = await grow.run({ [io.INPUTS_EMBEDS]: step, ...hooks(total), ...growPast });
+        const got = await inPlace.run({ [io.INPUTS_EMBEDS]: step, [io.PAST_LENGTH]: new ort.Tensor('int64', BigInt64Array.from([BigInt(length)]), []), ...hooks(capacity), ...buffers }, fetches);
+        length = total;
         expect(maxAbsDiff(got[io.LOGITS].data as Float32Array, expected[io.LOGITS].data as Float32Array)).toBeLessThanOrEqual(1e-5);
         growPast = {};
         for (const [k, v, pk, pv] of names) {
