@@ -28,7 +28,10 @@ export interface Dataset {
   name: string;
   annotationsPath: string;
   categories: string[];
+  /** The config's seeded selection of objects. */
   samples: Sample[];
+  /** Every object of the file, before that selection: plans over a narrower pool (the probing set) select from it. */
+  population: Sample[];
 }
 
 const cocoSchema = z.object({
@@ -86,7 +89,7 @@ export async function loadCocoDataset(annotationsPath: string, imagesDir: string
     });
   }
   samples.sort((a, b) => a.annotationId - b.annotationId);
-  return { name: file, annotationsPath: file, categories: coco.categories.map((c) => c.name), samples };
+  return { name: file, annotationsPath: file, categories: coco.categories.map((c) => c.name), samples, population: samples };
 }
 
 /**

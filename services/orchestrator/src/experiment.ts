@@ -9,7 +9,7 @@ import type { Dataset } from './dataset.ts';
 import type { JobKey, RecordKey } from './keys.ts';
 import type { Aggregate } from './report/model.ts';
 import type { ArtifactStore } from './store/artifacts.ts';
-import type { ServiceClients } from './services/clients.ts';
+import type { ServiceCalls } from './services/clients.ts';
 
 /** One unit of work as `plan` produces it: a sample id (unique within the experiment) and its input. */
 export interface PlannedJob<In extends JsonValue = JsonValue> {
@@ -45,11 +45,9 @@ export interface PlanContext<P> {
   upstream(experiment: string): Promise<Aggregate>;
 }
 
-export interface SampleContext {
-  clients: ServiceClients;
+/** The clients and the run's abort signal (which cancels in-flight calls), plus artifacts and a logger. */
+export interface SampleContext extends ServiceCalls {
   artifacts: ArtifactStore;
-  /** Aborted when the run is cancelled or the worker stops. */
-  signal: AbortSignal;
   logger: Logger;
 }
 

@@ -2,6 +2,7 @@
 // records. Shared by the embedded runner and the NATS workers.
 import { InvalidArgumentError, withSpan } from '@locscope/server-kit';
 import { ROOT_CONTEXT, type Context } from '@opentelemetry/api';
+import { setMaxListeners } from 'node:events';
 import type { Job, SampleContext, SampleRecord } from '../experiment.ts';
 import { NotWiredError, RunConflictError, SampleFailedError } from '../errors.ts';
 import { compareRecordKeys } from '../keys.ts';
@@ -25,6 +26,9 @@ export async function executeJob(job: Job, ctx: SampleContext, parent: Context =
           `job ${job.experiment}/${job.sample} is for version ${job.version}, this process runs version ${experiment.version}`,
         );
       }
+      // Every in-flight call listens on the run's signal to cancel itself, dozens at once across
+      // concurrent jobs (containerization alone starts ~20): no leak, so no listener-count warning.
+      setMaxListeners(0, ctx.signal);
       let values;
       try {
         values = await experiment.runSample(job, ctx);

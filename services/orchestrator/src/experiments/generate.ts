@@ -1,6 +1,6 @@
 // One Generate call: an image, a question and a batch of intervention variants → answer per variant.
 import { InferenceClient, type Variant } from '@locscope/proto/v1/inference';
-import type { ServiceClients } from '../services/clients.ts';
+import type { ServiceCalls } from '../services/clients.ts';
 import { unary } from '../services/unary.ts';
 
 export interface GenerateInput {
@@ -12,8 +12,8 @@ export interface GenerateInput {
 }
 
 /** Answers keyed by variant name. */
-export async function generateAnswers(clients: ServiceClients, input: GenerateInput): Promise<Map<string, string>> {
-  const inference = await clients.client('inference', InferenceClient);
+export async function generateAnswers(calls: ServiceCalls, input: GenerateInput): Promise<Map<string, string>> {
+  const inference = await calls.clients.client('inference', InferenceClient);
   const response = await unary(inference.generate.bind(inference), {
     model: input.model,
     image: { source: { $case: 'encoded', value: Buffer.from(input.image) } },
@@ -21,6 +21,6 @@ export async function generateAnswers(clients: ServiceClients, input: GenerateIn
     variants: input.variants,
     maxNewTokens: input.maxNewTokens,
     stop: [],
-  });
+  }, calls.signal);
   return new Map(response.generations.map((g) => [g.variant, g.text]));
 }

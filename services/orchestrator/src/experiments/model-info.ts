@@ -2,17 +2,18 @@
 import { InferenceClient, type ModelInfoResponse } from '@locscope/proto/v1/inference';
 import { ModelFamily } from '@locscope/proto/v1/model_family';
 import { InvalidArgumentError } from '@locscope/server-kit';
-import type { ServiceClients } from '../services/clients.ts';
+import type { ServiceCalls, ServiceClients } from '../services/clients.ts';
 import { unary } from '../services/unary.ts';
 
 const cache = new WeakMap<ServiceClients, Map<string, Promise<ModelInfoResponse>>>();
 
-export function modelInfo(clients: ServiceClients, model: string): Promise<ModelInfoResponse> {
-  let perClients = cache.get(clients);
-  if (!perClients) cache.set(clients, (perClients = new Map()));
+/** Cached per clients; the first caller's signal cancels the shared call (a run's jobs share one signal). */
+export function modelInfo(calls: ServiceCalls, model: string): Promise<ModelInfoResponse> {
+  let perClients = cache.get(calls.clients);
+  if (!perClients) cache.set(calls.clients, (perClients = new Map()));
   let info = perClients.get(model);
   if (!info) {
-    info = clients.client('inference', InferenceClient).then((c) => unary(c.modelInfo.bind(c), { model }));
+    info = calls.clients.client('inference', InferenceClient).then((c) => unary(c.modelInfo.bind(c), { model }, calls.signal));
     info.catch(() => perClients!.delete(model));
     perClients.set(model, info);
   }

@@ -31,6 +31,13 @@ export interface ServiceClients {
   close(): Promise<void>;
 }
 
+/** What code that calls the services needs: the clients, and the signal that cancels its calls. */
+export interface ServiceCalls {
+  clients: ServiceClients;
+  /** Aborted when the run is cancelled or the worker stops; in-flight calls are then cancelled. */
+  signal: AbortSignal;
+}
+
 export interface ServiceConnectionsOptions {
   /** host:port per service; services absent here are started in-process when first used. */
   addresses: Partial<Record<ServiceName, string>>;

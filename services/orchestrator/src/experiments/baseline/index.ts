@@ -36,14 +36,14 @@ export const baselineExperiment: Experiment<BaselineParams, BaselineInput, Basel
       input: { image: s.imagePath, width: s.width, height: s.height, bbox: s.bbox, category: s.categoryName, categories: data.categories },
     }));
   },
-  async runSample(job, { clients }) {
+  async runSample(job, calls) {
     const { config, input } = job;
     const image = await readFile(input.image);
     const records = [];
     for (const model of config.models) {
-      const family = familyName((await modelInfo(clients, model)).family);
+      const family = familyName((await modelInfo(calls, model)).family);
       const ask = async (prompt: string) =>
-        (await generateAnswers(clients, { model, image, prompt, variants: [{ name: NO_VARIANT, interventions: [] }], maxNewTokens: config.maxNewTokens })).get(NO_VARIANT) ?? '';
+        (await generateAnswers(calls, { model, image, prompt, variants: [{ name: NO_VARIANT, interventions: [] }], maxNewTokens: config.maxNewTokens })).get(NO_VARIANT) ?? '';
       if (config.params.tasks.includes('localization')) {
         const answer = await ask(fillPrompt(config.prompts.localization, { object: input.category }));
         const [x, y, w, h] = input.bbox;

@@ -8,6 +8,7 @@ import type { Aggregate, Cell, HeatmapFigure } from '../../report/model.ts';
 import { groupBy, modelsPresent } from '../common/summary.ts';
 import type { CmaParams } from './params.ts';
 import type { CmaTask, CmaValue } from './cma.ts';
+import { objectsNote } from '../common/objects.ts';
 
 /** What head-ablation reads: per model, the mean MF per head (layer-major) of each task. */
 export type CmaModelSummary = {
@@ -86,6 +87,7 @@ export function aggregateCma(records: SampleRecord<CmaValue>[], config: Resolved
     ],
     figures,
     notes: [
+      objectsNote(records, config.params.objects),
       'MF = (P_base − P_patched) / (P_base − P_src) on masked teacher-forced perplexity; base = object inpainted, source = original; one head patched at every position after the image.',
       ...notes,
     ],

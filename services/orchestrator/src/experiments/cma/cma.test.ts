@@ -1,12 +1,12 @@
 import { mediationFraction } from '@locscope/metrics';
 import { describe, expect, it } from 'vitest';
 import type { SampleRecord } from '../../experiment.ts';
-import { runForTest } from '../common/test-run.ts';
+import { CONTROL_SET_FOR_TEST, runForTest } from '../common/test-run.ts';
 import { cmaExperiment, type CmaValue } from './cma.ts';
 
 describe('cma on the demo LLaVA', () => {
   it('sweeps every head for both tasks and averages MF over the kept pairs', async () => {
-    const run = await runForTest([{ experiment: cmaExperiment, samples: 2, params: { topK: [2, 5] } }]);
+    const run = await runForTest([CONTROL_SET_FOR_TEST, { experiment: cmaExperiment, samples: 2, params: { objects: 'all', topK: [2, 5] } }]);
     expect(run.failures).toBe(0);
     const records = run.records.get('cma') as SampleRecord<CmaValue>[];
     expect(records).toHaveLength(2 * 2);

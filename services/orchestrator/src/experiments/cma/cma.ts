@@ -9,7 +9,8 @@ import { targetText } from '../common/answer-text.ts';
 import { readImage } from '../common/evaluate.ts';
 import { inpaintedImage } from '../common/inpaint.ts';
 import { promptFor } from '../common/prompts.ts';
-import { planObjectJobs, type ObjectJobInput } from '../common/samples.ts';
+import { PROBING_SET_SOURCE, planAnalysisObjects } from '../common/objects.ts';
+import type { ObjectJobInput } from '../common/samples.ts';
 import { modelInfo } from '../model-info.ts';
 import { aggregateCma } from './aggregate.ts';
 import { cmaParams, type CmaParams } from './params.ts';
@@ -34,16 +35,16 @@ export function allHeads(layers: number, heads: number): LayerHead[] {
 
 export const cmaExperiment: Experiment<CmaParams, ObjectJobInput, CmaValue> = {
   id: 'cma',
-  version: 1,
+  version: 2,
   params: cmaParams,
-  dependsOn: [],
-  plan: (ctx) => planObjectJobs(ctx),
-  async runSample(job, { clients, artifacts }) {
+  dependsOn: [PROBING_SET_SOURCE],
+  plan: (ctx) => planAnalysisObjects(ctx),
+  async runSample(job, calls) {
     const { input, config } = job;
-    const info = await modelInfo(clients, input.model);
-    const client = await clients.client('inference', InferenceClient);
+    const info = await modelInfo(calls, input.model);
+    const client = await calls.clients.client('inference', InferenceClient);
     const source = Buffer.from(await readImage(input.object.imagePath));
-    const base = Buffer.from(await inpaintedImage(clients, artifacts, input.object, config.params.inpaint));
+    const base = Buffer.from(await inpaintedImage(calls, input.object, config.params.inpaint));
     const heads = allHeads(info.layers, info.heads);
     const records: RecordValue<CmaValue>[] = [];
     for (const task of config.params.tasks) {
@@ -60,7 +61,7 @@ export const cmaExperiment: Experiment<CmaParams, ObjectJobInput, CmaValue> = {
           heads: heads.slice(start, start + config.params.headsPerBatch),
           maskMode: TokenMaskMode.TOKEN_MASK_MODE_UNSPECIFIED,
           mask: [],
-        });
+        }, calls.signal);
         perplexities = { base: response.basePerplexity, source: response.sourcePerplexity };
         response.heads.forEach((h, i) => (patched[h.layer * info.heads + h.head] = response.patchedPerplexities[i]));
       }

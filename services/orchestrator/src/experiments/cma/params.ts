@@ -2,12 +2,15 @@
 // (original) run into the base (inpainted) run; MF = (P_base − P_patched)/(P_base − P_src) on
 // teacher-forced perplexity with template tokens masked.
 import { z } from 'zod';
+import { objectsParam } from '../common/objects.ts';
 import { controlSetParams } from '../control-set/params.ts';
 
 export const CMA_TASKS = ['localization', 'binary'] as const;
 
 export const cmaParams = z
   .object({
+    /** The probing set (paper §2.2) or all selected objects. */
+    objects: objectsParam,
     /** Classification uses the binary prompt: one decisive token (paper §3.3.2). */
     tasks: z.array(z.enum(CMA_TASKS)).min(1).default([...CMA_TASKS]),
     /** Pairs with |P_base − P_src| below this are excluded (and counted). */

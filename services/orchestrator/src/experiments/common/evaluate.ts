@@ -7,7 +7,7 @@ import type { Variant } from '@locscope/proto/v1/inference';
 import { readFile } from 'node:fs/promises';
 import type { ResolvedConfig } from '../../config/resolve.ts';
 import { MissingError } from '../../errors.ts';
-import type { ServiceClients } from '../../services/clients.ts';
+import type { ServiceCalls } from '../../services/clients.ts';
 import { generateAnswers } from '../generate.ts';
 import { familyName, modelInfo } from '../model-info.ts';
 import type { Task } from '../tasks.ts';
@@ -38,7 +38,7 @@ export async function readImage(imagePath: string): Promise<Uint8Array> {
 
 /** Greedy answers of every variant of one task, in variant order. */
 export async function answersOf(
-  clients: ServiceClients,
+  calls: ServiceCalls,
   input: ObjectJobInput,
   config: EvaluationConfig,
   task: Task,
@@ -49,7 +49,7 @@ export async function answersOf(
   const answers: string[] = [];
   for (let start = 0; start < variants.length; start += VARIANTS_PER_REQUEST) {
     const chunk = variants.slice(start, start + VARIANTS_PER_REQUEST);
-    const byName = await generateAnswers(clients, { model: input.model, image: bytes, prompt: promptFor(task, config, input), variants: chunk, maxNewTokens: config.maxNewTokens });
+    const byName = await generateAnswers(calls, { model: input.model, image: bytes, prompt: promptFor(task, config, input), variants: chunk, maxNewTokens: config.maxNewTokens });
     for (const v of chunk) answers.push(byName.get(v.name) ?? '');
   }
   return answers;
@@ -57,13 +57,13 @@ export async function answersOf(
 
 /** IoU and localization score of each answer against its GT box (COCO [x, y, w, h]). */
 export async function scoreBoxes(
-  clients: ServiceClients,
+  calls: ServiceCalls,
   model: string,
   object: ObjectSample,
   answers: { answer: string; gtBox: [number, number, number, number] }[],
   thresholds: number[],
 ): Promise<{ iou: number; score: number }[]> {
-  const family = familyName((await modelInfo(clients, model)).family);
+  const family = familyName((await modelInfo(calls, model)).family);
   const size = { width: object.width, height: object.height };
   const scored = scoreLocalizationAnswers(family, answers.map((a) => ({ answer: a.answer, size, gtBox: a.gtBox })), thresholds);
   return scored.rows.map((row) => ({ iou: row.iou, score: localizationScore([row.iou], thresholds).localization }));
@@ -71,16 +71,16 @@ export async function scoreBoxes(
 
 /** Generates and scores every variant of one task on the object's image (or `image` when given). */
 export async function evaluateVariants(
-  clients: ServiceClients,
+  calls: ServiceCalls,
   input: ObjectJobInput,
   config: EvaluationConfig,
   task: Task,
   variants: Variant[],
   image?: Uint8Array,
 ): Promise<Outcome[]> {
-  const answers = await answersOf(clients, input, config, task, variants, image);
+  const answers = await answersOf(calls, input, config, task, variants, image);
   if (task === 'localization') {
-    const scored = await scoreBoxes(clients, input.model, input.object, answers.map((answer) => ({ answer, gtBox: input.object.bbox })), config.iouThresholds);
+    const scored = await scoreBoxes(calls, input.model, input.object, answers.map((answer) => ({ answer, gtBox: input.object.bbox })), config.iouThresholds);
     return variants.map((v, i) => ({ variant: v.name, answer: answers[i], score: scored[i].score, iou: scored[i].iou }));
   }
   return variants.map((v, i) => ({ variant: v.name, answer: answers[i], score: mentionsClass(answers[i], input.object.categoryName) ? 1 : 0, iou: null }));

@@ -5,7 +5,7 @@ import { ModelFamily } from '@locscope/proto/v1/model_family';
 import { InvalidArgumentError } from '@locscope/server-kit';
 import type { ModelInfoResponse } from '@locscope/proto/v1/inference';
 import { MasksClient, type GridSpec, type GridView, type SizeBucket } from '@locscope/proto/v1/masks';
-import type { ServiceClients } from '../../services/clients.ts';
+import type { ServiceCalls } from '../../services/clients.ts';
 import { unary } from '../../services/unary.ts';
 import type { ObjectSample } from './samples.ts';
 import { segmentationMessage } from './samples.ts';
@@ -31,11 +31,12 @@ export interface ObjectTokens {
 }
 
 /** The object's tokens at each padding (p > 0 dilates by p rings, p < 0 erodes). */
-export async function projectObject(clients: ServiceClients, info: ModelInfoResponse, object: ObjectSample, paddings: number[]): Promise<ObjectTokens> {
-  const client = await clients.client('masks', MasksClient);
+export async function projectObject(calls: ServiceCalls, info: ModelInfoResponse, object: ObjectSample, paddings: number[]): Promise<ObjectTokens> {
+  const client = await calls.clients.client('masks', MasksClient);
   const response = await unary(
     client.project.bind(client),
     { grid: gridSpec(info, object), segmentation: segmentationMessage(object.segmentation), paddings: [...new Set(paddings)] },
+    calls.signal,
   );
   return {
     views: response.views,

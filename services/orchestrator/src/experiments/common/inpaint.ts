@@ -5,7 +5,7 @@ import { decodeRle, segmentationToRle, type Segmentation } from '@locscope/masks
 import { uint8Tensor } from '@locscope/proto';
 import { InpaintingClient, InpaintMethod } from '@locscope/proto/v1/inpainting';
 import type { ArtifactStore } from '../../store/artifacts.ts';
-import type { ServiceClients } from '../../services/clients.ts';
+import type { ServiceCalls } from '../../services/clients.ts';
 import { unary } from '../../services/unary.ts';
 import type { ControlSetParams } from '../control-set/params.ts';
 import { readImage } from './evaluate.ts';
@@ -23,13 +23,13 @@ export function inpaintedArtifactName(object: Pick<ObjectSample, 'id'>, options:
   return `inpainted/${object.id}-${options.method}-d${options.dilate}-r${options.radius}.png`;
 }
 
-/** PNG bytes of the image with the object removed. */
-export async function inpaintedImage(clients: ServiceClients, artifacts: ArtifactStore, object: ObjectSample, options: InpaintOptions): Promise<Uint8Array> {
+/** PNG bytes of the image with the object removed (from the artifact store once made). */
+export async function inpaintedImage(calls: ServiceCalls & { artifacts: ArtifactStore }, object: ObjectSample, options: InpaintOptions): Promise<Uint8Array> {
   const name = inpaintedArtifactName(object, options);
-  const stored = await artifacts.get(name);
+  const stored = await calls.artifacts.get(name);
   if (stored) return stored;
   const mask = decodeRle(segmentationToRle(object.segmentation as Segmentation, object.height, object.width, 'object.segmentation'));
-  const client = await clients.client('inpainting', InpaintingClient);
+  const client = await calls.clients.client('inpainting', InpaintingClient);
   const response = await unary(client.remove.bind(client), {
     image: Buffer.from(await readImage(object.imagePath)),
     mask: { $case: 'maskTensor', value: uint8Tensor(mask.data, [mask.height, mask.width]) },
@@ -37,7 +37,7 @@ export async function inpaintedImage(clients: ServiceClients, artifacts: Artifac
     method: METHODS[options.method],
     radius: options.radius,
     returnDilatedMask: false,
-  });
-  await artifacts.put(name, response.png);
+  }, calls.signal);
+  await calls.artifacts.put(name, response.png);
   return response.png;
 }

@@ -5,7 +5,7 @@
 import { status } from '@grpc/grpc-js';
 import { createHash } from 'node:crypto';
 import type { Dataset } from '../../dataset.ts';
-import type { ServiceClients } from '../../services/clients.ts';
+import type { ServiceCalls, ServiceClients } from '../../services/clients.ts';
 import { InferenceClient, type ImageInput } from '@locscope/proto/v1/inference';
 import { unary } from '../../services/unary.ts';
 import { readImage } from './evaluate.ts';
@@ -26,17 +26,18 @@ export function meanEmbeddingName(images: string[]): string {
   return `mean-${createHash('sha256').update(images.join('\n')).digest('hex').slice(0, 16)}`;
 }
 
+// Per clients; the first caller's signal cancels the shared creation (a run's jobs share one signal).
 const pending = new WeakMap<ServiceClients, Map<string, Promise<void>>>();
 
 /** Makes sure the service holds the mean over `images` for `model`; returns the artifact name. */
-export async function ensureMeanEmbedding(clients: ServiceClients, model: string, images: string[]): Promise<string> {
+export async function ensureMeanEmbedding(calls: ServiceCalls, model: string, images: string[]): Promise<string> {
   const name = meanEmbeddingName(images);
-  let byKey = pending.get(clients);
-  if (!byKey) pending.set(clients, (byKey = new Map()));
+  let byKey = pending.get(calls.clients);
+  if (!byKey) pending.set(calls.clients, (byKey = new Map()));
   const key = `${model}\n${name}`;
   let ready = byKey.get(key);
   if (!ready) {
-    ready = createIfAbsent(clients, model, name, images);
+    ready = createIfAbsent(calls, model, name, images);
     ready.catch(() => byKey.delete(key));
     byKey.set(key, ready);
   }
@@ -44,25 +45,25 @@ export async function ensureMeanEmbedding(clients: ServiceClients, model: string
   return name;
 }
 
-async function createIfAbsent(clients: ServiceClients, model: string, name: string, images: string[]): Promise<void> {
-  const client = await clients.client('inference', InferenceClient);
+async function createIfAbsent(calls: ServiceCalls, model: string, name: string, images: string[]): Promise<void> {
+  const client = await calls.clients.client('inference', InferenceClient);
   const call = client.meanEmbedding.bind(client);
   try {
     // No images: returns the stored mean, or INVALID_ARGUMENT when there is none yet.
-    await unary(call, { model, name, images: [] });
+    await unary(call, { model, name, images: [] }, calls.signal);
     return;
   } catch (error) {
     if ((error as { code?: number }).code !== status.INVALID_ARGUMENT) throw error;
   }
   for (let start = 0; start < images.length; start += IMAGES_PER_REQUEST) {
     const chunk = await Promise.all(images.slice(start, start + IMAGES_PER_REQUEST).map(encodedImage));
-    await unary(call, { model, name, images: chunk });
+    await unary(call, { model, name, images: chunk }, calls.signal);
   }
 }
 
 /** The replacement a job uses: the mean artifact (created on first use) or zeros. */
-export async function replacementFor(clients: ServiceClients, model: string, kind: 'mean' | 'zero', images: string[]): Promise<Replacement> {
-  return kind === 'zero' ? { kind: 'zero' } : { kind: 'mean', artifact: await ensureMeanEmbedding(clients, model, images) };
+export async function replacementFor(calls: ServiceCalls, model: string, kind: 'mean' | 'zero', images: string[]): Promise<Replacement> {
+  return kind === 'zero' ? { kind: 'zero' } : { kind: 'mean', artifact: await ensureMeanEmbedding(calls, model, images) };
 }
 
 async function encodedImage(imagePath: string): Promise<ImageInput> {

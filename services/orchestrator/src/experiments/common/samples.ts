@@ -5,7 +5,7 @@ import { readCocoDataset, type Segmentation as CocoSegmentation } from '@locscop
 import type { Segmentation } from '@locscope/proto/v1/masks';
 import { InvalidArgumentError } from '@locscope/server-kit';
 import type { JsonValue } from '../../canonical-json.ts';
-import type { Dataset, Sample } from '../../dataset.ts';
+import { selectSamples, type Dataset, type Sample } from '../../dataset.ts';
 import type { PlanContext, PlannedJob } from '../../experiment.ts';
 
 export type ObjectSample = {
@@ -34,6 +34,11 @@ export function objectJobId(model: string, objectId: string): string {
   return `${model}/${objectId}`;
 }
 
+/** The object id of a job's sample id (object ids have no "/", model names may). */
+export function objectOfJob(sample: string): string {
+  return sample.slice(sample.lastIndexOf('/') + 1);
+}
+
 /** Segmentations by annotation id, read from the annotations file the dataset came from. */
 async function segmentations(dataset: Dataset): Promise<Map<number, CocoSegmentation>> {
   const coco = await readCocoDataset(dataset.annotationsPath);
@@ -55,8 +60,9 @@ function objectSample(sample: Sample, segmentation: CocoSegmentation): ObjectSam
 }
 
 /**
- * One job per (model, object) over the config's models and sample selection; `keep` narrows the
- * objects (e.g. to the control set) and `models` the models (e.g. InternVL only).
+ * One job per (model, object) over the config's models and sample selection; `models` narrows the
+ * models (e.g. InternVL only) and `keep` the objects (e.g. to the probing set) before the seeded
+ * selection, so the config's `samples` counts kept objects.
  */
 export async function planObjectJobs<P>(
   ctx: PlanContext<P>,
@@ -64,15 +70,14 @@ export async function planObjectJobs<P>(
 ): Promise<PlannedJob<ObjectJobInput>[]> {
   const dataset = await ctx.dataset();
   const bySegmentation = await segmentations(dataset);
-  const objects = dataset.samples
-    .filter((s) => options.keep?.(s) ?? true)
-    .map((s) => {
-      const segmentation = bySegmentation.get(s.annotationId);
-      if (segmentation === undefined) {
-        throw new InvalidArgumentError(`${dataset.annotationsPath}: annotation ${s.annotationId} has no segmentation`, { field: 'dataset.annotations' });
-      }
-      return objectSample(s, segmentation);
-    });
+  const chosen = options.keep ? selectSamples(dataset.population.filter(options.keep), ctx.config.samples, ctx.config.seed) : dataset.samples;
+  const objects = chosen.map((s) => {
+    const segmentation = bySegmentation.get(s.annotationId);
+    if (segmentation === undefined) {
+      throw new InvalidArgumentError(`${dataset.annotationsPath}: annotation ${s.annotationId} has no segmentation`, { field: 'dataset.annotations' });
+    }
+    return objectSample(s, segmentation);
+  });
   const models = options.models ?? ctx.config.models;
   return models.flatMap((model) =>
     objects.map((object) => ({ sample: objectJobId(model, object.id), input: { model, object, categories: dataset.categories } })),

@@ -15,6 +15,7 @@ import { registerExperiment } from '../../registry.ts';
 import type { Aggregate } from '../../report/model.ts';
 import { ServiceConnections } from '../../services/clients.ts';
 import { RunDirectory } from '../../store/run-directory.ts';
+import { controlSetExperiment } from '../control-set/control-set.ts';
 
 export interface TestConfig {
   experiment: AnyExperiment;
@@ -43,6 +44,12 @@ function configOf(test: TestConfig): ResolvedConfig {
   };
   return parseConfig(JSON.stringify(doc), `${test.experiment.id}.yaml`, 'paper');
 }
+
+/**
+ * The control set every per-object analysis depends on, on one object: enough for tests that give
+ * the analysis `objects: 'all'` to exercise it on fixed objects whatever the probing set holds.
+ */
+export const CONTROL_SET_FOR_TEST: TestConfig = { experiment: controlSetExperiment, samples: 1 };
 
 /** Runs `tests` (dependencies listed too, in any order) in one embedded run. */
 export async function runForTest(tests: TestConfig[]): Promise<TestRun> {

@@ -7,6 +7,7 @@ import type { Aggregate, Cell, HeatmapFigure } from '../../report/model.ts';
 import { groupBy, mean, modelsPresent, percent, percentWithStd, sampleCount } from '../common/summary.ts';
 import type { ContainerizationParams } from './params.ts';
 import type { ContainerizationValue } from './containerization.ts';
+import { objectsNote } from '../common/objects.ts';
 
 export function aggregateContainerization(records: SampleRecord<ContainerizationValue>[], config: ResolvedConfig<ContainerizationParams>): Aggregate {
   const { paddings, scalings } = config.params;
@@ -51,6 +52,6 @@ export function aggregateContainerization(records: SampleRecord<Containerization
       },
     ],
     figures,
-    notes: [`Padding rings are filled with tokens copied from inside the object (${config.params.seeds.length} seeds); padding 0 is the unmodified image.`],
+    notes: [objectsNote(records, config.params.objects), `Padding rings are filled with tokens copied from inside the object (${config.params.seeds.length} seeds); padding 0 is the unmodified image.`],
   };
 }

@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { SampleRecord } from '../../experiment.ts';
 import { baselineExperiment } from '../baseline/index.ts';
-import { runForTest } from '../common/test-run.ts';
+import { CONTROL_SET_FOR_TEST, runForTest } from '../common/test-run.ts';
 import { containerizationExperiment, type ContainerizationValue } from './containerization.ts';
 
 describe('containerization on the demo LLaVA', () => {
   it('scores padded inputs against scaled GT boxes; padding 0 against scaling 0 is the baseline', async () => {
     const run = await runForTest([
+      CONTROL_SET_FOR_TEST,
       { experiment: baselineExperiment, samples: 2, params: { tasks: ['localization'] } },
-      { experiment: containerizationExperiment, samples: 2, params: { paddings: [0, 1], scalings: [0, 1], seeds: [0, 1] } },
+      { experiment: containerizationExperiment, samples: 2, params: { objects: 'all', paddings: [0, 1], scalings: [0, 1], seeds: [0, 1] } },
     ]);
     expect(run.failures).toBe(0);
     const records = run.records.get('containerization') as SampleRecord<ContainerizationValue>[];

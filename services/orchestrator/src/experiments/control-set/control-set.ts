@@ -25,12 +25,12 @@ export const controlSetExperiment: Experiment<ControlSetParams, ObjectJobInput, 
   params: controlSetParams,
   dependsOn: [],
   plan: (ctx) => planObjectJobs(ctx),
-  async runSample(job, { clients, artifacts }) {
+  async runSample(job, calls) {
     const { input, config } = job;
     const clean = [variant('clean')];
-    const [original] = await evaluateVariants(clients, input, config, 'classification', clean);
-    const removed = await inpaintedImage(clients, artifacts, input.object, config.params.inpaint);
-    const [inpainted] = await evaluateVariants(clients, input, config, 'classification', clean, removed);
+    const [original] = await evaluateVariants(calls, input, config, 'classification', clean);
+    const removed = await inpaintedImage(calls, input.object, config.params.inpaint);
+    const [inpainted] = await evaluateVariants(calls, input, config, 'classification', clean, removed);
     const value = {
       model: input.model,
       object: input.object.id,

@@ -7,6 +7,7 @@ import type { Aggregate, Cell, LinesFigure } from '../../report/model.ts';
 import { mean, modelsPresent, percent, sampleCount } from '../common/summary.ts';
 import type { HeadAblationParams } from './params.ts';
 import type { HeadAblationValue } from './head-ablation.ts';
+import { objectsNote } from '../common/objects.ts';
 
 export function aggregateHeadAblation(records: SampleRecord<HeadAblationValue>[], config: ResolvedConfig<HeadAblationParams>): Aggregate {
   const models = modelsPresent(config.models, records);
@@ -55,6 +56,6 @@ export function aggregateHeadAblation(records: SampleRecord<HeadAblationValue>[]
       },
     ],
     figures,
-    notes: ['Heads ranked by mean MF from cma (critical: highest MF of the task; low-importance: |MF| closest to 0 on localization); outputs zeroed at every position.', ...notes],
+    notes: [objectsNote(records, config.params.objects), 'Heads ranked by mean MF from cma (critical: highest MF of the task; low-importance: |MF| closest to 0 on localization); outputs zeroed at every position.', ...notes],
   };
 }

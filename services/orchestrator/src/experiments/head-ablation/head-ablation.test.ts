@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SampleRecord } from '../../experiment.ts';
 import { cmaExperiment } from '../cma/cma.ts';
-import { runForTest } from '../common/test-run.ts';
+import { CONTROL_SET_FOR_TEST, runForTest } from '../common/test-run.ts';
 import { headAblationExperiment, type HeadAblationValue } from './head-ablation.ts';
 import { rankHeads } from './ranking.ts';
 
@@ -18,8 +18,9 @@ describe('rankHeads', () => {
 describe('head-ablation on the demo LLaVA', () => {
   it('ablates CMA-ranked heads cumulatively; removing every head is the same run for all groups', async () => {
     const run = await runForTest([
-      { experiment: cmaExperiment, samples: 2 },
-      { experiment: headAblationExperiment, samples: 2, params: { fractions: [0, 0.25, 1] } },
+      CONTROL_SET_FOR_TEST,
+      { experiment: cmaExperiment, samples: 2, params: { objects: 'all' } },
+      { experiment: headAblationExperiment, samples: 2, params: { objects: 'all', fractions: [0, 0.25, 1] } },
     ]);
     expect(run.failures).toBe(0);
     const records = run.records.get('head-ablation') as SampleRecord<HeadAblationValue>[];

@@ -6,7 +6,8 @@ import type { Experiment, RecordValue } from '../../experiment.ts';
 import type { CmaModelSummary } from '../cma/aggregate.ts';
 import { evaluateVariants } from '../common/evaluate.ts';
 import { ablateHeads, variant } from '../common/interventions.ts';
-import { planObjectJobs, type ObjectJobInput } from '../common/samples.ts';
+import { PROBING_SET_SOURCE, planAnalysisObjects } from '../common/objects.ts';
+import type { ObjectJobInput } from '../common/samples.ts';
 import { aggregateHeadAblation } from './aggregate.ts';
 import { headAblationParams, type HeadAblationParams } from './params.ts';
 import { headCount, rankHeads, type HeadGroup } from './ranking.ts';
@@ -32,12 +33,12 @@ const CLEAN = 'clean';
 
 export const headAblationExperiment: Experiment<HeadAblationParams, HeadAblationInput, HeadAblationValue> = {
   id: 'head-ablation',
-  version: 1,
+  version: 2,
   params: headAblationParams,
-  dependsOn: ['cma'],
+  dependsOn: [PROBING_SET_SOURCE, 'cma'],
   async plan(ctx) {
     const cma = (await ctx.upstream('cma')).summary as { models: Record<string, CmaModelSummary> };
-    const jobs = await planObjectJobs(ctx, { models: ctx.config.models.filter((m) => cma.models[m]) });
+    const jobs = await planAnalysisObjects(ctx, { models: ctx.config.models.filter((m) => cma.models[m]) });
     return jobs.map((job) => {
       const ranked = cma.models[job.input.model];
       const rankings: Partial<Record<HeadGroup, number[]>> = {};
@@ -48,7 +49,7 @@ export const headAblationExperiment: Experiment<HeadAblationParams, HeadAblation
       return { ...job, input: { ...job.input, heads: ranked.heads, rankings } };
     });
   },
-  async runSample(job, { clients }) {
+  async runSample(job, calls) {
     const { input, config } = job;
     const total = Object.values(input.rankings)[0]?.length ?? 0;
     const steps = Object.entries(input.rankings).flatMap(([group, order]) =>
@@ -57,7 +58,7 @@ export const headAblationExperiment: Experiment<HeadAblationParams, HeadAblation
     const toHead = (i: number) => ({ layer: Math.floor(i / input.heads), head: i % input.heads });
     // Steps that remove no head are all the unablated run: evaluated once.
     const variants = [variant(CLEAN), ...steps.filter((s) => s.heads.length > 0).map((s) => variant(`${s.group}@${s.fraction}`, [ablateHeads(s.heads.map(toHead))]))];
-    const outcomes = new Map((await evaluateVariants(clients, input, config, 'localization', variants)).map((o) => [o.variant, o]));
+    const outcomes = new Map((await evaluateVariants(calls, input, config, 'localization', variants)).map((o) => [o.variant, o]));
     return steps.map((s): RecordValue<HeadAblationValue> => {
       const outcome = outcomes.get(s.heads.length > 0 ? `${s.group}@${s.fraction}` : CLEAN)!;
       return {

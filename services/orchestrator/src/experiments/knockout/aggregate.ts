@@ -5,6 +5,7 @@ import type { Aggregate, Cell, LinesFigure } from '../../report/model.ts';
 import { conditionScore, deltaPoints, modelsPresent, percent, sampleCount } from '../common/summary.ts';
 import type { KnockoutParams } from './params.ts';
 import { CLEAN, type KnockoutValue } from './knockout.ts';
+import { objectsNote } from '../common/objects.ts';
 
 /** Conditions in layer order as the records hold them (the model's depth fixes the groups). */
 function groupsOf(records: SampleRecord<KnockoutValue>[], model: string): { name: string; first: number }[] {
@@ -67,6 +68,6 @@ export function aggregateKnockout(records: SampleRecord<KnockoutValue>[], config
       },
     ],
     figures,
-    notes: [`Object tokens with padding ${config.params.objectPadding}; all heads of each listed layer; queries: every position after the image, generated tokens included.`],
+    notes: [objectsNote(records, config.params.objects), `Object tokens with padding ${config.params.objectPadding}; all heads of each listed layer; queries: every position after the image, generated tokens included.`],
   };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SampleRecord } from '../../experiment.ts';
 import { baselineExperiment } from '../baseline/index.ts';
-import { runForTest } from '../common/test-run.ts';
+import { CONTROL_SET_FOR_TEST, runForTest } from '../common/test-run.ts';
 import { knockoutExperiment, layerGroups, type KnockoutValue } from './knockout.ts';
 
 describe('layerGroups', () => {
@@ -18,8 +18,9 @@ describe('layerGroups', () => {
 describe('knockout on the demo LLaVA', () => {
   it('blocks attention per layer group; the clean variant equals the baseline answer', async () => {
     const run = await runForTest([
+      CONTROL_SET_FOR_TEST,
       { experiment: baselineExperiment, samples: 2 },
-      { experiment: knockoutExperiment, samples: 2 },
+      { experiment: knockoutExperiment, samples: 2, params: { objects: 'all' } },
     ]);
     expect(run.failures).toBe(0);
     const records = run.records.get('knockout') as SampleRecord<KnockoutValue>[];

@@ -5,7 +5,8 @@ import type { Experiment, RecordValue } from '../../experiment.ts';
 import { evaluateVariants, readImage } from '../common/evaluate.ts';
 import { allViews, projectObject } from '../common/geometry.ts';
 import { knockout, variant } from '../common/interventions.ts';
-import { planObjectJobs, type ObjectJobInput } from '../common/samples.ts';
+import { PROBING_SET_SOURCE, planAnalysisObjects } from '../common/objects.ts';
+import type { ObjectJobInput } from '../common/samples.ts';
 import { modelInfo } from '../model-info.ts';
 import type { Task } from '../tasks.ts';
 import { aggregateKnockout } from './aggregate.ts';
@@ -39,22 +40,22 @@ export function layerGroups(layers: number, size: number, includeAll: boolean): 
 
 export const knockoutExperiment: Experiment<KnockoutParams, ObjectJobInput, KnockoutValue> = {
   id: 'knockout',
-  version: 1,
+  version: 2,
   params: knockoutParams,
-  dependsOn: [],
-  plan: (ctx) => planObjectJobs(ctx),
-  async runSample(job, { clients }) {
+  dependsOn: [PROBING_SET_SOURCE],
+  plan: (ctx) => planAnalysisObjects(ctx),
+  async runSample(job, calls) {
     const { input, config } = job;
     const params = config.params;
-    const info = await modelInfo(clients, input.model);
+    const info = await modelInfo(calls, input.model);
     const image = await readImage(input.object.imagePath);
-    const objectTokens = allViews(await projectObject(clients, info, input.object, [params.objectPadding]), params.objectPadding);
+    const objectTokens = allViews(await projectObject(calls, info, input.object, [params.objectPadding]), params.objectPadding);
     const conditions = [{ name: CLEAN, layers: [] as number[] }, ...layerGroups(info.layers, params.groupSize, params.includeAllLayers)];
     // An object without tokens (cannot happen with padding ≥ 0) would make every group the clean run.
     const variants = conditions.map((c) => variant(c.name, c.layers.length > 0 && objectTokens.length > 0 ? [knockout(c.layers, objectTokens)] : []));
     const records: RecordValue<KnockoutValue>[] = [];
     for (const task of params.tasks) {
-      const outcomes = await evaluateVariants(clients, input, config, task, variants, image);
+      const outcomes = await evaluateVariants(calls, input, config, task, variants, image);
       conditions.forEach((c, i) =>
         records.push({
           variant: `${task}/${c.name}`,

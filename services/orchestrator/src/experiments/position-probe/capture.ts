@@ -5,7 +5,7 @@ import { decodeFloat32 } from '@locscope/proto';
 import { DType } from '@locscope/proto/v1/tensor';
 import { InferenceClient, TextSpan, type CaptureRequest, type CaptureResponse } from '@locscope/proto/v1/inference';
 import { InvalidArgumentError } from '@locscope/server-kit';
-import type { ServiceClients } from '../../services/clients.ts';
+import type { ServiceCalls } from '../../services/clients.ts';
 
 export interface CapturedTensor {
   name: string;
@@ -14,15 +14,23 @@ export interface CapturedTensor {
 }
 
 /** Reassembles the chunked tensors of a Capture stream. */
-export async function captureTensors(clients: ServiceClients, request: CaptureRequest): Promise<CapturedTensor[]> {
-  const client = await clients.client('inference', InferenceClient);
+export async function captureTensors(calls: ServiceCalls, request: CaptureRequest): Promise<CapturedTensor[]> {
+  const client = await calls.clients.client('inference', InferenceClient);
   const parts = new Map<string, { shape: number[]; bytes: Buffer }>();
-  const stream = client.capture(request, clients.callOptions());
-  for await (const chunk of stream as AsyncIterable<CaptureResponse>) {
-    if (chunk.dtype !== DType.D_TYPE_FLOAT32) throw new InvalidArgumentError(`capture ${chunk.name} is not FLOAT32`, { field: 'capture.dtype' });
-    let part = parts.get(chunk.name);
-    if (!part) parts.set(chunk.name, (part = { shape: chunk.shape.map(Number), bytes: Buffer.alloc(Number(chunk.totalBytes)) }));
-    chunk.data.copy(part.bytes, Number(chunk.offset));
+  const stream = client.capture(request, calls.clients.callOptions());
+  // A stopped run cancels the stream rather than reading it to the end.
+  const cancel = () => stream.cancel();
+  calls.signal.addEventListener('abort', cancel, { once: true });
+  if (calls.signal.aborted) cancel();
+  try {
+    for await (const chunk of stream as AsyncIterable<CaptureResponse>) {
+      if (chunk.dtype !== DType.D_TYPE_FLOAT32) throw new InvalidArgumentError(`capture ${chunk.name} is not FLOAT32`, { field: 'capture.dtype' });
+      let part = parts.get(chunk.name);
+      if (!part) parts.set(chunk.name, (part = { shape: chunk.shape.map(Number), bytes: Buffer.alloc(Number(chunk.totalBytes)) }));
+      chunk.data.copy(part.bytes, Number(chunk.offset));
+    }
+  } finally {
+    calls.signal.removeEventListener('abort', cancel);
   }
   return [...parts.entries()].map(([name, p]) => ({
     name,

@@ -38,7 +38,7 @@ export const positionProbeExperiment: Experiment<PositionProbeParams, ProbeInput
     const images = firstImages(dataset, ctx.config.params.trainImages + ctx.config.params.evalImages);
     return ctx.config.models.map((model) => ({ sample: model, input: { model, images, categories: dataset.categories } }));
   },
-  async runSample(job, { clients }) {
+  async runSample(job, calls) {
     const { input, config } = job;
     const params = config.params;
     const components = params.components;
@@ -46,13 +46,13 @@ export const positionProbeExperiment: Experiment<PositionProbeParams, ProbeInput
     const prompt = fillPrompt(config.prompts.classification, { categories: input.categories });
     for (const [index, path] of input.images.entries()) {
       const image = await readImage(path);
-      const { views } = await encodeImage(clients, input.model, image);
+      const { views } = await encodeImage(calls, input.model, image);
       const tokens = views.reduce((n, v) => n + v.rows * v.cols, 0);
       const hidden = components.includes('projection') || components.includes('language');
-      const tensors = await captureTensors(clients, visualCapture(input.model, image, prompt, tokens, { hidden, vision: components.includes('vision') }));
+      const tensors = await captureTensors(calls, visualCapture(input.model, image, prompt, tokens, { hidden, vision: components.includes('vision') }));
       addImage(data, tensors, views, index, components);
     }
-    const metrics = await clients.client('metrics', MetricsClient);
+    const metrics = await calls.clients.client('metrics', MetricsClient);
     const heldOut = params.evalImages / (params.trainImages + params.evalImages);
     const records: RecordValue<ProbeValue>[] = [];
     for (const entry of [...data.values()]) {
@@ -67,7 +67,7 @@ export const positionProbeExperiment: Experiment<PositionProbeParams, ProbeInput
         gridRows: entry.gridRows,
         gridCols: entry.gridCols,
         training: { epochs: params.epochs, batchSize: params.batchSize, learningRate: params.learningRate, heldOutFraction: heldOut, seed: params.seed },
-      });
+      }, calls.signal);
       const result = response.result!;
       const accuracy = decodeFloat32(result.positionAccuracy, 'train_position_probe.position_accuracy', { shape: [entry.gridRows, entry.gridCols] });
       records.push({

@@ -6,6 +6,7 @@ import type { Aggregate, Cell } from '../../report/model.ts';
 import { conditionScore, deltaPoints, modelsPresent, percent, percentWithStd, sampleCount } from '../common/summary.ts';
 import type { ShuffleParams } from './params.ts';
 import type { ShuffleValue } from './shuffle.ts';
+import { objectsNote } from '../common/objects.ts';
 
 const LABELS: Record<string, string> = { clean: 'Baseline', full: 'Full', object: 'Object' };
 
@@ -38,6 +39,6 @@ export function aggregateShuffle(records: SampleRecord<ShuffleValue>[], config: 
       },
     ],
     figures: [],
-    notes: ['Full: all visual tokens (every view) permuted; Object: only the tokens of the object mask permuted among themselves.'],
+    notes: [objectsNote(records, config.params.objects), 'Full: all visual tokens (every view) permuted; Object: only the tokens of the object mask permuted among themselves.'],
   };
 }

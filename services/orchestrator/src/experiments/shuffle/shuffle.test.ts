@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { SampleRecord } from '../../experiment.ts';
-import { runForTest } from '../common/test-run.ts';
+import { CONTROL_SET_FOR_TEST, runForTest } from '../common/test-run.ts';
 import { shuffleExperiment, type ShuffleValue } from './shuffle.ts';
 
 describe('shuffle on the demo LLaVA', () => {
   it('runs both modes per seed and reports Tab. 2', async () => {
-    const run = await runForTest([{ experiment: shuffleExperiment, samples: 2, params: { seeds: [0, 1] } }]);
+    const run = await runForTest([CONTROL_SET_FOR_TEST, { experiment: shuffleExperiment, samples: 2, params: { objects: 'all', seeds: [0, 1] } }]);
     expect(run.failures).toBe(0);
     const records = run.records.get('shuffle') as SampleRecord<ShuffleValue>[];
     // 2 objects × 2 tasks × (clean + 2 modes × 2 seeds)

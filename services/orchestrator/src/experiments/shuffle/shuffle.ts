@@ -4,7 +4,8 @@ import type { Experiment, RecordValue } from '../../experiment.ts';
 import { evaluateVariants, readImage } from '../common/evaluate.ts';
 import { allViews, projectObject, visualTokenCount } from '../common/geometry.ts';
 import { moveTokens, variant } from '../common/interventions.ts';
-import { planObjectJobs, type ObjectJobInput } from '../common/samples.ts';
+import { PROBING_SET_SOURCE, planAnalysisObjects } from '../common/objects.ts';
+import type { ObjectJobInput } from '../common/samples.ts';
 import { modelInfo } from '../model-info.ts';
 import type { Task } from '../tasks.ts';
 import { aggregateShuffle } from './aggregate.ts';
@@ -23,15 +24,15 @@ export type ShuffleValue = {
 
 export const shuffleExperiment: Experiment<ShuffleParams, ObjectJobInput, ShuffleValue> = {
   id: 'shuffle',
-  version: 1,
+  version: 2,
   params: shuffleParams,
-  dependsOn: [],
-  plan: (ctx) => planObjectJobs(ctx),
-  async runSample(job, { clients }) {
+  dependsOn: [PROBING_SET_SOURCE],
+  plan: (ctx) => planAnalysisObjects(ctx),
+  async runSample(job, calls) {
     const { input, config } = job;
     const params = config.params;
-    const info = await modelInfo(clients, input.model);
-    const projection = await projectObject(clients, info, input.object, [0]);
+    const info = await modelInfo(calls, input.model);
+    const projection = await projectObject(calls, info, input.object, [0]);
     const tokensOf = {
       full: Array.from({ length: visualTokenCount(projection.views) }, (_, i) => i),
       object: allViews(projection, 0),
@@ -44,7 +45,7 @@ export const shuffleExperiment: Experiment<ShuffleParams, ObjectJobInput, Shuffl
     const image = await readImage(input.object.imagePath);
     const records: RecordValue<ShuffleValue>[] = [];
     for (const task of params.tasks) {
-      const outcomes = await evaluateVariants(clients, input, config, task, variants, image);
+      const outcomes = await evaluateVariants(calls, input, config, task, variants, image);
       runs.forEach((r, i) =>
         records.push({
           variant: `${task}/${r.condition}`,

@@ -8,6 +8,7 @@ import type { Aggregate, Cell, LineSeries } from '../../report/model.ts';
 import { conditionScore, deltaPoints, mean, modelsPresent, percent, percentWithStd, sampleCount } from '../common/summary.ts';
 import type { TokenAblationParams } from './params.ts';
 import { paddingCondition, type AblationValue } from './token-ablation.ts';
+import { objectsNote } from '../common/objects.ts';
 
 function conditionsOf(params: TokenAblationParams): { name: string; label: string }[] {
   return [
@@ -83,6 +84,7 @@ export function aggregateTokenAblation(records: SampleRecord<AblationValue>[], c
       { kind: 'lines', id: 'ig-vs-random', title: 'Accuracy vs tokens removed: top-k IG vs random k', xLabel: 'k tokens removed', yLabel: 'accuracy (%)', series: curves, yRange: [0, 100] },
     ],
     notes: [
+      objectsNote(records, params.objects),
       `Removed tokens are replaced with ${params.replacement === 'mean' ? 'the mean visual embedding over the run’s first evaluation images (paper: ImageNet val)' : 'zeros'}.`,
       'Token (%) is the mean share of the image’s visual tokens removed; for models with local tiles it is (global view, local tiles).',
     ],

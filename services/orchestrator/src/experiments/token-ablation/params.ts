@@ -1,6 +1,7 @@
 // token-ablation (paper Tab. 1): replace object tokens (±padding), top-k Integrated-Gradients
 // tokens, random k tokens (3 seeds) and register tokens with the mean visual embedding.
 import { z } from 'zod';
+import { objectsParam } from '../common/objects.ts';
 import { replacementSchema, seedRange, tasksSchema } from '../tasks.ts';
 
 export const PAPER_PADDINGS = [-2, -1, 0, 1, 2];
@@ -8,6 +9,8 @@ export const PAPER_TOKEN_KS = [1, 4, 8, 16, 32, 48];
 
 export const tokenAblationParams = z
   .object({
+    /** The probing set (paper §2.2) or all selected objects. */
+    objects: objectsParam,
     tasks: tasksSchema,
     replacement: replacementSchema,
     paddings: z.array(z.number().int().min(-4).max(4)).default(PAPER_PADDINGS),

@@ -3,7 +3,7 @@
 import { randomTokens, registerTokens, topKTokens } from '@locscope/masks';
 import { decodeFloat32 } from '@locscope/proto';
 import { AttributionBaseline, InferenceClient, type EncodeImageResponse } from '@locscope/proto/v1/inference';
-import type { ServiceClients } from '../../services/clients.ts';
+import type { ServiceCalls } from '../../services/clients.ts';
 import { unary } from '../../services/unary.ts';
 import type { Replacement } from '../common/interventions.ts';
 
@@ -17,10 +17,10 @@ export function registerTokenSet(encoded: EncodeImageResponse, sigma: number): n
 
 /** Integrated-Gradients attribution per visual token of the target answer's log-prob. */
 export async function attributions(
-  clients: ServiceClients,
+  calls: ServiceCalls,
   request: { model: string; image: Uint8Array; prompt: string; target: string; steps: number; baseline: Replacement },
 ): Promise<Float32Array> {
-  const client = await clients.client('inference', InferenceClient);
+  const client = await calls.clients.client('inference', InferenceClient);
   const response = await unary(client.attribute.bind(client), {
     model: request.model,
     image: { source: { $case: 'encoded', value: Buffer.from(request.image) } },
@@ -29,7 +29,7 @@ export async function attributions(
     steps: request.steps,
     baseline: request.baseline.kind === 'mean' ? AttributionBaseline.ATTRIBUTION_BASELINE_MEAN_EMBEDDING : AttributionBaseline.ATTRIBUTION_BASELINE_ZERO,
     meanEmbedding: request.baseline.kind === 'mean' ? request.baseline.artifact : '',
-  });
+  }, calls.signal);
   return decodeFloat32(response.attributions, 'attribute.attributions');
 }
 

@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { SampleRecord } from '../../experiment.ts';
-import { runForTest } from '../common/test-run.ts';
+import { CONTROL_SET_FOR_TEST, runForTest } from '../common/test-run.ts';
 import { tokenAblationExperiment, type AblationValue } from './token-ablation.ts';
 
 describe('token-ablation on the demo LLaVA', () => {
   it('runs every condition as variants and aggregates Tab. 1', async () => {
     const run = await runForTest([
+      CONTROL_SET_FOR_TEST,
       {
         experiment: tokenAblationExperiment,
         samples: 2,
-        params: { paddings: [-4, 0, 1], integratedGradients: { ks: [1, 4], steps: 4 }, random: { ks: [4], seeds: [0, 1] } },
+        params: { objects: 'all', paddings: [-4, 0, 1], integratedGradients: { ks: [1, 4], steps: 4 }, random: { ks: [4], seeds: [0, 1] } },
       },
     ]);
     expect(run.failures).toBe(0);

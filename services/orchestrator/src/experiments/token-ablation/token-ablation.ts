@@ -11,7 +11,8 @@ import { allViews, countByView, projectObject, viewSizes, type ViewCounts } from
 import { replaceTokens, variant, type Replacement } from '../common/interventions.ts';
 import { meanEmbeddingImages, replacementFor } from '../common/mean-embedding.ts';
 import { promptFor } from '../common/prompts.ts';
-import { planObjectJobs, type ObjectJobInput } from '../common/samples.ts';
+import { PROBING_SET_SOURCE, planAnalysisObjects } from '../common/objects.ts';
+import type { ObjectJobInput } from '../common/samples.ts';
 import { modelInfo } from '../model-info.ts';
 import type { Task } from '../tasks.ts';
 import { aggregateTokenAblation } from './aggregate.ts';
@@ -49,22 +50,22 @@ function conditionVariant(c: Condition, replacement: Replacement): Variant {
 
 export const tokenAblationExperiment: Experiment<TokenAblationParams, AblationInput, AblationValue> = {
   id: 'token-ablation',
-  version: 1,
+  version: 2,
   params: tokenAblationParams,
-  dependsOn: [],
+  dependsOn: [PROBING_SET_SOURCE],
   async plan(ctx) {
     const meanImages = meanEmbeddingImages(await ctx.dataset());
-    return (await planObjectJobs(ctx)).map((job) => ({ ...job, input: { ...job.input, meanImages } }));
+    return (await planAnalysisObjects(ctx)).map((job) => ({ ...job, input: { ...job.input, meanImages } }));
   },
-  async runSample(job, { clients }) {
+  async runSample(job, calls) {
     const { input, config } = job;
     const params = config.params;
-    const info = await modelInfo(clients, input.model);
+    const info = await modelInfo(calls, input.model);
     const image = await readImage(input.object.imagePath);
-    const [projection, encoded] = await Promise.all([projectObject(clients, info, input.object, params.paddings), encodeImage(clients, input.model, image)]);
+    const [projection, encoded] = await Promise.all([projectObject(calls, info, input.object, params.paddings), encodeImage(calls, input.model, image)]);
     const tokens = viewSizes(projection.views);
-    const replacement = await replacementFor(clients, input.model, params.replacement, input.meanImages);
-    const igBaseline = await replacementFor(clients, input.model, params.integratedGradients.baseline, input.meanImages);
+    const replacement = await replacementFor(calls, input.model, params.replacement, input.meanImages);
+    const igBaseline = await replacementFor(calls, input.model, params.integratedGradients.baseline, input.meanImages);
 
     const shared: Condition[] = [
       { name: 'clean', seed: 0, tokens: [] },
@@ -74,7 +75,7 @@ export const tokenAblationExperiment: Experiment<TokenAblationParams, AblationIn
     ];
     const records: RecordValue<AblationValue>[] = [];
     for (const task of params.tasks) {
-      const scores = await attributions(clients, {
+      const scores = await attributions(calls, {
         model: input.model,
         image,
         prompt: promptFor(task, config, input),
@@ -83,7 +84,7 @@ export const tokenAblationExperiment: Experiment<TokenAblationParams, AblationIn
         baseline: igBaseline,
       });
       const conditions = [...shared, ...params.integratedGradients.ks.map((k) => ({ name: `ig-${k}`, seed: 0, tokens: topAttributed(scores, k) }))];
-      const outcomes = await evaluateVariants(clients, input, config, task, conditions.map((c) => conditionVariant(c, replacement)), image);
+      const outcomes = await evaluateVariants(calls, input, config, task, conditions.map((c) => conditionVariant(c, replacement)), image);
       conditions.forEach((c, i) =>
         records.push({
           variant: `${task}/${c.name}`,

@@ -6,6 +6,7 @@ import type { Aggregate, Cell, HeatmapFigure } from '../../report/model.ts';
 import { deltaPoints, mean, modelsPresent, percent, sampleCount } from '../common/summary.ts';
 import type { ViewsParams } from './params.ts';
 import type { SizeName, ViewsValue } from './views.ts';
+import { objectsNote } from '../common/objects.ts';
 
 const SIZES: SizeName[] = ['small', 'medium', 'large'];
 
@@ -76,6 +77,6 @@ export function aggregateViews(records: SampleRecord<ViewsValue>[], config: Reso
       },
     ],
     figures,
-    notes: single > 0 ? [`${single} objects are in images the model sees as a single view (no thumbnail); they are left out.`] : [],
+    notes: [objectsNote(records, config.params.objects), ...(single > 0 ? [`${single} objects are in images the model sees as a single view (no thumbnail); they are left out.`] : [])],
   };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SampleRecord } from '../../experiment.ts';
-import { runForTest } from '../common/test-run.ts';
+import { CONTROL_SET_FOR_TEST, runForTest } from '../common/test-run.ts';
 import { sizeName, viewsExperiment, type ViewsValue } from './views.ts';
 
 describe('sizeName', () => {
@@ -11,7 +11,7 @@ describe('sizeName', () => {
 
 describe('views on the demo InternVL', () => {
   it('ablates one view at a time and reports Tab. 3 by size', async () => {
-    const run = await runForTest([{ experiment: viewsExperiment, models: ['demo-internvl'], samples: 4, params: { paddings: [0], tasks: ['localization'] } }]);
+    const run = await runForTest([CONTROL_SET_FOR_TEST, { experiment: viewsExperiment, models: ['demo-internvl'], samples: 4, params: { objects: 'all', paddings: [0], tasks: ['localization'] } }]);
     expect(run.failures).toBe(0);
     const records = run.records.get('views') as SampleRecord<ViewsValue>[];
     for (const r of records) {

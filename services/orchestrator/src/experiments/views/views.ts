@@ -7,7 +7,7 @@ import { evaluateVariants, readImage } from '../common/evaluate.ts';
 import { globalViewIndex, projectObject, viewSizes } from '../common/geometry.ts';
 import { replaceTokens, variant } from '../common/interventions.ts';
 import { meanEmbeddingImages, replacementFor } from '../common/mean-embedding.ts';
-import { planObjectJobs } from '../common/samples.ts';
+import { PROBING_SET_SOURCE, planAnalysisObjects } from '../common/objects.ts';
 import { modelInfo } from '../model-info.ts';
 import type { Task } from '../tasks.ts';
 import type { AblationInput } from '../token-ablation/token-ablation.ts';
@@ -38,22 +38,22 @@ export function sizeName(area: number, limits: number[]): SizeName {
 
 export const viewsExperiment: Experiment<ViewsParams, AblationInput, ViewsValue> = {
   id: 'views',
-  version: 1,
+  version: 2,
   params: viewsParams,
-  dependsOn: [],
+  dependsOn: [PROBING_SET_SOURCE],
   async plan(ctx) {
     const meanImages = meanEmbeddingImages(await ctx.dataset());
-    return (await planObjectJobs(ctx)).map((job) => ({ ...job, input: { ...job.input, meanImages } }));
+    return (await planAnalysisObjects(ctx)).map((job) => ({ ...job, input: { ...job.input, meanImages } }));
   },
-  async runSample(job, { clients }) {
+  async runSample(job, calls) {
     const { input, config } = job;
     const params = config.params;
-    const info = await modelInfo(clients, input.model);
-    const projection = await projectObject(clients, info, input.object, params.paddings);
+    const info = await modelInfo(calls, input.model);
+    const projection = await projectObject(calls, info, input.object, params.paddings);
     const g = globalViewIndex(projection.views);
     const split = projection.views.length > 1;
     const sizes = viewSizes(projection.views);
-    const replacement = await replacementFor(clients, input.model, params.replacement, input.meanImages);
+    const replacement = await replacementFor(calls, input.model, params.replacement, input.meanImages);
     const conditions = [
       { name: 'clean', tokens: [] as number[], share: 0 },
       ...(split
@@ -71,7 +71,7 @@ export const viewsExperiment: Experiment<ViewsParams, AblationInput, ViewsValue>
     const size = sizeName(input.object.area, params.sizeLimits);
     const records: RecordValue<ViewsValue>[] = [];
     for (const task of params.tasks) {
-      const outcomes = await evaluateVariants(clients, input, config, task, variants, image);
+      const outcomes = await evaluateVariants(calls, input, config, task, variants, image);
       conditions.forEach((c, i) =>
         records.push({
           variant: `${task}/${c.name}`,
