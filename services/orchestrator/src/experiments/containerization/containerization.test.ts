@@ -19,8 +19,9 @@ describe('containerization on the demo LLaVA', () => {
     for (const r of records.filter((r) => r.value.padding === 0)) {
       const reference = baseline.find((b) => b.sample === r.sample.split('/')[1])!;
       expect(r.value.answer).toBe(reference.value.answer);
-      // Scaling 0 is the mask's own box, which is the annotation's box on the scenes data.
-      expect(r.value.ious[0]).toBeCloseTo(reference.value.iou, 2);
+      // Scaling 0 is the mask's own box: the rasterized polygon's pixel extent, within a pixel of the
+      // annotation's float box the baseline scores against (a few IoU points on a small object).
+      expect(Math.abs(r.value.ious[0] - reference.value.iou)).toBeLessThan(0.04);
     }
     const aggregate = run.aggregates.get('containerization')!;
     const heatmap = aggregate.figures[0];
