@@ -12,6 +12,7 @@ import * as io from '../graph/decoder-io.ts';
 import { EMBEDDINGS, INPUT_IDS, buildEmbedGraph } from '../graph/embed-graph.ts';
 import { IMAGE_FEATURES, PIXEL_VALUES, buildVisionGraph, visionLayout } from '../graph/vision-graph.ts';
 import { type Intervention, hookTensors, hooksNeeded, validateInterventions } from './interventions.ts';
+import { KvBufferPool } from './kv-buffer-pool.ts';
 import { rowNorms, tokenLogProb } from './log-probs.ts';
 import { DEFAULT_SESSION_SETTINGS, type ExecutionProvider, type Precision, SessionCache } from './session.ts';
 
@@ -34,6 +35,8 @@ export interface LoadModelOptions {
 }
 
 export const DEFAULT_CUDA_CACHE_DIR = join(tmpdir(), 'locscope-aligned-weights');
+/** Idle KV-cache memory a model keeps for its next generate call (the bench model's batch of 1 needs 20 MB). */
+const KV_POOL_BYTES = 256 * 1024 * 1024;
 
 export interface ModelInfo {
   family: Checkpoint['family'];
@@ -122,6 +125,7 @@ export class Model {
   /** The weights the graphs point at, and the folder their external-data locations are relative to. */
   private readonly weights: WeightStore;
   private readonly weightsDir: string;
+  private readonly kvMemory = new KvBufferPool(KV_POOL_BYTES);
 
   constructor(readonly checkpoint: Checkpoint, options: LoadModelOptions = {}) {
     const { config } = checkpoint;
@@ -255,7 +259,7 @@ export class Model {
     const done = variants.map(() => false);
     // Positions ever fed: the prompt and every generated token but the last.
     const keys = seqLen + request.maxNewTokens - 1;
-    const cache = this.kvBuffers(B, keys);
+    const { buffers: cache, memory } = this.kvBuffers(B, keys);
     const fetches: Record<string, ort.Tensor | null> = { [io.NEXT_TOKEN]: null, [io.NEXT_LOG_PROB]: null };
     for (let l = 0; l < dims.layers; l++) {
       fetches[io.presentKey(l)] = cache[io.pastKey(l)];
@@ -263,36 +267,45 @@ export class Model {
     }
     let position = 0;
     let feeds: Record<string, ort.Tensor> = { ...this.embedsFeed(request), ...hookTensors(variants, dims, { start: 0, length: seqLen, keys }, hooks) };
-    for (let step = 0; step < request.maxNewTokens; step++) {
-      const out = await session.run({ ...feeds, ...cache, [io.PAST_LENGTH]: int64Tensor([position], []) }, fetches);
-      const next = Array.from(out[io.NEXT_TOKEN].data as BigInt64Array, Number);
-      const nextLogProbs = out[io.NEXT_LOG_PROB].data as Float32Array;
-      next.forEach((t, b) => {
-        if (done[b]) return;
-        tokens[b].push(t);
-        logProbs[b].push(nextLogProbs[b]);
-        if (eos.has(t)) done[b] = true;
-      });
-      if (done.every(Boolean) || step === request.maxNewTokens - 1) break;
-      position = seqLen + step;
-      feeds = {
-        [io.INPUTS_EMBEDS]: new ort.Tensor('float32', await this.embedBatch(next, [B, 1]), [B, 1, this.info.hidden]),
-        ...hookTensors(variants, dims, { start: position, length: 1, keys }, hooks),
-      };
+    try {
+      for (let step = 0; step < request.maxNewTokens; step++) {
+        const out = await session.run({ ...feeds, ...cache, [io.PAST_LENGTH]: int64Tensor([position], []) }, fetches);
+        const next = Array.from(out[io.NEXT_TOKEN].data as BigInt64Array, Number);
+        const nextLogProbs = out[io.NEXT_LOG_PROB].data as Float32Array;
+        next.forEach((t, b) => {
+          if (done[b]) return;
+          tokens[b].push(t);
+          logProbs[b].push(nextLogProbs[b]);
+          if (eos.has(t)) done[b] = true;
+        });
+        if (done.every(Boolean) || step === request.maxNewTokens - 1) break;
+        position = seqLen + step;
+        feeds = {
+          [io.INPUTS_EMBEDS]: new ort.Tensor('float32', await this.embedBatch(next, [B, 1]), [B, 1, this.info.hidden]),
+          ...hookTensors(variants, dims, { start: position, length: 1, keys }, hooks),
+        };
+      }
+    } finally {
+      this.kvMemory.give(memory);
     }
     return { tokens, logProbs };
   }
 
-  /** Zeroed in-place KV buffers [batch, kvHeads, capacity, headDim] per layer, keyed by their past input names. */
-  private kvBuffers(batch: number, capacity: number): Record<string, ort.Tensor> {
+  /**
+   * Zeroed in-place KV buffers [batch, kvHeads, capacity, headDim] per layer, keyed by their past
+   * input names: views on one pooled block, `memory`, which goes back to the pool after the call.
+   */
+  private kvBuffers(batch: number, capacity: number): { buffers: Record<string, ort.Tensor>; memory: Float32Array } {
     const { kvHeads, headDim, layers } = this.info;
+    const size = batch * kvHeads * capacity * headDim;
+    const memory = this.kvMemory.take(2 * layers * size);
     const buffers: Record<string, ort.Tensor> = {};
-    const buffer = () => new ort.Tensor('float32', new Float32Array(batch * kvHeads * capacity * headDim), [batch, kvHeads, capacity, headDim]);
+    const buffer = (i: number) => new ort.Tensor('float32', memory.subarray(i * size, (i + 1) * size), [batch, kvHeads, capacity, headDim]);
     for (let l = 0; l < layers; l++) {
-      buffers[io.pastKey(l)] = buffer();
-      buffers[io.pastValue(l)] = buffer();
+      buffers[io.pastKey(l)] = buffer(2 * l);
+      buffers[io.pastValue(l)] = buffer(2 * l + 1);
     }
-    return buffers;
+    return { buffers, memory };
   }
 
   /**
