@@ -34,16 +34,8 @@ export async function createSession(name: string, bytes: Uint8Array, weightsDir:
     // Extended fusions emit float-only contrib ops (QuickGelu, …) even over double tensors, so
     // float64 graphs get the basic level (constant folding, no fusions).
     graphOptimizationLevel: settings.precision === 'float64' ? 'basic' : 'all',
-    extra: {
-      session: {
-        // Resolves the external data of an in-memory model (onnxruntime ≥ 1.19 session config key).
-        model_external_initializers_file_folder_path: weightsDir,
-        // Idle intra-op threads sleep instead of spinning: on 2 cores shared with other work, a
-        // spinning thread competes with the one doing the work (decode step on the bench model:
-        // median 52.6 → 24.7 ms, CPU 85 → 50 ms); alone, the best step moved 10.0 → 10.4 ms.
-        'intra_op.allow_spinning': '0',
-      },
-    },
+    // Resolves the external data of an in-memory model (onnxruntime ≥ 1.19 session config key).
+    extra: { session: { model_external_initializers_file_folder_path: weightsDir } },
   };
   if (settings.intraOpNumThreads !== undefined) options.intraOpNumThreads = settings.intraOpNumThreads;
   try {
