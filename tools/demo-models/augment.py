@@ -6,8 +6,7 @@ import random
 
 import torch
 
-from families import pixel_values
-from aux_targets import token_targets
+from aux_targets import image_tensors
 
 MIN_SIDE = 160  # the generator's smallest short side (packages/scenes DEFAULT_SCENE_OPTIONS)
 MAX_ASPECT = 2.2  # and its largest long/short ratio
@@ -48,8 +47,8 @@ class CroppedScenes(torch.utils.data.Dataset):
     """Keys are (image index, crop seed); items are what a training sample needs, computed in
     DataLoader workers: (pixel values, token labels, token boxes, [(name, bbox)], (width, height))."""
 
-    def __init__(self, family, split, box_values):
-        self.family, self.split, self.box_values = family, split, box_values
+    def __init__(self, family, split):
+        self.family, self.split = family, split
 
     def __len__(self):
         return len(self.split)
@@ -57,8 +56,4 @@ class CroppedScenes(torch.utils.data.Dataset):
     def __getitem__(self, key):
         index, seed = key
         image, objects = crop_keeping_objects(self.split.image(index), self.split.annotations(index), random.Random(seed))
-        width, height = image.size
-        pixels = pixel_values(self.family, self.family.views(image))
-        labels, boxes = token_targets(self.family, width, height, [(n, a) for n, _, a in objects],
-                                      self.box_values(self.family, width, height))
-        return pixels, labels, boxes, [(n, b) for n, b, _ in objects], (width, height)
+        return image_tensors(self.family, image, objects) + ([(n, b) for n, b, _ in objects], image.size)

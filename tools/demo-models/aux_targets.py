@@ -7,6 +7,9 @@ import numpy as np
 import torch
 from PIL import Image, ImageDraw
 
+from families import pixel_values
+from preprocess import closest_aspect_ratio, llava_geometry, target_ratios
+from tasks import image_fractions, llava_fractions
 from tokenizer import CATEGORIES
 
 SUPERSAMPLE = 8  # raster pixels per token side for the coverage estimate
@@ -27,11 +30,8 @@ def _views(family, width, height):
     """[(tokens per side, image pixel → view token units)] in the model's view order."""
     if family.family == "llava":
         n = family.image_size // family.patch
-        side = max(width, height)
-        dx, dy = (0, (width - height) // 2) if width > height else ((height - width) // 2, 0)
+        (dx, dy), side = llava_geometry(width, height)
         return [(n, lambda x, y: ((x + dx) / side * n, (y + dy) / side * n))]
-    from preprocess import closest_aspect_ratio, target_ratios
-
     n = int(family.tokens_per_view ** 0.5)
     cols, rows = closest_aspect_ratio(width, height, target_ratios(family.min_tiles, family.max_tiles), family.tile)
     views = [(n, (lambda r, c: lambda x, y: (x / width * cols * n - c * n, y / height * rows * n - r * n))(r, c))
@@ -41,9 +41,18 @@ def _views(family, width, height):
     return views
 
 
-def token_targets(family, width, height, objects, box_values):
-    """(labels [tokens] long: 0 = background, 1 + category index; boxes [tokens, 4] in [0, 1];
-    objects = [(name, annotation)], box_values(name, bbox) → 4 floats in [0, 1])."""
+def box_fractions(family, width, height):
+    """bbox → the family's answer box as 4 floats (LLaVA: padded square; InternVL: image)."""
+    if family.family == "llava":
+        offset, side = llava_geometry(width, height)
+        return lambda bbox: llava_fractions(bbox, offset, side)
+    return lambda bbox: image_fractions(bbox, width, height)
+
+
+def token_targets(family, width, height, objects):
+    """(labels [tokens] long: 0 = background, 1 + category index; boxes [tokens, 4] in the family's
+    answer coordinates; objects = [(name, annotation)])."""
+    fractions = box_fractions(family, width, height)
     labels, boxes = [], []
     for n, to_view in _views(family, width, height):
         best = np.zeros((n, n), dtype=np.float32)
@@ -55,10 +64,16 @@ def token_targets(family, width, height, objects, box_values):
             take = cover > best
             best = np.where(take, cover, best)
             label[take] = 1 + CATEGORIES.index(name)
-            box[take] = box_values(name, ann["bbox"])
+            box[take] = fractions(ann["bbox"])
         labels.append(label.reshape(-1))
         boxes.append(box.reshape(-1, 4))
     return torch.from_numpy(np.concatenate(labels)), torch.from_numpy(np.concatenate(boxes))
+
+
+def image_tensors(family, image, objects):
+    """(pixel values, token labels, token boxes) of one training image; objects = [(name, bbox, annotation)]."""
+    labels, boxes = token_targets(family, image.size[0], image.size[1], [(n, a) for n, _, a in objects])
+    return pixel_values(family, family.views(image)), labels, boxes
 
 
 class AuxHeads(torch.nn.Module):

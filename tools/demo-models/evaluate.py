@@ -19,6 +19,7 @@ from PIL import Image, ImageDraw
 
 import safetensors_io
 from families import FAMILIES, pixel_values
+from preprocess import llava_geometry
 from scenes_data import SceneSplit
 from tasks import BINARY, CLASSIFICATION, LOCALIZATION
 from tokenizer import CATEGORIES, decode
@@ -138,7 +139,7 @@ def main():
         views = pixels.shape[0]
         offset, side, grid = (0, 0), max(w, h), None
         if family.family == "llava":
-            offset = (0, (w - h) // 2) if w > h else ((h - w) // 2, 0)
+            offset, side = llava_geometry(w, h)
         else:
             from preprocess import closest_aspect_ratio, target_ratios
             grid = closest_aspect_ratio(w, h, target_ratios(family.min_tiles, family.max_tiles), family.tile)

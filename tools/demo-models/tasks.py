@@ -7,18 +7,27 @@ CLASSIFICATION = "List all objects in the image. Only use these categories: {cat
 BINARY = "Is there a {object} in the image? Answer yes or no."
 
 
-def llava_box(bbox, offset, side):
-    """COCO [x, y, w, h] → '[x1, y1, x2, y2]' in [0, 1] of the padded square, two decimals."""
+def llava_fractions(bbox, offset, side):
+    """COCO [x, y, w, h] → [x1, y1, x2, y2] as fractions of the padded square (unclamped)."""
     x, y, w, h = bbox
     dx, dy = offset
-    v = [(x + dx) / side, (y + dy) / side, (x + w + dx) / side, (y + h + dy) / side]
-    return "[" + ", ".join(f"{min(max(c, 0.0), 1.0):.2f}" for c in v) + "]"
+    return [(x + dx) / side, (y + dy) / side, (x + w + dx) / side, (y + h + dy) / side]
+
+
+def image_fractions(bbox, width, height):
+    """COCO [x, y, w, h] → [x1, y1, x2, y2] as fractions of the image (unclamped)."""
+    x, y, w, h = bbox
+    return [x / width, y / height, (x + w) / width, (y + h) / height]
+
+
+def llava_box(bbox, offset, side):
+    """COCO [x, y, w, h] → '[x1, y1, x2, y2]' in [0, 1] of the padded square, two decimals."""
+    return "[" + ", ".join(f"{min(max(c, 0.0), 1.0):.2f}" for c in llava_fractions(bbox, offset, side)) + "]"
 
 
 def internvl_box(name, bbox, width, height):
     """'<ref>name</ref><box>[[x1, y1, x2, y2]]</box>' in 0–1000 of the original image."""
-    x, y, w, h = bbox
-    v = [x / width, y / height, (x + w) / width, (y + h) / height]
+    v = image_fractions(bbox, width, height)
     return f"<ref>{name}</ref><box>[[" + ", ".join(str(min(max(round(c * 1000), 0), 1000)) for c in v) + "]]</box>"
 
 

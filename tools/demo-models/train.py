@@ -13,13 +13,12 @@ import time
 import torch
 import torch.nn.functional as F
 
-from families import FAMILIES, IGNORE, export, pixel_values
-from preprocess import llava_geometry
+from families import FAMILIES, IGNORE, export
 import safetensors_io
 from scenes_data import SceneSplit
 from tasks import qa_pairs
 from augment import CroppedScenes
-from aux_targets import AuxHeads, token_targets
+from aux_targets import AuxHeads, image_tensors
 from tokenizer import VOCAB
 from vlm import build
 
@@ -40,14 +39,6 @@ def init_weights(model, std=0.02):
             torch.nn.init.ones_(p)
 
 
-def box_values(family, width, height):
-    """The family's answer box as 4 floats in [0, 1] (LLaVA: padded square; InternVL: image)."""
-    if family.family == "llava":
-        (dx, dy), side = llava_geometry(width, height)
-        return lambda name, b: [(b[0] + dx) / side, (b[1] + dy) / side, (b[0] + b[2] + dx) / side, (b[1] + b[3] + dy) / side]
-    return lambda name, b: [b[0] / width, b[1] / height, (b[0] + b[2]) / width, (b[1] + b[3]) / height]
-
-
 class ImageCache:
     """Pixel values and dense token targets per training image, computed once and kept on the
     training device (the images never change; on a GPU this removes all per-step preprocessing)."""
@@ -62,11 +53,8 @@ class ImageCache:
 
     def __getitem__(self, index):
         if index not in self.entries:
-            width, height = self.split.size(index)
-            pixels = pixel_values(self.family, self.family.views(self.split.image(index)))
-            labels, boxes = token_targets(self.family, width, height, [(n, a) for n, _, a in self.split.annotations(index)],
-                                          box_values(self.family, width, height))
-            self.entries[index] = tuple(t.to(self.device) for t in (pixels, labels, boxes))
+            tensors = image_tensors(self.family, self.split.image(index), self.split.annotations(index))
+            self.entries[index] = tuple(t.to(self.device) for t in tensors)
         return self.entries[index]
 
 
@@ -91,29 +79,27 @@ def make_batch(family, samples, rng, device):
             torch.cat(boxes_aux))
 
 
-def cached_batches(split, cache, batch, rng):
-    """Batches of whole training images from the cache, epoch by epoch in a seeded order."""
+def epoch_batches(count, batch, rng):
+    """Index batches over `count` items, epoch after epoch, each epoch in a fresh seeded order."""
     order = []
     while True:
         if len(order) < batch:
-            order += rng.sample(range(len(split)), len(split))
+            order += rng.sample(range(count), count)
         indices, order = order[:batch], order[batch:]
+        yield indices
+
+
+def cached_batches(split, cache, batch, rng):
+    """Batches of whole training images from the cache, epoch by epoch in a seeded order."""
+    for indices in epoch_batches(len(split), batch, rng):
         yield [cache[i] + ([(n, b) for n, b, _ in split.annotations(i)], split.size(i)) for i in indices]
 
 
 def cropped_batches(family, split, batch, seed, workers):
     """Batches of object-preserving random crops (augment.py), prepared by `workers` processes."""
     order_rng = random.Random(seed + 1)
-
-    def keys():
-        order = []
-        while True:
-            if len(order) < batch:
-                order += order_rng.sample(range(len(split)), len(split))
-            indices, order = order[:batch], order[batch:]
-            yield [(i, order_rng.getrandbits(32)) for i in indices]
-
-    loader = torch.utils.data.DataLoader(CroppedScenes(family, split, box_values), batch_sampler=keys(),
+    keys = ([(i, order_rng.getrandbits(32)) for i in indices] for indices in epoch_batches(len(split), batch, order_rng))
+    loader = torch.utils.data.DataLoader(CroppedScenes(family, split), batch_sampler=keys,
                                          num_workers=workers, collate_fn=list, persistent_workers=workers > 0)
     return iter(loader)
 
@@ -166,7 +152,6 @@ def main():
     aux = AuxHeads(family.config["text_config"]["hidden_size"])
     model.to(args.device)
     aux.to(args.device)
-    cache = ImageCache(family, split, args.device)
     params = list(model.named_parameters()) + list(aux.named_parameters())
     decay = [p for n, p in params if p.dim() >= 2]
     no_decay = [p for n, p in params if p.dim() < 2]
@@ -189,6 +174,7 @@ def main():
     if args.augment:
         batches = cropped_batches(family, split, args.batch, args.seed, args.workers)
     else:
+        cache = ImageCache(family, split, args.device)
         if args.device != "cpu":
             t = time.time()
             cache.fill()
