@@ -5,11 +5,13 @@
 import { status } from '@grpc/grpc-js';
 import { createHash } from 'node:crypto';
 import type { Dataset } from '../../dataset.ts';
+import type { PlanContext, PlannedJob } from '../../experiment.ts';
 import type { ServiceCalls, ServiceClients } from '../../services/clients.ts';
 import { InferenceClient, type ImageInput } from '@locscope/proto/v1/inference';
 import { unary } from '../../services/unary.ts';
 import { readImage } from './evaluate.ts';
-import { firstImages } from './samples.ts';
+import { planAnalysisObjects, type ObjectPool } from './objects.ts';
+import { firstImages, type ObjectJobInput } from './samples.ts';
 import type { Replacement } from './interventions.ts';
 
 /** Images the mean is taken over (the first of the plan's images, by image id). */
@@ -20,6 +22,15 @@ const IMAGES_PER_REQUEST = 16;
 /** The image files the mean is taken over: the plan's first images by id. */
 export function meanEmbeddingImages(dataset: Dataset, count = MEAN_EMBEDDING_IMAGES): string[] {
   return firstImages(dataset, count);
+}
+
+/** A per-object job of an ablation that replaces tokens with the mean: it names the mean's images. */
+export type AblationInput = ObjectJobInput & { meanImages: string[] };
+
+/** The analysis objects (`planAnalysisObjects`), each job carrying the mean's image set. */
+export async function planAblationJobs<P extends { objects: ObjectPool }>(ctx: PlanContext<P>): Promise<PlannedJob<AblationInput>[]> {
+  const meanImages = meanEmbeddingImages(await ctx.dataset());
+  return (await planAnalysisObjects(ctx)).map((job) => ({ ...job, input: { ...job.input, meanImages } }));
 }
 
 export function meanEmbeddingName(images: string[]): string {

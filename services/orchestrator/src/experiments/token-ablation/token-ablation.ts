@@ -9,17 +9,15 @@ import { encodeImage } from '../common/encode-image.ts';
 import { evaluateVariants, readImage } from '../common/evaluate.ts';
 import { allViews, countByView, projectObject, viewSizes, type ViewCounts } from '../common/geometry.ts';
 import { replaceTokens, variant, type Replacement } from '../common/interventions.ts';
-import { meanEmbeddingImages, replacementFor } from '../common/mean-embedding.ts';
+import { planAblationJobs, replacementFor, type AblationInput } from '../common/mean-embedding.ts';
 import { promptFor } from '../common/prompts.ts';
-import { PROBING_SET_SOURCE, planAnalysisObjects } from '../common/objects.ts';
-import type { ObjectJobInput } from '../common/samples.ts';
+import { PROBING_SET_SOURCE } from '../common/objects.ts';
 import { modelInfo } from '../model-info.ts';
 import type { Task } from '../tasks.ts';
 import { aggregateTokenAblation } from './aggregate.ts';
 import { tokenAblationParams, type TokenAblationParams } from './params.ts';
 import { attributions, randomTokenSet, registerTokenSet, topAttributed } from './selections.ts';
 
-export type AblationInput = ObjectJobInput & { meanImages: string[] };
 
 export type AblationValue = {
   model: string;
@@ -53,10 +51,7 @@ export const tokenAblationExperiment: Experiment<TokenAblationParams, AblationIn
   version: 2,
   params: tokenAblationParams,
   dependsOn: [PROBING_SET_SOURCE],
-  async plan(ctx) {
-    const meanImages = meanEmbeddingImages(await ctx.dataset());
-    return (await planAnalysisObjects(ctx)).map((job) => ({ ...job, input: { ...job.input, meanImages } }));
-  },
+  plan: (ctx) => planAblationJobs(ctx),
   async runSample(job, calls) {
     const { input, config } = job;
     const params = config.params;

@@ -6,11 +6,10 @@ import type { Experiment, RecordValue } from '../../experiment.ts';
 import { evaluateVariants, readImage } from '../common/evaluate.ts';
 import { globalViewIndex, projectObject, viewSizes } from '../common/geometry.ts';
 import { replaceTokens, variant } from '../common/interventions.ts';
-import { meanEmbeddingImages, replacementFor } from '../common/mean-embedding.ts';
-import { PROBING_SET_SOURCE, planAnalysisObjects } from '../common/objects.ts';
+import { planAblationJobs, replacementFor, type AblationInput } from '../common/mean-embedding.ts';
+import { PROBING_SET_SOURCE } from '../common/objects.ts';
 import { modelInfo } from '../model-info.ts';
 import type { Task } from '../tasks.ts';
-import type { AblationInput } from '../token-ablation/token-ablation.ts';
 import { aggregateViews } from './aggregate.ts';
 import { viewsParams, type ViewsParams } from './params.ts';
 
@@ -41,10 +40,7 @@ export const viewsExperiment: Experiment<ViewsParams, AblationInput, ViewsValue>
   version: 2,
   params: viewsParams,
   dependsOn: [PROBING_SET_SOURCE],
-  async plan(ctx) {
-    const meanImages = meanEmbeddingImages(await ctx.dataset());
-    return (await planAnalysisObjects(ctx)).map((job) => ({ ...job, input: { ...job.input, meanImages } }));
-  },
+  plan: (ctx) => planAblationJobs(ctx),
   async runSample(job, calls) {
     const { input, config } = job;
     const params = config.params;
