@@ -43,9 +43,15 @@ export function letterbox(cv: OpenCv, image: RgbImage, hole: BinaryMask, targetW
     const how = interpolation(cv, image.width, content.width);
     const scaledImage = scope.track(new cv.Mat());
     cv.resize(rgbToMat(cv, scope, image), scaledImage, size, 0, 0, how);
+    // Area-resized in float: in 8 bits a hole pixel's share of a much larger output pixel
+    // rounds to 0 and the hole vanishes (90×46 → 8×4 loses a single pixel).
+    const holeFloat = scope.track(new cv.Mat());
+    maskToMat(cv, scope, hole).convertTo(holeFloat, cv.CV_32F);
+    const scaledHoleFloat = scope.track(new cv.Mat());
+    cv.resize(holeFloat, scaledHoleFloat, size, 0, 0, cv.INTER_AREA);
+    cv.threshold(scaledHoleFloat, scaledHoleFloat, 0, MASK_ON, cv.THRESH_BINARY);
     const scaledHole = scope.track(new cv.Mat());
-    cv.resize(maskToMat(cv, scope, hole), scaledHole, size, 0, 0, cv.INTER_AREA);
-    cv.threshold(scaledHole, scaledHole, 0, MASK_ON, cv.THRESH_BINARY);
+    scaledHoleFloat.convertTo(scaledHole, cv.CV_8U);
     const bottom = targetHeight - content.height;
     const right = targetWidth - content.width;
     const paddedImage = scope.track(new cv.Mat());
