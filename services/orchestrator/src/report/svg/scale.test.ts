@@ -33,4 +33,13 @@ describe('nice ticks', () => {
       }),
     );
   });
+
+  it('end for values a few ulps apart (stepping by less than the float spacing never advanced)', () => {
+    const next = (x: number) => x + Math.abs(x) * Number.EPSILON;
+    for (const x of [0.7, 1e5, -3.25]) {
+      expect(niceTicks(x, next(x))).toEqual([x]);
+      const [lo, hi] = niceDomain(x, next(x));
+      expect(lo <= x && hi >= next(x)).toBe(true);
+    }
+  });
 });

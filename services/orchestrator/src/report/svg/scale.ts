@@ -20,8 +20,12 @@ export function niceTicks(min: number, max: number, count = 5): number[] {
   const raw = (max - min) / Math.max(1, count);
   const power = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? 10 * power;
+  // Values a few ulps apart (e.g. 0.7 and the next double) have no distinct round ticks
+  // between them; stepping by less than the float spacing would never advance.
+  if (step <= Math.max(Math.abs(min), Math.abs(max)) * Number.EPSILON * 4) return [min];
   const ticks: number[] = [];
-  for (let v = Math.ceil(min / step) * step; v <= max + step * 1e-9; v += step) ticks.push(Math.round(v / step) * step);
+  const last = Math.floor(max / step + 1e-9);
+  for (let i = Math.ceil(min / step); i <= last; i++) ticks.push(i * step);
   return ticks;
 }
 
