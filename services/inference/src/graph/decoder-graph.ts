@@ -42,31 +42,39 @@ export function buildDecoderGraph(text: TextConfig, store: WeightStore, baseDir:
   // Without present outputs the past is one shared prefix: fed once with batch 1 and broadcast
   // to every variant inside the graph, instead of copied per variant from JS.
   const sharedPast = variant.kvCache && variant.presentOutputs === false;
-  const inPlace = variant.kvCache && variant.kvInPlace === true;
-  if (sharedPast && inPlace) throw new GraphError(`graph ${io.decoderVariantKey(variant)}: an in-place KV cache needs its present outputs`);
+  const buffered = variant.kvCache && variant.kvBuffer === true;
+  if (buffered && sharedPast) throw new GraphError(`graph ${io.decoderVariantKey(variant)}: a KV buffer needs its present outputs (the step's keys and values)`);
+  if (buffered && variant.captures.attnProbs) throw new GraphError(`graph ${io.decoderVariantKey(variant)}: attention probabilities are not captured over a KV buffer`);
   const pastBatch = sharedPast ? g.concat([g.shape(embeds, 0, 1), g.constI64([1, 1, 1])], 0) : null;
   const pastInput = (name: string) => {
-    const input = g.input(name, 'float32', [sharedPast ? 1 : 'batch', KVH, inPlace ? 'capacity' : 'past', D]);
+    const input = g.input(name, 'float32', [sharedPast ? 1 : 'batch', KVH, buffered ? 'capacity' : 'past', D]);
     return pastBatch ? g.expand(input, pastBatch) : input;
   };
   const past = variant.kvCache ? Array.from({ length: L }, (_, l) => ({ key: pastInput(io.pastKey(l)), value: pastInput(io.pastValue(l)) })) : null;
   const logitPositions = variant.logits === 'positions' ? g.input(io.LOGIT_POSITIONS, 'int64', ['positions']) : null;
 
-  // Positions of this step's queries: past .. past+T-1 (HF cache_position); keys: 0 .. past+T-1,
-  // or the whole capacity of in-place buffers.
+  // Positions of this step's queries: past .. past+T-1 (HF cache_position); keys: 0 .. past+T-1.
   const seqLen = g.squeeze(g.shape(embeds, 1, 2), [0]);
   const pastAxis = (value: Value) => g.squeeze(g.shape(value, 2, 3), [0]);
-  const pastLen = inPlace ? g.input(io.PAST_LENGTH, 'int64', []) : past ? pastAxis(past[0].key) : g.scalarI64(0);
+  const pastLen = buffered ? g.input(io.PAST_LENGTH, 'int64', []) : past ? pastAxis(past[0].key) : g.scalarI64(0);
   const total = g.add(pastLen, seqLen);
   const queryPos = g.range(pastLen, total, g.scalarI64(1));
-  const keyPos = g.range(g.scalarI64(0), inPlace && past ? pastAxis(past[0].key) : total, g.scalarI64(1));
-  const cacheWrite = inPlace ? inPlaceWrite(g, queryPos) : null;
-  const causal = g.where(g.greater(g.unsqueeze(keyPos, [0]), g.unsqueeze(queryPos, [1])), g.scalarF32(FLOAT32_MIN), g.scalarF32(0));
-  // In-place buffers: slots not written yet get -inf rather than float32 min, so that a query whose
-  // every key is knocked out (a uniform softmax over its keys, as HF computes it) still ignores them.
-  const unwritten = inPlace ? g.where(g.greater(keyPos, g.sub(total, g.scalarI64(1))), g.scalarF32(-Infinity), g.scalarF32(0)) : null;
-  const withUnwritten = (mask: Value) => (unwritten ? g.add(mask, unwritten) : mask);
-  const causalMask = withUnwritten(causal);
+  const causalOver = (keyPos: Value) => g.where(g.greater(g.unsqueeze(keyPos, [0]), g.unsqueeze(queryPos, [1])), g.scalarF32(FLOAT32_MIN), g.scalarF32(0));
+  // HF sets knocked-out entries to float32 min; adding then clamping at min reproduces that
+  // exactly for 0/min biases and stays additive (and finite) for any other bias.
+  const withBias = (mask: Value, bias: Value | null) => (bias ? g.max(g.add(mask, bias), g.scalarF32(FLOAT32_MIN)) : mask);
+  // A KV buffer's keys are its slots 0..capacity-1 (the bias hook spans them all) and this step's
+  // own keys, which sit at the query positions; slots from PAST_LENGTH on are not filled yet and
+  // get -inf rather than float32 min, so that a query whose every key is knocked out (a uniform
+  // softmax over its keys, as HF computes it) still ignores them.
+  const slotPos = buffered && past ? g.range(g.scalarI64(0), pastAxis(past[0].key), g.scalarI64(1)) : null;
+  const unfilled = slotPos ? g.where(g.greater(slotPos, g.sub(pastLen, g.scalarI64(1))), g.scalarF32(-Infinity), g.scalarF32(0)) : null;
+  const causal = causalOver(buffered ? queryPos : g.range(g.scalarI64(0), total, g.scalarI64(1)));
+  // Every filled slot precedes every query, so the slots need no causal mask, only the bias.
+  const bufferMasks = (bias: Value | null) => ({
+    mask: bias ? g.add(g.max(bias, g.scalarF32(FLOAT32_MIN)), unfilled!) : unfilled!,
+    freshMask: withBias(causal, bias && g.gather(bias, queryPos, -1)),
+  });
   const rope = ropeTables(g, g.cast(queryPos, 'float32'), ropeInverseFrequencies(D, text.ropeTheta, text.ropeScaling));
   if (variant.captures.rope) {
     emit(g.unsqueeze(rope.cos, [0]), io.ROPE_COS);
@@ -78,16 +86,11 @@ export function buildDecoderGraph(text: TextConfig, store: WeightStore, baseDir:
   for (let l = 0; l < L; l++) {
     h = g.scoped(`layer${l}`, () => {
       const pick = (hook: Value | null) => (hook ? g.gather(hook, g.scalarI64(l), 0) : null);
-      // HF sets knocked-out entries to float32 min; adding then clamping at min reproduces that
-      // exactly for 0/min biases and stays additive (and finite) for any other bias.
       const bias = pick(hooks.attnBias);
-      const mask = bias ? withUnwritten(g.max(g.add(causal, bias), g.scalarF32(FLOAT32_MIN))) : causalMask;
       const layer = decoderLayer(g, w, text, l, h, {
-        mask,
+        ...(unfilled ? bufferMasks(bias) : { mask: withBias(causal, bias), freshMask: null }),
         rope,
         past: past?.[l] ?? null,
-        extendCache: (past, fresh, kind) =>
-          cacheWrite ? cacheWrite(past, fresh, kind === 'key' ? io.presentKey(l) : io.presentValue(l)) : g.concat([past, fresh], 2),
         headScale: pick(hooks.headScale),
         headPatch: pick(hooks.headPatch),
         headPatchMask: pick(hooks.headPatchMask),
@@ -122,34 +125,13 @@ export function buildDecoderGraph(text: TextConfig, store: WeightStore, baseDir:
   return { bytes: g.toBytes(), outputs };
 }
 
-/**
- * Writes a step's keys or values [B, KVH, T, D] into an in-place cache buffer at the queries'
- * positions; the ScatterND output carries the graph output's name, so a preallocated output
- * buffer is written directly (no Identity copy). The slot indices are built once for all layers.
- */
-function inPlaceWrite(g: GraphBuilder, queryPos: Value): (buffer: Value, fresh: Value, name: string) => Value {
-  let slots: Value | null = null;
-  return (buffer, fresh, name) => {
-    slots ??= cacheSlots(g, g.shape(fresh, 0, 3), queryPos);
-    return g.scatterND(buffer, slots, fresh, name);
-  };
-}
-
-/** [B, KVH, T, 3] ScatterND indices (batch row, kv head, position) for `dims` = [B, KVH, T]. */
-function cacheSlots(g: GraphBuilder, dims: Value, queryPos: Value): Value {
-  const shape = g.concat([dims, g.constI64([1])], 0);
-  const upTo = (axis: number) => g.range(g.scalarI64(0), g.gather(dims, g.scalarI64(axis), 0), g.scalarI64(1));
-  const along = (index: Value, axis: number) => g.expand(g.unsqueeze(index, [0, 1, 2, 3].filter((a) => a !== axis)), shape);
-  return g.concat([along(upTo(0), 0), along(upTo(1), 1), along(queryPos, 2)], 3);
-}
-
 interface LayerInputs {
-  /** Additive mask broadcastable to [B, H, T, S]. */
+  /** Additive mask broadcastable to [B, H, T, S] over the past keys and this step's (over a KV buffer: its slots). */
   mask: Value;
+  /** Over a KV buffer: the mask [.., T, T] of this step's own keys, attended beside the buffer's. */
+  freshMask: Value | null;
   rope: RopeTables;
   past: { key: Value; value: Value } | null;
-  /** The layer's keys or values for attention: `past` extended with this step's `fresh` ones. */
-  extendCache: (past: Value, fresh: Value, kind: 'key' | 'value') => Value;
   headScale: Value | null;
   headPatch: Value | null;
   headPatchMask: Value | null;
@@ -199,14 +181,28 @@ function decoderLayer(g: GraphBuilder, w: CheckpointWeights, text: TextConfig, l
   }
   const qRot = applyRope(g, g.transpose(q, [0, 2, 1, 3]), inp.rope, D);
   const kNew = applyRope(g, g.transpose(k, [0, 2, 1, 3]), inp.rope, D);
-  const keys = inp.past ? inp.extendCache(inp.past.key, kNew, 'key') : kNew;
-  const values = inp.past ? inp.extendCache(inp.past.value, vNew, 'value') : vNew;
-
   // repeat_kv: query head h reads kv head h // (H / KVH).
   const repeat = (kv: Value) => (H === KVH ? kv : g.reshape(g.expand(g.unsqueeze(kv, [2]), g.constI64([1, 1, H / KVH, 1, 1])), [0, H, -1, D]));
-  const scores = g.mul(g.matmul(qRot, g.transpose(repeat(keys), [0, 1, 3, 2])), g.scalarF32(D ** -0.5));
-  const probs = g.softmax(g.add(scores, inp.mask), -1);
-  let heads = g.transpose(g.matmul(probs, repeat(values)), [0, 2, 1, 3]); // [B, T, H, D]
+  const scores = (keys: Value, mask: Value) => g.add(g.mul(g.matmul(qRot, g.transpose(repeat(keys), [0, 1, 3, 2])), g.scalarF32(D ** -0.5)), mask);
+  let probs: Value;
+  let context: Value; // [B, H, T, D]
+  let present: LayerOutputs['present'] = null;
+  if (inp.past && inp.freshMask) {
+    // One softmax over the buffer's slots and this step's keys; the two value sets are weighted
+    // separately, so the buffer is only read (the caller writes this step's keys into it).
+    probs = g.softmax(g.concat([scores(inp.past.key, inp.mask), scores(kNew, inp.freshMask)], -1), -1);
+    const slots = g.shape(inp.past.key, 2, 3);
+    const over = (from: Value | number[], to: Value | number[], values: Value) => g.matmul(g.slice(probs, from, to, [-1]), repeat(values));
+    context = g.add(over([0], slots, inp.past.value), over(slots, [Number.MAX_SAFE_INTEGER], vNew));
+    present = { key: kNew, value: vNew };
+  } else {
+    const keys = inp.past ? g.concat([inp.past.key, kNew], 2) : kNew;
+    const values = inp.past ? g.concat([inp.past.value, vNew], 2) : vNew;
+    probs = g.softmax(scores(keys, inp.mask), -1);
+    context = g.matmul(probs, repeat(values));
+    if (inp.past) present = { key: keys, value: values };
+  }
+  let heads = g.transpose(context, [0, 2, 1, 3]); // [B, T, H, D]
   if (inp.headScale) heads = g.mul(heads, g.unsqueeze(inp.headScale, [1, 3]));
   if (inp.headPatch && inp.headPatchMask) {
     heads = g.where(g.cast(g.unsqueeze(inp.headPatchMask, [3]), 'bool'), inp.headPatch, heads);
@@ -218,5 +214,5 @@ function decoderLayer(g: GraphBuilder, w: CheckpointWeights, text: TextConfig, l
   const [gateIn, up] = linears(post, ['mlp.gate_proj', 'mlp.up_proj'], [I, I], C, text.mlpBias);
   const gate = activation(g, text.hiddenAct, gateIn, 'text_config.hidden_act');
   const mlp = linear(g.mul(gate, up), 'mlp.down_proj', C, I, text.mlpBias);
-  return { output: g.add(h, mlp), preOProj, probs, present: inp.past ? { key: keys, value: values } : null };
+  return { output: g.add(h, mlp), preOProj, probs, present };
 }

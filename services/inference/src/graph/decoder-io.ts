@@ -9,7 +9,7 @@ export const HEAD_SCALE = 'head_scale';
 /** [L, B, T, H, D] replacement head outputs, used where HEAD_PATCH_MASK [L, B, T, H] is non-zero. */
 export const HEAD_PATCH = 'head_patch';
 export const HEAD_PATCH_MASK = 'head_patch_mask';
-/** int64 scalar: positions already in the in-place KV buffers (the first query's position). */
+/** int64 scalar: slots already filled in the KV buffers (the first query's position). */
 export const PAST_LENGTH = 'past_length';
 /** [K] int64 positions whose logits are computed when `logits` is 'positions'. */
 export const LOGIT_POSITIONS = 'logit_positions';
@@ -63,14 +63,13 @@ export interface DecoderVariant {
   presentOutputs?: boolean;
   /**
    * With kvCache: past_key/value.i are fixed-capacity buffers [B, KVH, capacity, D] whose first
-   * PAST_LENGTH positions are filled, and present_key/value.i are those buffers with this step's
-   * keys/values written at PAST_LENGTH.. (a ScatterND). A caller that passes the past buffers as
-   * preallocated present outputs gets them updated in place — onnxruntime's ScatterND skips its
-   * copy when input and output are one buffer — so no decode step copies or reallocates the cache.
-   * Attention spans the whole capacity: slots not written yet lie after every query, so the causal
-   * mask hides them.
+   * PAST_LENGTH slots are filled, and present_key/value.i are only this step's keys/values
+   * [B, KVH, T, D], which the caller writes into its buffers at PAST_LENGTH. Attention reads the
+   * buffers' slots and this step's keys side by side, so a decode step neither copies the cache
+   * in the graph nor returns it (returning multi-megabyte outputs to JS cost more than the step).
+   * The attention bias spans the buffer's slots; this step's keys take its columns at PAST_LENGTH...
    */
-  kvInPlace?: boolean;
+  kvBuffer?: boolean;
   /**
    * Which positions get logits: every one, only the last, or those listed in LOGIT_POSITIONS;
    * 'greedy' outputs NEXT_TOKEN and NEXT_LOG_PROB of the last position instead of logits.
@@ -84,6 +83,6 @@ export const NO_CAPTURES: DecoderCaptures = { hiddenStates: false, layerOutputs:
 /** A stable cache key: one built graph (and session) per distinct variant. */
 export function decoderVariantKey(v: DecoderVariant): string {
   const flags = (o: object) => Object.entries(o).filter(([, on]) => on).map(([k]) => k).join('+') || '-';
-  const kv = !v.kvCache ? 0 : v.presentOutputs === false ? 'r' : v.kvInPlace ? 'p' : 1;
+  const kv = !v.kvCache ? 0 : v.presentOutputs === false ? 'r' : v.kvBuffer ? 'b' : 1;
   return `decoder|hooks:${flags(v.hooks)}|captures:${flags(v.captures)}|kv:${kv}|logits:${v.logits}`;
 }

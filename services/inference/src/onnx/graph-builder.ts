@@ -136,11 +136,6 @@ export class GraphBuilder extends GraphCore {
     return this.node('Gather', [x, indices], { axis: attr.int(axis) })[0];
   }
 
-  /** ScatterND: `data` with the slices `indices` [..., k] address replaced by `updates`; `name` names the output. */
-  scatterND(data: Value, indices: Value, updates: Value, name?: string): Value {
-    return this.node('ScatterND', [data, indices, updates], {}, name === undefined ? {} : { outputNames: [name] })[0];
-  }
-
   unsqueeze(x: Value, axes: number[]): Value {
     return this.node('Unsqueeze', [x, this.constI64(axes)])[0];
   }

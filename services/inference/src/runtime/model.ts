@@ -35,7 +35,7 @@ export interface LoadModelOptions {
 }
 
 export const DEFAULT_CUDA_CACHE_DIR = join(tmpdir(), 'locscope-aligned-weights');
-/** Idle KV-cache memory a model keeps for its next generate call (the bench model's batch of 1 needs 20 MB). */
+/** Idle KV-cache memory a model keeps for its next generate call (the bench model's batch of 1 needs 41 MB: the prompt's keys/values and the decode buffers). */
 const KV_POOL_BYTES = 256 * 1024 * 1024;
 
 export interface ModelInfo {
@@ -241,15 +241,21 @@ export class Model {
 
   /**
    * Greedy decoding of every variant in one batch; interventions apply to the prompt and to every
-   * new token. The KV cache lives in fixed-capacity buffers that each step updates in place (fed as
-   * the past and passed back as the preallocated present outputs), so no step copies the cache.
+   * new token. The prompt runs once with an empty past; its keys/values and each new token's are
+   * then written into fixed-capacity buffers that every decode step reads in place (the step's
+   * graph returns only its own keys/values, into small preallocated outputs), so no step copies
+   * the cache or hands it across the JS boundary.
    */
   async generate(request: GenerateRequest): Promise<GenerateResult> {
     if (!Number.isInteger(request.maxNewTokens) || request.maxNewTokens < 1) {
       throw new InvalidArgumentError(`must be a positive integer, got ${request.maxNewTokens}`, { field: 'max_new_tokens' });
     }
     const hooks = this.checkRequest(request, request.seqLen + request.maxNewTokens);
-    const session = await this.decoder({ hooks, captures: io.NO_CAPTURES, kvCache: true, kvInPlace: true, logits: 'greedy' });
+    const graph = { hooks, captures: io.NO_CAPTURES, kvCache: true, logits: 'greedy' } as const;
+    const [promptSession, stepSession] = await Promise.all([
+      this.decoder(graph),
+      request.maxNewTokens > 1 ? this.decoder({ ...graph, kvBuffer: true }) : null,
+    ]);
     const { variants, seqLen } = request;
     const B = variants.length;
     const eos = new Set(request.eosTokenIds ?? this.info.eosTokenIds);
@@ -257,33 +263,47 @@ export class Model {
     const tokens: number[][] = variants.map(() => []);
     const logProbs: number[][] = variants.map(() => []);
     const done = variants.map(() => false);
-    // Positions ever fed: the prompt and every generated token but the last.
+    /** Records each unfinished row's token; returns the tokens to feed next, or null once every row is done. */
+    const take = (out: ort.InferenceSession.OnnxValueMapType): number[] | null => {
+      const next = Array.from(out[io.NEXT_TOKEN].data as BigInt64Array, Number);
+      const nextLogProbs = out[io.NEXT_LOG_PROB].data as Float32Array;
+      next.forEach((t, b) => {
+        if (done[b]) return;
+        tokens[b].push(t);
+        logProbs[b].push(nextLogProbs[b]);
+        if (eos.has(t)) done[b] = true;
+      });
+      return done.every(Boolean) ? null : next;
+    };
+
+    // Slots ever filled: the prompt and every generated token but the last.
     const keys = seqLen + request.maxNewTokens - 1;
-    const { buffers: cache, memory } = this.kvBuffers(B, keys);
-    const fetches: Record<string, ort.Tensor | null> = { [io.NEXT_TOKEN]: null, [io.NEXT_LOG_PROB]: null };
-    for (let l = 0; l < dims.layers; l++) {
-      fetches[io.presentKey(l)] = cache[io.pastKey(l)];
-      fetches[io.presentValue(l)] = cache[io.pastValue(l)];
-    }
-    let position = 0;
-    let feeds: Record<string, ort.Tensor> = { ...this.embedsFeed(request), ...hookTensors(variants, dims, { start: 0, length: seqLen, keys }, hooks) };
+    // The prompt's keys/values land in preallocated outputs and are copied into the decode buffers;
+    // both live in one pooled block (fresh memory's first-touch page faults cost more than the copy).
+    const { sets, memory } = this.kvBuffers(B, stepSession ? [seqLen, keys] : [seqLen]);
+    const [promptKv, cache] = sets;
     try {
-      for (let step = 0; step < request.maxNewTokens; step++) {
-        const out = await session.run({ ...feeds, ...cache, [io.PAST_LENGTH]: int64Tensor([position], []) }, fetches);
-        const next = Array.from(out[io.NEXT_TOKEN].data as BigInt64Array, Number);
-        const nextLogProbs = out[io.NEXT_LOG_PROB].data as Float32Array;
-        next.forEach((t, b) => {
-          if (done[b]) return;
-          tokens[b].push(t);
-          logProbs[b].push(nextLogProbs[b]);
-          if (eos.has(t)) done[b] = true;
-        });
-        if (done.every(Boolean) || step === request.maxNewTokens - 1) break;
-        position = seqLen + step;
-        feeds = {
-          [io.INPUTS_EMBEDS]: new ort.Tensor('float32', await this.embedBatch(next, [B, 1]), [B, 1, this.info.hidden]),
-          ...hookTensors(variants, dims, { start: position, length: 1, keys }, hooks),
-        };
+      const prompt = await promptSession.run(
+        { ...this.embedsFeed(request), ...hookTensors(variants, dims, { start: 0, length: seqLen }, hooks), ...this.pastFeeds(null, B) },
+        greedyFetches(promptKv, dims.layers),
+      );
+      let next = take(prompt);
+      if (!stepSession || !next) return { tokens, logProbs };
+      this.writeKv(cache, prompt, 0);
+      // Each decode step's own keys/values: small outputs reused from step to step.
+      const stepFetches = greedyFetches(this.kvBuffers(B, [1], { pooled: false }).sets[0], dims.layers);
+      for (let position = seqLen; next && position < keys; position++) {
+        const out = await stepSession.run(
+          {
+            [io.INPUTS_EMBEDS]: new ort.Tensor('float32', await this.embedBatch(next, [B, 1]), [B, 1, this.info.hidden]),
+            ...hookTensors(variants, dims, { start: position, length: 1, keys }, hooks),
+            ...cache,
+            [io.PAST_LENGTH]: int64Tensor([position], []),
+          },
+          stepFetches,
+        );
+        this.writeKv(cache, out, position);
+        next = take(out);
       }
     } finally {
       this.kvMemory.give(memory);
@@ -291,21 +311,48 @@ export class Model {
     return { tokens, logProbs };
   }
 
-  /**
-   * Zeroed in-place KV buffers [batch, kvHeads, capacity, headDim] per layer, keyed by their past
-   * input names: views on one pooled block, `memory`, which goes back to the pool after the call.
-   */
-  private kvBuffers(batch: number, capacity: number): { buffers: Record<string, ort.Tensor>; memory: Float32Array } {
-    const { kvHeads, headDim, layers } = this.info;
-    const size = batch * kvHeads * capacity * headDim;
-    const memory = this.kvMemory.take(2 * layers * size);
-    const buffers: Record<string, ort.Tensor> = {};
-    const buffer = (i: number) => new ort.Tensor('float32', memory.subarray(i * size, (i + 1) * size), [batch, kvHeads, capacity, headDim]);
+  /** Copies a run's present keys/values [B, KVH, T, D] into the KV buffers at slots `at`..`at`+T. */
+  private writeKv(buffers: Record<string, ort.Tensor>, out: ort.InferenceSession.OnnxValueMapType, at: number): void {
+    const { layers, headDim } = this.info;
     for (let l = 0; l < layers; l++) {
-      buffers[io.pastKey(l)] = buffer(2 * l);
-      buffers[io.pastValue(l)] = buffer(2 * l + 1);
+      for (const [past, present] of [[io.pastKey(l), io.presentKey(l)], [io.pastValue(l), io.presentValue(l)]]) {
+        const buffer = buffers[past];
+        const fresh = out[present] as ort.Tensor;
+        const rows = fresh.dims[0] * fresh.dims[1];
+        const span = fresh.dims[2] * headDim;
+        const capacity = buffer.dims[2] * headDim;
+        const from = fresh.data as Float32Array;
+        const to = buffer.data as Float32Array;
+        for (let r = 0; r < rows; r++) to.set(from.subarray(r * span, (r + 1) * span), r * capacity + at * headDim);
+      }
     }
-    return { buffers, memory };
+  }
+
+  /**
+   * For each of `lengths`, zeroed KV tensors [batch, kvHeads, length, headDim] per layer keyed by
+   * their past input names: views on one block, `memory`, taken from the pool (the caller gives it
+   * back) unless `pooled` is false.
+   */
+  private kvBuffers(batch: number, lengths: number[], { pooled = true } = {}): { sets: Record<string, ort.Tensor>[]; memory: Float32Array } {
+    const { kvHeads, headDim, layers } = this.info;
+    const row = batch * kvHeads * headDim;
+    const total = 2 * layers * row * lengths.reduce((a, b) => a + b, 0);
+    const memory = pooled ? this.kvMemory.take(total) : new Float32Array(total);
+    let offset = 0;
+    const tensor = (length: number) => {
+      const view = memory.subarray(offset, offset + row * length);
+      offset += view.length;
+      return new ort.Tensor('float32', view, [batch, kvHeads, length, headDim]);
+    };
+    const sets = lengths.map((length) => {
+      const set: Record<string, ort.Tensor> = {};
+      for (let l = 0; l < layers; l++) {
+        set[io.pastKey(l)] = tensor(length);
+        set[io.pastValue(l)] = tensor(length);
+      }
+      return set;
+    });
+    return { sets, memory };
   }
 
   /**
@@ -437,6 +484,16 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
 function tensorData(t: ort.OnnxValue): TensorData {
   const tensor = t as ort.Tensor;
   return { data: tensor.data as Float32Array, dims: [...tensor.dims] };
+}
+
+/** Fetches of a greedy KV-cache run: the next token and its log-probability, and each layer's present keys/values into `kv` (keyed by past input names). */
+function greedyFetches(kv: Record<string, ort.Tensor>, layers: number): Record<string, ort.Tensor | null> {
+  const fetches: Record<string, ort.Tensor | null> = { [io.NEXT_TOKEN]: null, [io.NEXT_LOG_PROB]: null };
+  for (let l = 0; l < layers; l++) {
+    fetches[io.presentKey(l)] = kv[io.pastKey(l)];
+    fetches[io.presentValue(l)] = kv[io.pastValue(l)];
+  }
+  return fetches;
 }
 
 function int64Tensor(values: readonly number[], dims: number[]): ort.Tensor {
