@@ -59,7 +59,6 @@ export function buildDecoderGraph(text: TextConfig, store: WeightStore, baseDir:
   const pastLen = buffered ? g.input(io.PAST_LENGTH, 'int64', []) : past ? pastAxis(past[0].key) : g.scalarI64(0);
   const total = g.add(pastLen, seqLen);
   const queryPos = g.range(pastLen, total, g.scalarI64(1));
-  const causalOver = (keyPos: Value) => g.where(g.greater(g.unsqueeze(keyPos, [0]), g.unsqueeze(queryPos, [1])), g.scalarF32(FLOAT32_MIN), g.scalarF32(0));
   // HF sets knocked-out entries to float32 min; adding then clamping at min reproduces that
   // exactly for 0/min biases and stays additive (and finite) for any other bias.
   const withBias = (mask: Value, bias: Value | null) => (bias ? g.max(g.add(mask, bias), g.scalarF32(FLOAT32_MIN)) : mask);
@@ -69,7 +68,9 @@ export function buildDecoderGraph(text: TextConfig, store: WeightStore, baseDir:
   // softmax over its keys, as HF computes it) still ignores them.
   const slotPos = buffered && past ? g.range(g.scalarI64(0), pastAxis(past[0].key), g.scalarI64(1)) : null;
   const unfilled = slotPos ? g.where(g.greater(slotPos, g.sub(pastLen, g.scalarI64(1))), g.scalarF32(-Infinity), g.scalarF32(0)) : null;
-  const causal = causalOver(buffered ? queryPos : g.range(g.scalarI64(0), total, g.scalarI64(1)));
+  // Causal mask over every key (past and this step's) — over a KV buffer, over this step's own keys.
+  const causalKeys = buffered ? queryPos : g.range(g.scalarI64(0), total, g.scalarI64(1));
+  const causal = g.where(g.greater(g.unsqueeze(causalKeys, [0]), g.unsqueeze(queryPos, [1])), g.scalarF32(FLOAT32_MIN), g.scalarF32(0));
   // Every filled slot precedes every query, so the slots need no causal mask, only the bias.
   const bufferMasks = (bias: Value | null) => ({
     mask: bias ? g.add(g.max(bias, g.scalarF32(FLOAT32_MIN)), unfilled!) : unfilled!,
