@@ -32,7 +32,12 @@ export function buildDecoderGraph(text: TextConfig, store: WeightStore, baseDir:
     outputs.push(name);
   };
 
-  const embeds = g.input(io.INPUTS_EMBEDS, 'float32', ['batch', 'seq', C]);
+  const from = variant.fromLayer ?? 0;
+  if (!Number.isInteger(from) || from < 0 || from >= L) throw new GraphError(`graph ${io.decoderVariantKey(variant)}: fromLayer ${from} is outside [0, ${L})`);
+  if (from > 0 && (variant.kvCache || Object.values(variant.captures).some(Boolean))) {
+    throw new GraphError(`graph ${io.decoderVariantKey(variant)}: a graph from layer ${from} has no KV cache or captures (they need the skipped layers)`);
+  }
+  const embeds = g.input(from > 0 ? io.LAYER_INPUT : io.INPUTS_EMBEDS, 'float32', ['batch', 'seq', C]);
   const hooks = {
     attnBias: variant.hooks.attnBias ? g.input(io.ATTN_BIAS, 'float32', [L, 'batch', 'bias_heads', 'seq', 'total']) : null,
     headScale: variant.hooks.headScale ? g.input(io.HEAD_SCALE, 'float32', [L, 'batch', H]) : null,
@@ -84,7 +89,7 @@ export function buildDecoderGraph(text: TextConfig, store: WeightStore, baseDir:
 
   let h = embeds;
   if (variant.captures.hiddenStates) emit(h, io.hiddenStateName(0));
-  for (let l = 0; l < L; l++) {
+  for (let l = from; l < L; l++) {
     h = g.scoped(`layer${l}`, () => {
       const pick = (hook: Value | null) => (hook ? g.gather(hook, g.scalarI64(l), 0) : null);
       const bias = pick(hooks.attnBias);

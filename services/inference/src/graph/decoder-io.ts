@@ -2,6 +2,8 @@
 // the KV cache and the optional captures. Shared by the graph builder and the runtime that feeds it.
 
 export const INPUTS_EMBEDS = 'inputs_embeds';
+/** [B, T, C] the hidden state entering layer `fromLayer` (replaces INPUTS_EMBEDS when fromLayer > 0). */
+export const LAYER_INPUT = 'layer_input';
 /** [L, B, 1|H, T, S] additive attention bias (0 or float32 min for knockout); the causal mask applies regardless. */
 export const ATTN_BIAS = 'attn_bias';
 /** [L, B, H] multiplies each head's output before o_proj (0 = ablation, 1 = identity). */
@@ -71,6 +73,12 @@ export interface DecoderVariant {
    */
   kvBuffer?: boolean;
   /**
+   * Runs layers fromLayer.. only, from LAYER_INPUT (default 0: every layer, from INPUTS_EMBEDS).
+   * Variants whose interventions start at a later layer share the layers before it, which every
+   * row computes alike. No KV cache or captures (they would need the skipped layers).
+   */
+  fromLayer?: number;
+  /**
    * Which positions get logits: every one, only the last, or those listed in LOGIT_POSITIONS;
    * 'greedy' outputs NEXT_TOKEN and NEXT_LOG_PROB of the last position instead of logits.
    */
@@ -84,5 +92,6 @@ export const NO_CAPTURES: DecoderCaptures = { hiddenStates: false, layerOutputs:
 export function decoderVariantKey(v: DecoderVariant): string {
   const flags = (o: object) => Object.entries(o).filter(([, on]) => on).map(([k]) => k).join('+') || '-';
   const kv = !v.kvCache ? 0 : v.presentOutputs === false ? 'r' : v.kvBuffer ? 'b' : 1;
-  return `decoder|hooks:${flags(v.hooks)}|captures:${flags(v.captures)}|kv:${kv}|logits:${v.logits}`;
+  const from = v.fromLayer ? `|from:${v.fromLayer}` : '';
+  return `decoder|hooks:${flags(v.hooks)}|captures:${flags(v.captures)}|kv:${kv}|logits:${v.logits}${from}`;
 }

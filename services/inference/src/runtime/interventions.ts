@@ -68,6 +68,12 @@ export function hooksNeeded(variants: readonly Intervention[]): DecoderHooks {
   };
 }
 
+/** The first layer any of the variant's interventions touches (Infinity for the unmodified run). */
+export function firstHookedLayer(variant: Intervention): number {
+  const layers = [...(variant.knockouts ?? []).flatMap((k) => k.layers), ...(variant.ablations ?? []).map((a) => a.layer), ...(variant.patches ?? []).map((p) => p.layer)];
+  return Math.min(Infinity, ...layers);
+}
+
 /** Rejects out-of-range layers/heads/positions and mis-sized patch values, naming the field. */
 export function validateInterventions(variants: readonly Intervention[], dims: DecoderDims, maxPosition: number): void {
   const check = (ok: boolean, field: string, message: string) => {

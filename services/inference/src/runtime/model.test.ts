@@ -90,6 +90,35 @@ describe.each(['llava-tiny', 'internvl-tiny'])('%s', (fixture) => {
     }
   });
 
+  test('variants that start intervening at later layers share the layers before (forward and score equal single runs)', async () => {
+    const L = model.info.layers;
+    const T = ids.length;
+    const D = model.info.headDim;
+    const late: Intervention[] = [
+      { ablations: [{ layer: L - 1, head: 0 }] },
+      {},
+      { knockouts: [{ layers: [L - 1], keyPositions: [1, 2], queriesFrom: T - 2 }] },
+      { patches: [{ layer: 1, head: 1, positions: [T - 1], values: Float32Array.from({ length: D }, (_, i) => Math.cos(i)) }] },
+      { ablations: [{ layer: 1, head: model.info.heads - 1, scale: 0.25 }] },
+      { ablations: [{ layer: 0, head: 0 }] },
+    ];
+    const positions = [T - 2, T - 1];
+    const tokenIds = [3, 9];
+    for (const logits of ['all', 'last'] as const) {
+      const batched = await model.forward({ inputsEmbeds: embeds, seqLen: T, variants: late, logits });
+      const n = batched.logits.data.length / late.length;
+      for (const [b, variant] of late.entries()) {
+        const single = await model.forward({ inputsEmbeds: embeds, seqLen: T, variants: [variant], logits });
+        expect(maxAbsDiff(single.logits.data, batched.logits.data.subarray(b * n, (b + 1) * n))).toBeLessThanOrEqual(1e-5);
+      }
+    }
+    const scores = await model.score({ inputsEmbeds: embeds, seqLen: T, variants: late, targets: { positions, tokenIds } });
+    for (const [b, variant] of late.entries()) {
+      const [single] = await model.score({ inputsEmbeds: embeds, seqLen: T, variants: [variant], targets: { positions, tokenIds } });
+      expect(maxAbsDiff(single, scores[b])).toBeLessThanOrEqual(1e-5);
+    }
+  });
+
   test('a positional ablation zeroes the head only there: equal to a zero patch, unlike an all-position ablation', async () => {
     const T = ids.length;
     const D = model.info.headDim;

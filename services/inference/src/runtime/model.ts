@@ -13,6 +13,7 @@ import { EMBEDDINGS, INPUT_IDS, buildEmbedGraph } from '../graph/embed-graph.ts'
 import { IMAGE_FEATURES, PIXEL_VALUES, buildVisionGraph, visionLayout } from '../graph/vision-graph.ts';
 import { type Intervention, hookTensors, hooksNeeded, validateInterventions } from './interventions.ts';
 import { KvBufferPool } from './kv-buffer-pool.ts';
+import { planLayerSharing, type LayerSharingPlan } from './layer-sharing.ts';
 import { rowNorms, tokenLogProb } from './log-probs.ts';
 import { DEFAULT_SESSION_SETTINGS, type ExecutionProvider, type Precision, SessionCache } from './session.ts';
 
@@ -206,12 +207,54 @@ export class Model {
   async forward(request: ForwardRequest): Promise<ForwardResult> {
     const captures = { ...io.NO_CAPTURES, ...request.captures };
     const hooks = this.checkRequest(request, request.seqLen);
-    const session = await this.decoder({ hooks, captures, kvCache: false, logits: request.logits ?? 'all' });
+    const logits = request.logits ?? 'all';
+    if (!Object.values(captures).some(Boolean)) return { logits: await this.logits(request, hooks, logits, {}), captures: {} };
+    const session = await this.decoder({ hooks, captures, kvCache: false, logits });
     const feeds = { ...this.embedsFeed(request), ...hookTensors(request.variants, this.dims(), { start: 0, length: request.seqLen }, hooks) };
     const out = await session.run(feeds);
     const result: ForwardResult = { logits: tensorData(out[io.LOGITS]), captures: {} };
     for (const name of session.outputNames) if (name !== io.LOGITS) result.captures[name] = tensorData(out[name]);
     return result;
+  }
+
+  /**
+   * Logits [B, …] of every variant, in request order: one batched run, or, when the variants
+   * share one input and some start intervening after layer 0, a run that computes the layers
+   * before each variant's first hooked layer once (see layer-sharing.ts).
+   */
+  private async logits(request: DecoderRequest, hooks: io.DecoderHooks, logits: 'all' | 'last' | 'positions', extra: Record<string, ort.Tensor>): Promise<TensorData> {
+    const sharedInput = request.inputsEmbeds.length === request.seqLen * this.info.hidden;
+    const plan = sharedInput ? planLayerSharing(request.variants, this.info.layers) : null;
+    if (plan) return this.logitsSharingLayers(request, plan, logits, extra);
+    const session = await this.decoder({ hooks, captures: io.NO_CAPTURES, kvCache: false, logits });
+    const out = await session.run({ ...this.embedsFeed(request), ...hookTensors(request.variants, this.dims(), { start: 0, length: request.seqLen }, hooks), ...extra });
+    return tensorData(out[io.LOGITS]);
+  }
+
+  private async logitsSharingLayers(request: DecoderRequest, plan: LayerSharingPlan, logits: 'all' | 'last' | 'positions', extra: Record<string, ort.Tensor>): Promise<TensorData> {
+    const { seqLen, variants } = request;
+    const layerOutputs = plan.groups.some((group) => group.fromLayer > 0);
+    const clean = await (await this.decoder({ hooks: io.NO_HOOKS, captures: { ...io.NO_CAPTURES, layerOutputs }, kvCache: false, logits })).run({
+      ...this.embedsFeed({ ...request, variants: [{}] }),
+      ...extra,
+    });
+    const cleanLogits = tensorData(clean[io.LOGITS]);
+    const row = cleanLogits.data.length;
+    const result = new Float32Array(variants.length * row);
+    for (const r of plan.cleanRows) result.set(cleanLogits.data, r * row);
+    for (const { fromLayer, rows } of plan.groups) {
+      const group = rows.map((r) => variants[r]);
+      const hooks = hooksNeeded(group);
+      const session = await this.decoder({ hooks, captures: io.NO_CAPTURES, kvCache: false, logits, fromLayer });
+      const input =
+        fromLayer === 0
+          ? this.embedsFeed({ ...request, variants: group })
+          : { [io.LAYER_INPUT]: new ort.Tensor('float32', repeatRows(clean[io.layerOutName(fromLayer - 1)].data as Float32Array, rows.length), [rows.length, seqLen, this.info.hidden]) };
+      const out = await session.run({ ...input, ...hookTensors(group, this.dims(), { start: 0, length: seqLen }, hooks), ...extra });
+      const data = out[io.LOGITS].data as Float32Array;
+      rows.forEach((r, i) => result.set(data.subarray(i * row, (i + 1) * row), r * row));
+    }
+    return { data: result, dims: [variants.length, ...cleanLogits.dims.slice(1)] };
   }
 
   /** Per-variant log-probabilities of the target tokens (one value per target), batched in one run. */
@@ -227,13 +270,7 @@ export class Model {
       if (!Number.isInteger(t) || t < 0 || t >= this.info.vocab) throw new InvalidArgumentError(`token id ${t} is outside [0, ${this.info.vocab})`, { field: `targets.token_ids[${i}]` });
     });
     const hooks = this.checkRequest(request, request.seqLen);
-    const session = await this.decoder({ hooks, captures: io.NO_CAPTURES, kvCache: false, logits: 'positions' });
-    const out = await session.run({
-      ...this.embedsFeed(request),
-      ...hookTensors(request.variants, this.dims(), { start: 0, length: request.seqLen }, hooks),
-      [io.LOGIT_POSITIONS]: int64Tensor(positions.map((p) => p - 1), [positions.length]),
-    });
-    const logits = out[io.LOGITS].data as Float32Array;
+    const { data: logits } = await this.logits(request, hooks, 'positions', { [io.LOGIT_POSITIONS]: int64Tensor(positions.map((p) => p - 1), [positions.length]) });
     const V = this.info.vocab;
     const K = positions.length;
     return request.variants.map((_, b) => Float32Array.from(tokenIds, (t, k) => tokenLogProb(logits, (b * K + k) * V, V, t)));
@@ -469,11 +506,7 @@ export class Model {
   private embedsFeed(request: DecoderRequest): Record<string, ort.Tensor> {
     const B = request.variants.length;
     const row = request.seqLen * this.info.hidden;
-    let data = request.inputsEmbeds;
-    if (data.length === row && B > 1) {
-      data = new Float32Array(row * B);
-      for (let b = 0; b < B; b++) data.set(request.inputsEmbeds, b * row);
-    }
+    const data = request.inputsEmbeds.length === row ? repeatRows(request.inputsEmbeds, B) : request.inputsEmbeds;
     return { [io.INPUTS_EMBEDS]: new ort.Tensor('float32', data, [B, request.seqLen, this.info.hidden]) };
   }
 }
@@ -496,6 +529,14 @@ function greedyFetches(kv: Record<string, ort.Tensor>, layers: number): Record<s
     fetches[io.presentValue(l)] = kv[io.pastValue(l)];
   }
   return fetches;
+}
+
+/** `row` repeated `count` times (the row itself when count is 1). */
+function repeatRows(row: Float32Array, count: number): Float32Array {
+  if (count === 1) return row;
+  const data = new Float32Array(row.length * count);
+  for (let b = 0; b < count; b++) data.set(row, b * row.length);
+  return data;
 }
 
 function int64Tensor(values: readonly number[], dims: number[]): ort.Tensor {

@@ -1,0 +1,36 @@
+// Batched variants whose interventions start at a later layer compute the layers before it alike
+// (one shared input, no hook there yet). Planning a run that computes that prefix once: a clean
+// pass over every layer, then each group of variants from its first hooked layer, fed the clean
+// pass's hidden state there. Exact: each row sees the same values as in the one-batch run.
+import { firstHookedLayer, type Intervention } from './interventions.ts';
+
+export interface LayerGroup {
+  /** The first layer the group's variants intervene in (0: the group runs every layer). */
+  fromLayer: number;
+  /** Indices of the group's variants in the request. */
+  rows: number[];
+}
+
+export interface LayerSharingPlan {
+  /** Variants without interventions: they take the clean pass's outputs. */
+  cleanRows: number[];
+  groups: LayerGroup[];
+}
+
+/**
+ * Groups `variants` by their first hooked layer, or null when sharing would not save layer
+ * passes (cost: L for the clean pass plus L − first layer per hooked row, against L per row).
+ */
+export function planLayerSharing(variants: readonly Intervention[], layers: number): LayerSharingPlan | null {
+  const first = variants.map(firstHookedLayer);
+  const sharedPasses = layers + first.reduce((sum, f) => sum + (f === Infinity ? 0 : layers - f), 0);
+  if (sharedPasses >= variants.length * layers) return null;
+  const byLayer = new Map<number, number[]>();
+  first.forEach((f, row) => {
+    if (f !== Infinity) byLayer.set(f, [...(byLayer.get(f) ?? []), row]);
+  });
+  return {
+    cleanRows: first.flatMap((f, row) => (f === Infinity ? [row] : [])),
+    groups: [...byLayer].sort(([a], [b]) => a - b).map(([fromLayer, rows]) => ({ fromLayer, rows })),
+  };
+}
