@@ -4,6 +4,12 @@
 // pass's hidden state there. Exact: each row sees the same values as in the one-batch run.
 import { firstHookedLayer, type Intervention } from './interventions.ts';
 
+/**
+ * Groups start only at multiples of ceil(layers / SHARED_STARTS): every start is one more graph
+ * variant, and each onnxruntime session holds its own copy of the (stacked) weights it runs.
+ */
+export const SHARED_STARTS = 4;
+
 export interface LayerGroup {
   /** The first layer the group's variants intervene in (0: the group runs every layer). */
   fromLayer: number;
@@ -18,11 +24,16 @@ export interface LayerSharingPlan {
 }
 
 /**
- * Groups `variants` by their first hooked layer, or null when sharing would not save layer
- * passes (cost: L for the clean pass plus L − first layer per hooked row, against L per row).
+ * Groups `variants` by their first hooked layer (rounded down to a group start), or null when
+ * sharing would not save layer passes (cost: L for the clean pass plus L − start per hooked row,
+ * against L per row).
  */
 export function planLayerSharing(variants: readonly Intervention[], layers: number): LayerSharingPlan | null {
-  const first = variants.map(firstHookedLayer);
+  const stride = Math.ceil(layers / SHARED_STARTS);
+  const first = variants.map((v) => {
+    const f = firstHookedLayer(v);
+    return f === Infinity ? f : Math.floor(f / stride) * stride;
+  });
   const sharedPasses = layers + first.reduce((sum, f) => sum + (f === Infinity ? 0 : layers - f), 0);
   if (sharedPasses >= variants.length * layers) return null;
   const byLayer = new Map<number, number[]>();
