@@ -69,7 +69,7 @@ export interface DecoderVariant {
    * [B, KVH, T, D], which the caller writes into its buffers at PAST_LENGTH. Attention reads the
    * buffers' slots and this step's keys side by side, so a decode step neither copies the cache
    * in the graph nor returns it (returning multi-megabyte outputs to JS cost more than the step).
-   * The attention bias spans the buffer's slots; this step's keys take its columns at PAST_LENGTH...
+   * The attention bias spans the buffer's slots; this step's keys take its columns from PAST_LENGTH on.
    */
   kvBuffer?: boolean;
   /**

@@ -1,4 +1,4 @@
-// Hook tensors for a step over an in-place KV buffer: the attention bias spans the buffer's whole
+// Hook tensors for a decode step over KV buffers: the attention bias spans the buffer's whole
 // key axis with the knockout at the same key columns as for a cache of exactly start + length.
 import { describe, expect, test } from 'vitest';
 import * as io from '../graph/decoder-io.ts';
@@ -19,7 +19,7 @@ describe('hookTensors', () => {
     const rows = (t: typeof exact, width: number) => Array.from({ length: 4 }, (_, r) => Array.from((t.data as Float32Array).subarray(r * width, (r + 1) * width)));
     const blocked = [FLOAT32_MIN, 0, FLOAT32_MIN, 0, 0, 0, 0];
     expect(rows(exact, 7)).toEqual([new Array(7).fill(0), new Array(7).fill(0), new Array(7).fill(0), blocked]);
-    // Key 9 lies after the query (position 6): causality masks it, so the bias leaves it at 0.
+    // Key 9 lies after the query (position 6): the graph masks that slot as unfilled, so the bias leaves it at 0.
     expect(rows(padded, 10)).toEqual(rows(exact, 7).map((row) => [...row, 0, 0, 0]));
   });
 });

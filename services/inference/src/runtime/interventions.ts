@@ -53,8 +53,9 @@ export interface Step {
   start: number;
   length: number;
   /**
-   * Length of the attention's key axis (default start + length). An in-place KV buffer attends
-   * over its whole capacity; the slots after start + length get no bias (causality masks them).
+   * Length of the attention's key axis (default start + length). A decode step over KV buffers
+   * takes a bias over their whole capacity; the slots after start + length get none (the graph
+   * masks slots not filled yet).
    */
   keys?: number;
 }

@@ -1,5 +1,5 @@
 // Backing memory for generate's KV buffers, reused across calls. A fresh multi-megabyte array
-// costs a page fault per 4 KiB page on its first write (once, after the prompt's run): for the bench
+// costs a page fault per 4 KiB page on its first write (the prompt run's outputs): for the bench
 // model's 20 MB that measured 2–70 ms here (a third of a prefill at worst); a reused one is already
 // mapped and only needs zeroing. One idle array is kept (the largest up to `maxBytes`); concurrent
 // calls that find none allocate their own.

@@ -1,7 +1,8 @@
 // Batched variants whose interventions start at a later layer compute the layers before it alike
 // (one shared input, no hook there yet). Planning a run that computes that prefix once: a clean
-// pass over every layer, then each group of variants from its first hooked layer, fed the clean
-// pass's hidden state there. Exact: each row sees the same values as in the one-batch run.
+// pass over every layer, then each group of variants from its group start (at or before its first
+// hooked layer), fed the clean pass's hidden state there. Exact: each row sees the same values as
+// in the one-batch run.
 import { firstHookedLayer, type Intervention } from './interventions.ts';
 
 /**
@@ -11,7 +12,7 @@ import { firstHookedLayer, type Intervention } from './interventions.ts';
 export const SHARED_STARTS = 4;
 
 export interface LayerGroup {
-  /** The first layer the group's variants intervene in (0: the group runs every layer). */
+  /** Where the group starts: a multiple of ceil(layers / SHARED_STARTS) at or before its variants' first hooked layers (0: every layer). */
   fromLayer: number;
   /** Indices of the group's variants in the request. */
   rows: number[];

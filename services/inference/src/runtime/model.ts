@@ -209,48 +209,64 @@ export class Model {
     const hooks = this.checkRequest(request, request.seqLen);
     const logits = request.logits ?? 'all';
     if (!Object.values(captures).some(Boolean)) return { logits: await this.logits(request, hooks, logits, {}), captures: {} };
-    const session = await this.decoder({ hooks, captures, kvCache: false, logits });
-    const feeds = { ...this.embedsFeed(request), ...hookTensors(request.variants, this.dims(), { start: 0, length: request.seqLen }, hooks) };
-    const out = await session.run(feeds);
+    const { session, out } = await this.runWhole({ hooks, captures, kvCache: false, logits }, this.embedsFeed(request), request);
     const result: ForwardResult = { logits: tensorData(out[io.LOGITS]), captures: {} };
     for (const name of session.outputNames) if (name !== io.LOGITS) result.captures[name] = tensorData(out[name]);
     return result;
   }
 
   /**
+   * One run of `graph` over the whole sequence: `input` (inputs_embeds, or the hidden state entering
+   * graph.fromLayer), the hooks of `variants`, and `extra` feeds; `fetches` limits the outputs
+   * handed back (each one is copied into JS memory).
+   */
+  private async runWhole(
+    graph: io.DecoderVariant,
+    input: Record<string, ort.Tensor>,
+    { variants, seqLen }: { variants: readonly Intervention[]; seqLen: number },
+    extra: Record<string, ort.Tensor> = {},
+    fetches?: string[],
+  ): Promise<{ session: ort.InferenceSession; out: ort.InferenceSession.OnnxValueMapType }> {
+    const session = await this.decoder(graph);
+    const feeds = { ...input, ...hookTensors(variants, this.dims(), { start: 0, length: seqLen }, graph.hooks), ...extra };
+    return { session, out: await (fetches ? session.run(feeds, fetches) : session.run(feeds)) };
+  }
+
+  /**
    * Logits [B, …] of every variant, in request order: one batched run, or, when the variants
    * share one input and some start intervening after layer 0, a run that computes the layers
-   * before each variant's first hooked layer once (see layer-sharing.ts).
+   * before each variant's group start once (see layer-sharing.ts).
    */
   private async logits(request: DecoderRequest, hooks: io.DecoderHooks, logits: 'all' | 'last' | 'positions', extra: Record<string, ort.Tensor>): Promise<TensorData> {
-    const sharedInput = request.inputsEmbeds.length === request.seqLen * this.info.hidden;
-    const plan = sharedInput ? planLayerSharing(request.variants, this.info.layers) : null;
+    const plan = this.sharesInput(request) ? planLayerSharing(request.variants, this.info.layers) : null;
     if (plan) return this.logitsSharingLayers(request, plan, logits, extra);
-    const session = await this.decoder({ hooks, captures: io.NO_CAPTURES, kvCache: false, logits });
-    const out = await session.run({ ...this.embedsFeed(request), ...hookTensors(request.variants, this.dims(), { start: 0, length: request.seqLen }, hooks), ...extra });
+    const { out } = await this.runWhole({ hooks, captures: io.NO_CAPTURES, kvCache: false, logits }, this.embedsFeed(request), request, extra);
     return tensorData(out[io.LOGITS]);
   }
 
   private async logitsSharingLayers(request: DecoderRequest, plan: LayerSharingPlan, logits: 'all' | 'last' | 'positions', extra: Record<string, ort.Tensor>): Promise<TensorData> {
     const { seqLen, variants } = request;
-    const layerOutputs = plan.groups.some((group) => group.fromLayer > 0);
-    const clean = await (await this.decoder({ hooks: io.NO_HOOKS, captures: { ...io.NO_CAPTURES, layerOutputs }, kvCache: false, logits })).run({
-      ...this.embedsFeed({ ...request, variants: [{}] }),
-      ...extra,
-    });
+    // Only the layer outputs a group starts from are handed back.
+    const starts = plan.groups.filter((group) => group.fromLayer > 0).map((group) => io.layerOutName(group.fromLayer - 1));
+    const cleanRun = { variants: [{}], seqLen };
+    const { out: clean } = await this.runWhole(
+      { hooks: io.NO_HOOKS, captures: { ...io.NO_CAPTURES, layerOutputs: starts.length > 0 }, kvCache: false, logits },
+      this.embedsFeed({ ...request, ...cleanRun }),
+      cleanRun,
+      extra,
+      [io.LOGITS, ...starts],
+    );
     const cleanLogits = tensorData(clean[io.LOGITS]);
     const row = cleanLogits.data.length;
     const result = new Float32Array(variants.length * row);
     for (const r of plan.cleanRows) result.set(cleanLogits.data, r * row);
     for (const { fromLayer, rows } of plan.groups) {
-      const group = rows.map((r) => variants[r]);
-      const hooks = hooksNeeded(group);
-      const session = await this.decoder({ hooks, captures: io.NO_CAPTURES, kvCache: false, logits, fromLayer });
+      const group = { variants: rows.map((r) => variants[r]), seqLen };
       const input =
         fromLayer === 0
-          ? this.embedsFeed({ ...request, variants: group })
+          ? this.embedsFeed({ ...request, ...group })
           : { [io.LAYER_INPUT]: new ort.Tensor('float32', repeatRows(clean[io.layerOutName(fromLayer - 1)].data as Float32Array, rows.length), [rows.length, seqLen, this.info.hidden]) };
-      const out = await session.run({ ...input, ...hookTensors(group, this.dims(), { start: 0, length: seqLen }, hooks), ...extra });
+      const { out } = await this.runWhole({ hooks: hooksNeeded(group.variants), captures: io.NO_CAPTURES, kvCache: false, logits, fromLayer }, input, group, extra);
       const data = out[io.LOGITS].data as Float32Array;
       rows.forEach((r, i) => result.set(data.subarray(i * row, (i + 1) * row), r * row));
     }
@@ -442,11 +458,7 @@ export class Model {
     const { kvHeads, headDim, layers } = this.info;
     const P = prefix?.length ?? 0;
     const feeds: Record<string, ort.Tensor> = {};
-    const tile = (rows: Float32Array | undefined) => {
-      const data = new Float32Array(batch * kvHeads * P * headDim);
-      if (rows) for (let b = 0; b < batch; b++) data.set(rows, b * rows.length);
-      return new ort.Tensor('float32', data, [batch, kvHeads, P, headDim]);
-    };
+    const tile = (rows: Float32Array | undefined) => new ort.Tensor('float32', repeatRows(rows ?? new Float32Array(0), batch), [batch, kvHeads, P, headDim]);
     for (let l = 0; l < layers; l++) {
       feeds[io.pastKey(l)] = tile(prefix?.layers[l].key);
       feeds[io.pastValue(l)] = tile(prefix?.layers[l].value);
@@ -503,10 +515,14 @@ export class Model {
     return hooksNeeded(variants);
   }
 
+  /** Whether the request gives one input [T, hidden] for every variant (rather than one per variant). */
+  private sharesInput(request: DecoderRequest): boolean {
+    return request.inputsEmbeds.length === request.seqLen * this.info.hidden;
+  }
+
   private embedsFeed(request: DecoderRequest): Record<string, ort.Tensor> {
     const B = request.variants.length;
-    const row = request.seqLen * this.info.hidden;
-    const data = request.inputsEmbeds.length === row ? repeatRows(request.inputsEmbeds, B) : request.inputsEmbeds;
+    const data = this.sharesInput(request) ? repeatRows(request.inputsEmbeds, B) : request.inputsEmbeds;
     return { [io.INPUTS_EMBEDS]: new ort.Tensor('float32', data, [B, request.seqLen, this.info.hidden]) };
   }
 }
