@@ -87,6 +87,14 @@ export function buildDecoderGraph(text: TextConfig, store: WeightStore, baseDir:
     emit(g.unsqueeze(rope.sin, [0]), io.ROPE_SIN);
   }
 
+  // The rows of the last layer that reach the logits. Without captures, its other query rows feed
+  // nothing (its keys and values still span every position), so a forward with last-position or
+  // listed-position logits computes only those rows there: a prompt's last layer reduced to its
+  // key/value projections (~1/L of the forward).
+  const { hiddenStates, layerOutputs, attnPreOProj, attnProbs } = variant.captures;
+  const trimLastLayer = variant.logits !== 'all' && !buffered && !(hiddenStates || layerOutputs || attnPreOProj || attnProbs);
+  const logitRows = (value: Value, axis: number) => (logitPositions ? g.gather(value, logitPositions, axis) : g.slice(value, [-1], [Number.MAX_SAFE_INTEGER], [axis]));
+
   let h = embeds;
   if (variant.captures.hiddenStates) emit(h, io.hiddenStateName(0));
   for (let l = from; l < L; l++) {
@@ -96,6 +104,7 @@ export function buildDecoderGraph(text: TextConfig, store: WeightStore, baseDir:
       const layer = decoderLayer(g, w, text, l, h, {
         ...(unfilled ? bufferMasks(bias) : { mask: withBias(causal, bias), freshMask: null }),
         rope,
+        queryRows: trimLastLayer && l === L - 1 ? logitRows : null,
         past: past?.[l] ?? null,
         headScale: pick(hooks.headScale),
         headPatch: pick(hooks.headPatch),
@@ -114,9 +123,7 @@ export function buildDecoderGraph(text: TextConfig, store: WeightStore, baseDir:
   }
   const normed = rmsNorm(g, h, w.f32(`${LM}.norm.weight`, [C]), text.rmsNormEps);
   if (variant.captures.hiddenStates) emit(normed, io.hiddenStateName(L));
-  let forLogits = normed;
-  if (variant.logits === 'last' || variant.logits === 'greedy') forLogits = g.slice(normed, [-1], [Number.MAX_SAFE_INTEGER], [1]);
-  if (logitPositions) forLogits = g.gather(normed, logitPositions, 1);
+  const forLogits = variant.logits === 'all' || trimLastLayer ? normed : logitRows(normed, 1);
   const logits = g.linear(forLogits, w.f32(LM_HEAD, [text.vocabSize, C]), null);
   if (variant.logits !== 'greedy') {
     emit(logits, io.LOGITS);
@@ -137,6 +144,8 @@ interface LayerInputs {
   /** Over a KV buffer: the mask [.., T, T] of this step's own keys, attended beside the buffer's. */
   freshMask: Value | null;
   rope: RopeTables;
+  /** Selects the query rows to compute along an axis (the others are dropped); null: every row. */
+  queryRows: ((value: Value, axis: number) => Value) | null;
   past: { key: Value; value: Value } | null;
   headScale: Value | null;
   headPatch: Value | null;
@@ -177,7 +186,9 @@ function decoderLayer(g: GraphBuilder, w: CheckpointWeights, text: TextConfig, l
 
   const normed = rmsNorm(g, x, t('input_layernorm.weight', [C]), text.rmsNormEps);
   const [qFlat, kFlat, vFlat] = linears(normed, ['self_attn.q_proj', 'self_attn.k_proj', 'self_attn.v_proj'], [H * D, KVH * D, KVH * D], C, text.attentionBias);
-  let q = g.reshape(qFlat, [0, 0, H, D]);
+  // Keys and values span every position; queries, and all that follows them, only the selected rows.
+  const rows = (value: Value, axis: number) => (inp.queryRows ? inp.queryRows(value, axis) : value);
+  let q = g.reshape(rows(qFlat, 1), [0, 0, H, D]);
   let k = g.reshape(kFlat, [0, 0, KVH, D]);
   const vNew = g.transpose(g.reshape(vFlat, [0, 0, KVH, D]), [0, 2, 1, 3]);
   if (text.qkNorm) {
@@ -185,7 +196,7 @@ function decoderLayer(g: GraphBuilder, w: CheckpointWeights, text: TextConfig, l
     q = rmsNorm(g, q, t('self_attn.q_norm.weight', [D]), text.rmsNormEps);
     k = rmsNorm(g, k, t('self_attn.k_norm.weight', [D]), text.rmsNormEps);
   }
-  const qRot = applyRope(g, g.transpose(q, [0, 2, 1, 3]), inp.rope, D);
+  const qRot = applyRope(g, g.transpose(q, [0, 2, 1, 3]), { cos: rows(inp.rope.cos, 0), sin: rows(inp.rope.sin, 0) }, D);
   const kNew = applyRope(g, g.transpose(k, [0, 2, 1, 3]), inp.rope, D);
   // repeat_kv: query head h reads kv head h // (H / KVH).
   const repeat = (kv: Value) => (H === KVH ? kv : g.reshape(g.expand(g.unsqueeze(kv, [2]), g.constI64([1, 1, H / KVH, 1, 1])), [0, H, -1, D]));
@@ -204,17 +215,17 @@ function decoderLayer(g: GraphBuilder, w: CheckpointWeights, text: TextConfig, l
   } else {
     const keys = inp.past ? g.concat([inp.past.key, kNew], 2) : kNew;
     const values = inp.past ? g.concat([inp.past.value, vNew], 2) : vNew;
-    probs = g.softmax(scores(keys, inp.mask), -1);
+    probs = g.softmax(scores(keys, rows(inp.mask, -2)), -1);
     context = g.matmul(probs, repeat(values));
     if (inp.past) present = { key: keys, value: values };
   }
   let heads = g.transpose(context, [0, 2, 1, 3]); // [B, T, H, D]
   if (inp.headScale) heads = g.mul(heads, g.unsqueeze(inp.headScale, [1, 3]));
   if (inp.headPatch && inp.headPatchMask) {
-    heads = g.where(g.cast(g.unsqueeze(inp.headPatchMask, [3]), 'bool'), inp.headPatch, heads);
+    heads = g.where(g.cast(g.unsqueeze(rows(inp.headPatchMask, 1), [3]), 'bool'), rows(inp.headPatch, 1), heads);
   }
   const preOProj = g.reshape(heads, [0, 0, H * D]);
-  const h = g.add(x, linear(preOProj, 'self_attn.o_proj', C, H * D, text.attentionBias));
+  const h = g.add(rows(x, 1), linear(preOProj, 'self_attn.o_proj', C, H * D, text.attentionBias));
 
   const post = rmsNorm(g, h, t('post_attention_layernorm.weight', [C]), text.rmsNormEps);
   const [gateIn, up] = linears(post, ['mlp.gate_proj', 'mlp.up_proj'], [I, I], C, text.mlpBias);

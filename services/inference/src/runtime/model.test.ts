@@ -119,6 +119,25 @@ describe.each(['llava-tiny', 'internvl-tiny'])('%s', (fixture) => {
     }
   });
 
+  test('last-position logits equal the last row of all logits, whatever the last layer does at other positions', async () => {
+    const T = ids.length;
+    const L = model.info.layers;
+    const D = model.info.headDim;
+    // The last layer computes only the last query row here; these hooks touch its other rows too.
+    const lastLayer: Intervention[] = [
+      ...promptVariants,
+      { patches: [{ layer: L - 1, head: 0, positions: [T - 2, T - 1], values: Float32Array.from({ length: 2 * D }, (_, i) => Math.cos(i)) }] },
+      { knockouts: [{ layers: [L - 1], keyPositions: [0, 1, T - 2], queriesFrom: 1 }], ablations: [{ layer: L - 1, head: 1 }] },
+    ];
+    const all = await model.forward({ inputsEmbeds: embeds, seqLen: T, variants: lastLayer, logits: 'all' });
+    const last = await model.forward({ inputsEmbeds: embeds, seqLen: T, variants: lastLayer, logits: 'last' });
+    const V = model.info.vocab;
+    lastLayer.forEach((_, b) => {
+      const row = all.logits.data.subarray((b * T + T - 1) * V, (b * T + T) * V);
+      expect(maxAbsDiff(row, last.logits.data.subarray(b * V, (b + 1) * V))).toBeLessThanOrEqual(1e-5);
+    });
+  });
+
   test('a positional ablation zeroes the head only there: equal to a zero patch, unlike an all-position ablation', async () => {
     const T = ids.length;
     const D = model.info.headDim;
