@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -8,5 +10,7 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // Prepared model weights go to a cache of the test runs, not the user's ~/.cache.
+    env: { LOCSCOPE_CACHE_DIR: join(tmpdir(), 'locscope-test-cache') },
   },
 });

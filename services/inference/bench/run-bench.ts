@@ -2,6 +2,7 @@
 // KV-cache decode rate, batched intervention variants (1/8/32 per forward) and the cost of hooks
 // (none in the graph vs. knockout + ablation + patch active). Every figure is the median of
 // `repeats` timed runs after one untimed warm-up (which builds and loads the graph variant).
+import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Intervention, Model } from '../src/index.ts';
@@ -31,6 +32,12 @@ export interface BenchResult {
   /** CPU time of the same runs (all threads): comparable across loads, unlike wall time. */
   cpu_ms: { prefill: number; decode_per_token: number; hooks_unused: number; hooks_used: number; variants: Record<string, number> };
   peak_rss_mb: number;
+  /**
+   * Private (anonymous) memory one more decoder graph variant adds once loaded and run: its own
+   * session state and activation arena; the weights are mapped files every variant shares.
+   * null where /proc/self/smaps_rollup is unavailable (not Linux).
+   */
+  graph_variant_private_mb: number | null;
   /** Context for the wall-clock figures: cores and 1-minute load average when the bench ended. */
   cpu_count: number;
   load_avg_1m: number;
@@ -106,6 +113,12 @@ export async function runBench(model: Model, name: string, options: BenchOptions
     perVariant[String(count)] = t.wallMs / count;
     log(`${count} variants in one forward: ${fmt(t)}, ${perVariant[String(count)].toFixed(1)} ms per variant`);
   }
+  // A variant no run above used (knockout only), so the session is new.
+  const before = anonymousMb();
+  await model.forward({ ...base, variants: [{ knockouts: allHooks.knockouts }], logits: 'last' });
+  const after = anonymousMb();
+  const variantMb = before === null || after === null ? null : after - before;
+  log(`one more decoder graph variant: ${variantMb === null ? 'n/a' : `${variantMb.toFixed(0)} MB`} private memory`);
   return {
     model: name,
     seq_len: seqLen,
@@ -125,9 +138,20 @@ export async function runBench(model: Model, name: string, options: BenchOptions
       variants: mapValues(variantsCpuMs, round),
     },
     peak_rss_mb: round(process.resourceUsage().maxRSS / 1024),
+    graph_variant_private_mb: variantMb === null ? null : round(variantMb),
     cpu_count: cpus().length,
     load_avg_1m: round(loadavg()[0]),
   };
+}
+
+/** Anonymous (not file-backed) resident memory of this process, MB; null off Linux. */
+function anonymousMb(): number | null {
+  try {
+    const kb = /^Anonymous:\s+(\d+) kB/m.exec(readFileSync('/proc/self/smaps_rollup', 'utf8'));
+    return kb ? Number(kb[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
 }
 
 function imageSpan(ids: number[], imageToken: number): [number, number] {

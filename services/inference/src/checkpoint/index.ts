@@ -15,5 +15,3 @@ export { EMBED_TOKENS, LM_HEAD, expectedWeights } from './expected-weights.ts';
 export { loadTokenizer, type CheckpointTokenizer } from './tokenizer.ts';
 export { INTERNVL_IMAGE_END, INTERNVL_IMAGE_START, createPromptFormat, type EncodedPrompt, type PromptFormat, type PromptOptions, type Span, type TeacherForcedPrompt, type TeacherForcingOptions } from './prompt.ts';
 export { CONFIG_FILE, GENERATION_CONFIG_FILE, PREPROCESSOR_CONFIG_FILE, loadCheckpoint, validateWeights, type Checkpoint, type LoadCheckpointOptions } from './load-checkpoint.ts';
-export { inPlaceExternalData, type ExternalDataSource, type ExternalLocation } from './external-data.ts';
-export { ALIGNED_DATA_FILE, ALIGNED_MANIFEST_FILE, DEFAULT_ALIGNMENT, checkpointFingerprint, defaultAlignedCacheRoot, ensureAlignedDataFile, type AlignedDataFile, type AlignedDataOptions } from './aligned-data-file.ts';

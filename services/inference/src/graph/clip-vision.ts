@@ -46,11 +46,12 @@ export function clipVisionTower(g: GraphBuilder, w: CheckpointWeights, c: ClipVi
 function clipLayer(g: GraphBuilder, w: CheckpointWeights, c: ClipVisionConfig, x: Value, prefix: string): Value {
   const C = c.hiddenSize;
   const t = (name: string, shape: number[]) => w.f32(`${prefix}.${name}`, shape);
+  const lin = (name: string, shape: number[]) => w.linear([`${prefix}.${name}`], [shape]);
   const ln = (name: string, v: Value) => g.layerNorm(v, t(`${name}.weight`, [C]), t(`${name}.bias`, [C]), c.layerNormEps);
-  const proj = (name: string) => ({ weight: t(`self_attn.${name}.weight`, [C, C]), bias: t(`self_attn.${name}.bias`, [C]) });
+  const proj = (name: string) => ({ weight: lin(`self_attn.${name}.weight`, [C, C]), bias: t(`self_attn.${name}.bias`, [C]) });
   const attn = visionSelfAttention(g, ln('layer_norm1', x), { q: proj('q_proj'), k: proj('k_proj'), v: proj('v_proj'), out: proj('out_proj') }, c.numAttentionHeads, c.headDim);
   const h = g.add(x, attn);
-  const hidden = g.linear(ln('layer_norm2', h), t('mlp.fc1.weight', [c.intermediateSize, C]), t('mlp.fc1.bias', [c.intermediateSize]));
-  const mlp = g.linear(activation(g, c.hiddenAct, hidden, 'vision_config.hidden_act'), t('mlp.fc2.weight', [C, c.intermediateSize]), t('mlp.fc2.bias', [C]));
+  const hidden = g.linear(ln('layer_norm2', h), lin('mlp.fc1.weight', [c.intermediateSize, C]), t('mlp.fc1.bias', [c.intermediateSize]));
+  const mlp = g.linear(activation(g, c.hiddenAct, hidden, 'vision_config.hidden_act'), lin('mlp.fc2.weight', [C, c.intermediateSize]), t('mlp.fc2.bias', [C]));
   return g.add(h, mlp);
 }

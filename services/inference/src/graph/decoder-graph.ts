@@ -6,7 +6,7 @@ import { GraphBuilder } from '../onnx/graph-builder.ts';
 import { GraphError, attr, type Value } from '../onnx/graph-core.ts';
 import { CheckpointWeights } from '../onnx/checkpoint-weights.ts';
 import type { TextConfig } from '../checkpoint/text-config.ts';
-import type { WeightStore } from '../checkpoint/types.ts';
+import type { PreparedWeights } from '../onnx/prepared-weights.ts';
 import { LM_HEAD } from '../checkpoint/expected-weights.ts';
 import { rmsNorm, activation } from './nn.ts';
 import { applyRope, ropeInverseFrequencies, ropeTables, type RopeTables } from './rope.ts';
@@ -17,10 +17,10 @@ const LM = 'model.language_model';
 /** torch.finfo(torch.float32).min: HF's "masked" additive value. */
 export const FLOAT32_MIN = -3.4028234663852886e38;
 
-/** `store` must resolve `lm_head.weight` (loadCheckpoint aliases it to the embeddings when they are tied). */
-export function buildDecoderGraph(text: TextConfig, store: WeightStore, baseDir: string, variant: io.DecoderVariant): BuiltGraph {
+/** `weights` must resolve `lm_head.weight` (loadCheckpoint aliases it to the embeddings when they are tied). */
+export function buildDecoderGraph(text: TextConfig, weights: PreparedWeights, variant: io.DecoderVariant): BuiltGraph {
   const g = new GraphBuilder(io.decoderVariantKey(variant));
-  const w = new CheckpointWeights(g, store, baseDir);
+  const w = new CheckpointWeights(g, weights);
   const L = text.numHiddenLayers;
   const H = text.numAttentionHeads;
   const KVH = text.numKeyValueHeads;
@@ -124,7 +124,7 @@ export function buildDecoderGraph(text: TextConfig, store: WeightStore, baseDir:
   const normed = rmsNorm(g, h, w.f32(`${LM}.norm.weight`, [C]), text.rmsNormEps);
   if (variant.captures.hiddenStates) emit(normed, io.hiddenStateName(L));
   const forLogits = variant.logits === 'all' || trimLastLayer ? normed : logitRows(normed, 1);
-  const logits = g.linear(forLogits, w.f32(LM_HEAD, [text.vocabSize, C]), null);
+  const logits = g.linear(forLogits, w.linear([LM_HEAD], [[text.vocabSize, C]]), null);
   if (variant.logits !== 'greedy') {
     emit(logits, io.LOGITS);
   } else {
@@ -168,13 +168,13 @@ function decoderLayer(g: GraphBuilder, w: CheckpointWeights, text: TextConfig, l
   const p = `${LM}.layers.${l}`;
   const t = (name: string, shape: number[]) => w.f32(`${p}.${name}`, shape);
   const linear = (input: Value, name: string, out: number, inSize: number, bias: boolean) =>
-    g.linear(input, t(`${name}.weight`, [out, inSize]), bias ? t(`${name}.bias`, [out]) : null);
-  // Projections of one input run as one MatMul over their weights stacked by output rows (folded
-  // into one initializer when the session loads): a decode step's [1, C] inputs make each MatMul
-  // a memory-bound pass over its weights, and one long pass costs less than several short ones.
-  // Every output is still the same dot product, so the results do not change.
+    g.linear(input, w.linear([`${p}.${name}.weight`], [[out, inSize]]), bias ? t(`${name}.bias`, [out]) : null);
+  // Projections of one input run as one MatMul over their weights side by side (one prepared
+  // file): a decode step's [1, C] inputs make each MatMul a memory-bound pass over its weights,
+  // and one long pass costs less than several short ones. Every output is still the same dot
+  // product, so the results do not change.
   const linears = (input: Value, names: string[], outs: number[], inSize: number, bias: boolean) => {
-    const weight = g.concat(names.map((name, i) => t(`${name}.weight`, [outs[i], inSize])), 0);
+    const weight = w.linear(names.map((name) => `${p}.${name}.weight`), outs.map((out) => [out, inSize]));
     const biases = bias ? g.concat(names.map((name, i) => t(`${name}.bias`, [outs[i]])), 0) : null;
     const y = g.linear(input, weight, biases);
     // Slices rather than one Split: the backward graph builder differentiates Slice.

@@ -4,16 +4,16 @@
 import { GraphBuilder } from '../onnx/graph-builder.ts';
 import { CheckpointWeights } from '../onnx/checkpoint-weights.ts';
 import type { TextConfig } from '../checkpoint/text-config.ts';
-import type { WeightStore } from '../checkpoint/types.ts';
+import type { PreparedWeights } from '../onnx/prepared-weights.ts';
 import { EMBED_TOKENS } from '../checkpoint/expected-weights.ts';
 import type { BuiltGraph } from './vision-graph.ts';
 
 export const INPUT_IDS = 'input_ids';
 export const EMBEDDINGS = 'embeddings';
 
-export function buildEmbedGraph(text: TextConfig, store: WeightStore, baseDir: string): BuiltGraph {
+export function buildEmbedGraph(text: TextConfig, weights: PreparedWeights): BuiltGraph {
   const g = new GraphBuilder('embed');
-  const w = new CheckpointWeights(g, store, baseDir);
+  const w = new CheckpointWeights(g, weights);
   const ids = g.input(INPUT_IDS, 'int64', ['batch', 'seq']);
   const table = w.f32(EMBED_TOKENS, [text.vocabSize, text.hiddenSize]);
   g.output(g.gather(table, ids, 0), EMBEDDINGS, 'float32', ['batch', 'seq', text.hiddenSize]);

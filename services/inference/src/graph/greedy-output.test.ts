@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { loadCheckpoint } from '../checkpoint/index.ts';
+import { PreparedWeights } from '../onnx/prepared-weights.ts';
 import { createSession } from '../runtime/session.ts';
 import { tokenLogProb } from '../runtime/log-probs.ts';
 import { buildDecoderGraph } from './decoder-graph.ts';
@@ -15,8 +16,9 @@ const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '../../../../../s
 describe.each(['llava-tiny', 'internvl-tiny'])('%s', (fixture) => {
   const checkpoint = loadCheckpoint(join(FIXTURES, fixture));
   const text = checkpoint.config.text;
+  const weights = PreparedWeights.open(checkpoint.weights);
   const session = (logits: io.DecoderVariant['logits']) =>
-    createSession(fixture, buildDecoderGraph(text, checkpoint.weights, checkpoint.dir, { hooks: io.NO_HOOKS, captures: io.NO_CAPTURES, kvCache: false, logits }).bytes, checkpoint.dir, {
+    createSession(fixture, buildDecoderGraph(text, weights, { hooks: io.NO_HOOKS, captures: io.NO_CAPTURES, kvCache: false, logits }).bytes, weights.dir, {
       executionProvider: 'cpu',
       intraOpNumThreads: 1,
     });

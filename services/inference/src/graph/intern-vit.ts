@@ -49,7 +49,8 @@ function norm(g: GraphBuilder, w: CheckpointWeights, c: InternVisionConfig, name
 function internLayer(g: GraphBuilder, w: CheckpointWeights, c: InternVisionConfig, x: Value, prefix: string): Value {
   const C = c.hiddenSize;
   const t = (name: string, shape: number[]) => w.f32(`${prefix}.${name}`, shape);
-  const proj = (name: string, bias: boolean): Projection => ({ weight: t(`attention.${name}.weight`, [C, C]), bias: bias ? t(`attention.${name}.bias`, [C]) : null });
+  const lin = (name: string, shape: number[]) => w.linear([`${prefix}.${name}`], [shape]);
+  const proj = (name: string, bias: boolean): Projection => ({ weight: lin(`attention.${name}.weight`, [C, C]), bias: bias ? t(`attention.${name}.bias`, [C]) : null });
   // InternVLVisionRMSNorm defaults to eps 1e-6 regardless of layer_norm_eps.
   const qkNorm = (name: string) => (v: Value) => rmsNorm(g, v, t(`attention.${name}.weight`, [C]), 1e-6);
   const attn = visionSelfAttention(
@@ -66,7 +67,7 @@ function internLayer(g: GraphBuilder, w: CheckpointWeights, c: InternVisionConfi
     c.headDim,
   );
   const h = g.add(g.mul(t('lambda_1', [C]), attn), x);
-  const hidden = g.linear(norm(g, w, c, `${prefix}.layernorm_after`, h, c.normType), t('mlp.fc1.weight', [c.intermediateSize, C]), t('mlp.fc1.bias', [c.intermediateSize]));
-  const mlp = g.linear(activation(g, c.hiddenAct, hidden, 'vision_config.hidden_act'), t('mlp.fc2.weight', [C, c.intermediateSize]), t('mlp.fc2.bias', [C]));
+  const hidden = g.linear(norm(g, w, c, `${prefix}.layernorm_after`, h, c.normType), lin('mlp.fc1.weight', [c.intermediateSize, C]), t('mlp.fc1.bias', [c.intermediateSize]));
+  const mlp = g.linear(activation(g, c.hiddenAct, hidden, 'vision_config.hidden_act'), lin('mlp.fc2.weight', [C, c.intermediateSize]), t('mlp.fc2.bias', [C]));
   return g.add(g.mul(t('lambda_2', [C]), mlp), h);
 }

@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { loadCheckpoint } from '../checkpoint/index.ts';
+import { PreparedWeights } from '../onnx/prepared-weights.ts';
 import { createSession } from '../runtime/session.ts';
 import { maxAbsDiff } from '../parity/run-parity.ts';
 import { GraphError } from '../onnx/graph-core.ts';
@@ -20,10 +21,11 @@ describe.each(['llava-tiny', 'internvl-tiny'])('%s', (fixture) => {
   const checkpoint = loadCheckpoint(join(FIXTURES, fixture));
   const text = checkpoint.config.text;
   const { numHiddenLayers: L, numKeyValueHeads: KVH, headDim: D, hiddenSize: C } = text;
+  const weights = PreparedWeights.open(checkpoint.weights);
   const build = (variant: Partial<io.DecoderVariant>) =>
-    buildDecoderGraph(text, checkpoint.weights, checkpoint.dir, { hooks: io.NO_HOOKS, captures: io.NO_CAPTURES, kvCache: true, logits: 'last', ...variant });
+    buildDecoderGraph(text, weights, { hooks: io.NO_HOOKS, captures: io.NO_CAPTURES, kvCache: true, logits: 'last', ...variant });
   const session = (kvBuffer: boolean, attnBias: boolean) =>
-    createSession(fixture, build({ hooks: { ...io.NO_HOOKS, attnBias }, kvBuffer }).bytes, checkpoint.dir, { executionProvider: 'cpu', intraOpNumThreads: 1 });
+    createSession(fixture, build({ hooks: { ...io.NO_HOOKS, attnBias }, kvBuffer }).bytes, weights.dir, { executionProvider: 'cpu', intraOpNumThreads: 1 });
   const embeds = (T: number, seed: number) => new ort.Tensor('float32', Float32Array.from({ length: T * C }, (_, i) => Math.sin(seed + i * 0.37) * 0.5), [1, T, C]);
   const names = Array.from({ length: L }, (_, l) => [io.pastKey(l), io.pastValue(l), io.presentKey(l), io.presentValue(l)] as const);
 

@@ -21,7 +21,8 @@ export function projector(g: GraphBuilder, w: CheckpointWeights, s: ProjectorSha
     const t = (name: string, shape: number[]) => w.f32(`${PREFIX}.${name}`, shape);
     const input = s.layerNorm ? g.layerNorm(x, t('layer_norm.weight', [s.inputSize]), t('layer_norm.bias', [s.inputSize]), PROJECTOR_LAYER_NORM_EPS) : x;
     const bias = (name: string) => (s.bias ? t(`${name}.bias`, [s.outputSize]) : null);
-    const hidden = g.linear(input, t('linear_1.weight', [s.outputSize, s.inputSize]), bias('linear_1'));
-    return g.linear(activation(g, s.act, hidden, 'projector_hidden_act'), t('linear_2.weight', [s.outputSize, s.outputSize]), bias('linear_2'));
+    const lin = (name: string, shape: number[]) => w.linear([`${PREFIX}.${name}`], [shape]);
+    const hidden = g.linear(input, lin('linear_1.weight', [s.outputSize, s.inputSize]), bias('linear_1'));
+    return g.linear(activation(g, s.act, hidden, 'projector_hidden_act'), lin('linear_2.weight', [s.outputSize, s.outputSize]), bias('linear_2'));
   });
 }

@@ -4,6 +4,7 @@ import type { GraphBuilder } from '../onnx/graph-builder.ts';
 import type { Value } from '../onnx/graph-core.ts';
 
 export interface Projection {
+  /** [in, out]: CheckpointWeights.linear. */
   weight: Value;
   bias: Value | null;
 }

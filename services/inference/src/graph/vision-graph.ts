@@ -5,7 +5,7 @@ import { GraphBuilder } from '../onnx/graph-builder.ts';
 import type { Value } from '../onnx/graph-core.ts';
 import { CheckpointWeights } from '../onnx/checkpoint-weights.ts';
 import type { ModelConfig } from '../checkpoint/model-config.ts';
-import type { WeightStore } from '../checkpoint/types.ts';
+import type { PreparedWeights } from '../onnx/prepared-weights.ts';
 import { clipVisionTower, type VisionTowerOutput } from './clip-vision.ts';
 import { internVisionTower } from './intern-vit.ts';
 import { pixelShuffle } from './pixel-shuffle.ts';
@@ -51,9 +51,9 @@ export function visionLayout(config: ModelConfig): VisionLayout {
   return { tokensPerView: side * side, grid: [side, side], imageSize: config.vision.imageSize };
 }
 
-export function buildVisionGraph(config: ModelConfig, store: WeightStore, baseDir: string, options: VisionGraphOptions): BuiltGraph {
+export function buildVisionGraph(config: ModelConfig, weights: PreparedWeights, options: VisionGraphOptions): BuiltGraph {
   const g = new GraphBuilder(`${config.family}-vision`);
-  const w = new CheckpointWeights(g, store, baseDir);
+  const w = new CheckpointWeights(g, weights);
   const [height, width] = visionLayout(config).imageSize;
   const pixels = g.input(PIXEL_VALUES, 'float32', ['views', config.vision.numChannels, height, width]);
   const outputs: string[] = [];

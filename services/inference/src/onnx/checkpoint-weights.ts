@@ -1,47 +1,51 @@
-// Checkpoint weights as ONNX initializers whose bytes stay in the safetensors files: each
-// initializer is external data (location = the file relative to the checkpoint directory, offset =
-// the entry's absolute byte offset). onnxruntime resolves locations against the folder given in
-// session option `session.model_external_initializers_file_folder_path` and refuses paths that
-// leave it (symlinks are resolved first), so all files must lie under one base directory.
-import { relative, sep } from 'node:path';
+// Checkpoint weights as ONNX initializers whose bytes stay out of the graph: each one is external
+// data in a file of the model's PreparedWeights folder (float32, in the layout its node uses), which
+// onnxruntime maps rather than copies. Sessions are created with that folder as
+// `session.model_external_initializers_file_folder_path`.
 import type { GraphBuilder } from './graph-builder.ts';
 import type { Value } from './graph-core.ts';
-import { weightDType } from './dtypes.ts';
 import { assertShape } from '../checkpoint/weight-store.ts';
-import type { WeightStore } from '../checkpoint/types.ts';
-import { GraphError } from './graph-core.ts';
+import type { PreparedTensor, PreparedWeights } from './prepared-weights.ts';
 
 export class CheckpointWeights {
   private readonly bound = new Map<string, Value>();
 
-  /**
-   * @param baseDir the directory every weight file lies under (the checkpoint directory); it is
-   *   the external-data folder the session must be created with.
-   */
   constructor(
     private readonly g: GraphBuilder,
-    readonly store: WeightStore,
-    readonly baseDir: string,
+    readonly weights: PreparedWeights,
   ) {}
 
   has(name: string): boolean {
-    return this.store.has(name);
+    return this.weights.store.has(name);
   }
 
-  /** The tensor as a float32 value (F16/BF16 are cast in-graph), shape-checked when `shape` is given. */
+  /** The tensor as float32, shape-checked when `shape` is given. */
   f32(name: string, shape?: readonly number[]): Value {
-    const entry = this.store.get(name);
+    this.check(name, shape);
+    return this.bind(name, () => this.weights.tensor(name));
+  }
+
+  /**
+   * The weight of a linear layer stored as [out, in] (each of `names` checked against its `shapes`),
+   * as the [in, out] matrix GraphBuilder.linear multiplies by; several names: their matrices side
+   * by side, [in, Σ out], one MatMul for projections of one input.
+   */
+  linear(names: readonly string[], shapes: readonly (readonly number[])[]): Value {
+    names.forEach((name, i) => this.check(name, shapes[i]));
+    return this.bind(`${names.join('+')}^T`, () => this.weights.transposed(names));
+  }
+
+  private check(name: string, shape: readonly number[] | undefined): void {
+    const entry = this.weights.store.get(name);
     if (shape) assertShape(entry, shape);
-    const cached = this.bound.get(name);
+  }
+
+  private bind(key: string, prepare: () => PreparedTensor): Value {
+    const cached = this.bound.get(key);
     if (cached) return cached;
-    const location = relative(this.baseDir, entry.file);
-    if (location.startsWith('..') || location.includes(`..${sep}`)) {
-      throw new GraphError(`tensor '${name}': file ${entry.file} is outside the checkpoint directory ${this.baseDir}`);
-    }
-    const dtype = weightDType(entry.dtype);
-    const raw = this.g.externalTensor(name, dtype, entry.shape, { location, offset: entry.offset, length: entry.byteLength });
-    const value = dtype === 'float32' ? raw : this.g.cast(raw, 'float32');
-    this.bound.set(name, value);
+    const t = prepare();
+    const value = this.g.externalTensor(key, 'float32', t.dims, { location: t.location, offset: 0, length: t.byteLength });
+    this.bound.set(key, value);
     return value;
   }
 }

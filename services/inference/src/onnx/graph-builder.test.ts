@@ -1,7 +1,8 @@
 // The graph builder against onnxruntime (the ONNX reference runtime we did not write): small
-// graphs built with the typed API must compute what plain JS arithmetic computes, weights must be
-// read from external data at the safetensors offsets (F32 as is, F16/BF16 widened in-graph), and
-// bookkeeping mistakes must fail with a named error.
+// graphs built with the typed API must compute what plain JS arithmetic computes, checkpoint
+// weights must be external data in prepared float32 files (F16/BF16 widened as the checkpoint
+// reader widens, linear weights transposed and stacked), and bookkeeping mistakes must fail with a
+// named error.
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { mkdtempSync } from 'node:fs';
@@ -10,8 +11,8 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { setFloat16 } from '@petamoriken/float16';
 import { GraphBuilder } from './graph-builder.ts';
-import { GraphError } from './graph-core.ts';
 import { CheckpointWeights } from './checkpoint-weights.ts';
+import { PreparedWeights } from './prepared-weights.ts';
 import { ModelProto, TensorProto_DataLocation } from './gen/onnx/onnx.ts';
 import { openWeightStore, toFloat32, writeSafetensors } from '../checkpoint/index.ts';
 import { createSession } from '../runtime/session.ts';
@@ -31,14 +32,14 @@ const matrix = (rows: number, cols: number) =>
 describe('typed ops', () => {
   test('linear + softmax equal a JS reference on random inputs', async () => {
     await fc.assert(
-      fc.asyncProperty(matrix(3, 4), matrix(5, 4), matrix(1, 5), async (x, w, b) => {
+      fc.asyncProperty(matrix(3, 4), matrix(4, 5), matrix(1, 5), async (x, w, b) => {
         const g = new GraphBuilder('linear-softmax');
         const xv = g.input('x', 'float32', ['rows', 4]);
-        const y = g.softmax(g.linear(xv, g.constF32(w, [5, 4]), g.constF32(b, [5])), -1);
+        const y = g.softmax(g.linear(xv, g.constF32(w, [4, 5]), g.constF32(b, [5])), -1);
         g.output(y, 'y', 'float32', ['rows', 5]);
         const out = (await run(g, { x: new ort.Tensor('float32', x, [3, 4]) })).y.data as Float32Array;
         for (let r = 0; r < 3; r++) {
-          const z = Array.from({ length: 5 }, (_, o) => b[o] + Array.from({ length: 4 }, (_, i) => x[r * 4 + i] * w[o * 4 + i]).reduce((s, v) => s + v, 0));
+          const z = Array.from({ length: 5 }, (_, o) => b[o] + Array.from({ length: 4 }, (_, i) => x[r * 4 + i] * w[i * 5 + o]).reduce((s, v) => s + v, 0));
           const m = Math.max(...z);
           const e = z.map((v) => Math.exp(v - m));
           const sum = e.reduce((s, v) => s + v, 0);
@@ -67,7 +68,7 @@ describe('typed ops', () => {
   });
 });
 
-describe('external checkpoint weights', () => {
+describe('checkpoint weights', () => {
   const dir = mkdtempSync(join(tmpdir(), 'locscope-onnx-'));
   const values = Float32Array.from({ length: 12 }, (_, i) => (i - 5.5) / 3);
   // Round-to-nearest-even of the top 16 bits: the bf16 encoding of each value.
@@ -81,30 +82,41 @@ describe('external checkpoint weights', () => {
     { name: 'wbf', dtype: 'BF16', shape: [3, 4], data: bf16 },
   ]);
   const store = openWeightStore(dir);
+  const weights = PreparedWeights.open(store, mkdtempSync(join(tmpdir(), 'locscope-prepared-')));
 
-  test.each(['w32', 'w16', 'wbf'])('%s is read in place at its offset and widened to float32', async (name) => {
+  test.each(['w32', 'w16', 'wbf'])('%s is float32 external data in a prepared file, widened as the checkpoint reader widens', async (name) => {
     const g = new GraphBuilder(`ext-${name}`);
-    const w = new CheckpointWeights(g, store, dir);
+    const w = new CheckpointWeights(g, weights);
     g.output(g.identity(w.f32(name, [3, 4])), 'out', 'float32');
-    const out = await run(g, {}, dir);
+    const out = await run(g, {}, weights.dir);
     expect(Array.from(out.out.data as Float32Array)).toEqual(Array.from(store.readFloat32(name)));
-    // The initializer is external data pointing at the entry, not bytes copied into the model.
-    const model = ModelProto.decode(g.toBytes());
-    const init = model.graph!.initializer.find((t) => t.name === name)!;
+    // The initializer points at its file; no bytes are copied into the model.
+    const init = ModelProto.decode(g.toBytes()).graph!.initializer.find((t) => t.name === name)!;
     expect(init.dataLocation).toBe(TensorProto_DataLocation.EXTERNAL);
     expect(init.rawData.length).toBe(0);
-    const entry = store.get(name);
-    expect(Object.fromEntries(init.externalData.map((e) => [e.key, e.value]))).toEqual({ location: 'model.safetensors', offset: String(entry.offset), length: String(entry.byteLength) });
+    expect(Object.fromEntries(init.externalData.map((e) => [e.key, e.value]))).toEqual({ location: `${name}.f32`, offset: '0', length: '48' });
+  });
+
+  test('linear layers stacked from [out, in] weights compute each projection side by side', async () => {
+    const g = new GraphBuilder('stacked');
+    const x = g.input('x', 'float32', [2, 4]);
+    g.output(g.linear(x, new CheckpointWeights(g, weights).linear(['w32', 'w16'], [[3, 4], [3, 4]]), null), 'y', 'float32');
+    const xs = Float32Array.from({ length: 8 }, (_, i) => Math.cos(i));
+    const y = (await run(g, { x: new ort.Tensor('float32', xs, [2, 4]) }, weights.dir)).y.data as Float32Array;
+    const [a, b] = [store.readFloat32('w32'), store.readFloat32('w16')];
+    for (let r = 0; r < 2; r++) {
+      for (let o = 0; o < 6; o++) {
+        const m = o < 3 ? a : b;
+        const expected = [0, 1, 2, 3].reduce((sum, i) => sum + xs[r * 4 + i] * m[(o % 3) * 4 + i], 0);
+        expect(y[r * 6 + o]).toBeCloseTo(expected, 5);
+      }
+    }
   });
 
   test('a weight of the wrong shape is rejected naming the tensor', () => {
-    const g = new GraphBuilder('bad-shape');
-    expect(() => new CheckpointWeights(g, store, dir).f32('w32', [4, 3])).toThrow(/w32.*\[3, 4\].*\[4, 3\]/);
-  });
-
-  test('a weight outside the weights directory is rejected', () => {
-    const g = new GraphBuilder('outside');
-    expect(() => new CheckpointWeights(g, store, join(dir, 'sub')).f32('w32')).toThrow(GraphError);
+    const w = new CheckpointWeights(new GraphBuilder('bad-shape'), weights);
+    expect(() => w.f32('w32', [4, 3])).toThrow(/w32.*\[3, 4\].*\[4, 3\]/);
+    expect(() => w.linear(['w16', 'w32'], [[3, 4], [4, 3]])).toThrow(/w32.*\[3, 4\].*\[4, 3\]/);
   });
 
   test('widening matches the checkpoint reader', () => {

@@ -161,9 +161,9 @@ export class GraphBuilder extends GraphCore {
 
   // ---- composites used by every architecture --------------------------------------------------
 
-  /** torch.nn.Linear: x·Wᵀ (+ b), W stored [out, in] as in checkpoints. */
-  linear(x: Value, weight: Value, bias: Value | null): Value {
-    const y = this.matmul(x, this.transpose(weight, [1, 0]));
+  /** nn.Linear with its weight already transposed: x [.., in] · weightT [in, out] (+ bias). */
+  linear(x: Value, weightT: Value, bias: Value | null): Value {
+    const y = this.matmul(x, weightT);
     return bias ? this.add(y, bias) : y;
   }
 

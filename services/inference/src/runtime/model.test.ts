@@ -138,6 +138,17 @@ describe.each(['llava-tiny', 'internvl-tiny'])('%s', (fixture) => {
     });
   });
 
+  test('repacked weights (prepackWeights) change the speed, not the results', async () => {
+    const prepacked = await loadModel(dir, { intraOpNumThreads: 1, prepackWeights: true });
+    try {
+      const request = { inputsEmbeds: embeds, seqLen: ids.length, variants: promptVariants };
+      const [shared, repacked] = [await model.forward(request), await prepacked.forward(request)];
+      expect(maxAbsDiff(shared.logits.data, repacked.logits.data)).toBeLessThanOrEqual(1e-5);
+    } finally {
+      await prepacked.dispose();
+    }
+  });
+
   test('a positional ablation zeroes the head only there: equal to a zero patch, unlike an all-position ablation', async () => {
     const T = ids.length;
     const D = model.info.headDim;

@@ -12,6 +12,12 @@ export interface SessionSettings {
   intraOpNumThreads?: number;
   /** 'float64' computes every graph in double precision behind its float32 interface (parity runs). */
   precision?: Precision;
+  /**
+   * Let onnxruntime repack weight matrices for its MatMul kernels: each session then holds its own
+   * repacked copy of every weight (memory × graph variants). Off: MatMuls read the mapped prepared
+   * weight files, which all sessions of a model share.
+   */
+  prepackWeights?: boolean;
 }
 
 export type Precision = 'float32' | 'float64';
@@ -34,8 +40,13 @@ export async function createSession(name: string, bytes: Uint8Array, weightsDir:
     // Extended fusions emit float-only contrib ops (QuickGelu, …) even over double tensors, so
     // float64 graphs get the basic level (constant folding, no fusions).
     graphOptimizationLevel: settings.precision === 'float64' ? 'basic' : 'all',
-    // Resolves the external data of an in-memory model (onnxruntime ≥ 1.19 session config key).
-    extra: { session: { model_external_initializers_file_folder_path: weightsDir } },
+    extra: {
+      session: {
+        // Resolves the external data of an in-memory model (onnxruntime ≥ 1.19 session config key).
+        model_external_initializers_file_folder_path: weightsDir,
+        disable_prepacking: settings.prepackWeights ? '0' : '1',
+      },
+    },
   };
   if (settings.intraOpNumThreads !== undefined) options.intraOpNumThreads = settings.intraOpNumThreads;
   try {

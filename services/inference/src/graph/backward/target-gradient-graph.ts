@@ -7,7 +7,7 @@ import { GraphBuilder } from '../../onnx/graph-builder.ts';
 import { attr } from '../../onnx/graph-core.ts';
 import { ModelProto } from '../../onnx/gen/onnx/onnx.ts';
 import type { TextConfig } from '../../checkpoint/text-config.ts';
-import type { WeightStore } from '../../checkpoint/types.ts';
+import type { PreparedWeights } from '../../onnx/prepared-weights.ts';
 import { buildDecoderGraph } from '../decoder-graph.ts';
 import * as io from '../decoder-io.ts';
 import type { BuiltGraph } from '../vision-graph.ts';
@@ -35,9 +35,9 @@ function objectiveGraph(): Uint8Array {
   return g.toBytes();
 }
 
-export function buildTargetGradientGraph(text: TextConfig, store: WeightStore, baseDir: string): BuiltGraph {
+export function buildTargetGradientGraph(text: TextConfig, weights: PreparedWeights): BuiltGraph {
   const variant: io.DecoderVariant = { hooks: io.NO_HOOKS, captures: io.NO_CAPTURES, kvCache: false, logits: 'positions' };
-  const model = ModelProto.decode(buildDecoderGraph(text, store, baseDir, variant).bytes);
+  const model = ModelProto.decode(buildDecoderGraph(text, weights, variant).bytes);
   appendGraph(model, objectiveGraph(), { replaceOutputs: true });
   const backward = new GraphBuilder('backward');
   backward.scoped('grad', () => {

@@ -1,0 +1,75 @@
+// Prepared weight files: the transposed, stacked layout against a plain index-by-index reference
+// (property test), written once and reused, a fresh folder when the checkpoint changes, and a
+// precise error for matrices that cannot be stacked.
+import { describe, expect, test } from 'vitest';
+import fc from 'fast-check';
+import { mkdtempSync, readFileSync, statSync, utimesSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openWeightStore, writeSafetensors } from '../checkpoint/index.ts';
+import { PreparedWeights, PreparedWeightsError, transposeInto } from './prepared-weights.ts';
+
+const floats = (path: string) => {
+  const bytes = readFileSync(path);
+  return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+};
+
+describe('transposeInto', () => {
+  test('writes out[c, column + r] = matrix[r, c] and nothing else', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 70 }), fc.integer({ min: 1, max: 70 }), fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 5 }), (rows, cols, column, extra) => {
+        const matrix = Float32Array.from({ length: rows * cols }, (_, i) => i + 1);
+        const width = column + rows + extra;
+        const out = new Float32Array(cols * width);
+        transposeInto(matrix, rows, cols, out, width, column);
+        for (let c = 0; c < cols; c++) {
+          for (let k = 0; k < width; k++) {
+            const r = k - column;
+            expect(out[c * width + k]).toBe(r >= 0 && r < rows ? matrix[r * cols + c] : 0);
+          }
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe('PreparedWeights', () => {
+  const checkpoint = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'locscope-ckpt-'));
+    writeSafetensors(join(dir, 'model.safetensors'), [
+      { name: 'a.weight', dtype: 'F32', shape: [2, 3], data: Float32Array.from([1, 2, 3, 4, 5, 6]) },
+      { name: 'b.weight', dtype: 'F32', shape: [1, 3], data: Float32Array.from([7, 8, 9]) },
+      { name: 'c.weight', dtype: 'F32', shape: [2, 2], data: Float32Array.from([1, 1, 1, 1]) },
+    ]);
+    return dir;
+  };
+
+  test('stacks transposed matrices side by side, as float32 files written once', () => {
+    const dir = checkpoint();
+    const prepared = PreparedWeights.open(openWeightStore(dir), mkdtempSync(join(tmpdir(), 'locscope-prepared-')));
+    const t = prepared.transposed(['a.weight', 'b.weight']);
+    expect(t.dims).toEqual([3, 3]);
+    expect(t.byteLength).toBe(36);
+    const file = join(prepared.dir, t.location);
+    expect(Array.from(floats(file))).toEqual([1, 4, 7, 2, 5, 8, 3, 6, 9]);
+    const written = statSync(file).mtimeMs;
+    expect(prepared.transposed(['a.weight', 'b.weight']).location).toBe(t.location);
+    expect(statSync(file).mtimeMs).toBe(written);
+    expect(Array.from(floats(join(prepared.dir, prepared.tensor('b.weight').location)))).toEqual([7, 8, 9]);
+  });
+
+  test('a changed checkpoint gets its own folder', () => {
+    const dir = checkpoint();
+    const root = mkdtempSync(join(tmpdir(), 'locscope-prepared-'));
+    const before = PreparedWeights.open(openWeightStore(dir), root).dir;
+    utimesSync(join(dir, 'model.safetensors'), new Date(), new Date(Date.now() + 5000));
+    expect(PreparedWeights.open(openWeightStore(dir), root).dir).not.toBe(before);
+  });
+
+  test('matrices with different input sizes are not stacked; the error names the tensor', () => {
+    const prepared = PreparedWeights.open(openWeightStore(checkpoint()), mkdtempSync(join(tmpdir(), 'locscope-prepared-')));
+    expect(() => prepared.transposed(['a.weight', 'c.weight'])).toThrow(PreparedWeightsError);
+    expect(() => prepared.transposed(['a.weight', 'c.weight'])).toThrow(/'c\.weight' has shape \[2, 2\].*\[out, 3\]/);
+  });
+});
