@@ -36,6 +36,9 @@ export interface LoadCheckpointOptions {
   validate?: boolean;
 }
 
+const LLAVA_VISION_TOWER = 'model.vision_tower.';
+const CLIP_TOWER = `${LLAVA_VISION_TOWER}vision_model.`;
+
 export function loadCheckpoint(dir: string, options: LoadCheckpointOptions = {}): Checkpoint {
   const root = resolve(dir);
   if (!existsSync(root) || !statSync(root).isDirectory()) throw new CheckpointNotFoundError(root, 'checkpoint directory');
@@ -44,6 +47,10 @@ export function loadCheckpoint(dir: string, options: LoadCheckpointOptions = {})
   const config = parseModelConfig(readJson(configFile), configFile);
 
   let weights = openWeightStore(root);
+  // transformers 5 saves LLaVA's CLIP tower without its `vision_model.` level.
+  if (config.family === 'llava' && !weights.has(`${CLIP_TOWER}embeddings.class_embedding`) && weights.has(`${LLAVA_VISION_TOWER}embeddings.class_embedding`)) {
+    weights = weights.withPrefixMoved(LLAVA_VISION_TOWER, CLIP_TOWER);
+  }
   // Tied models (e.g. Qwen3-0.6B inside InternVL-3.5-1B) store no lm_head; transformers reuses the embeddings.
   if (config.tieWordEmbeddings && !weights.has(LM_HEAD) && weights.has(EMBED_TOKENS)) weights = weights.withAlias(LM_HEAD, EMBED_TOKENS);
 

@@ -55,6 +55,16 @@ export class SafetensorsWeightStore implements WeightStore {
     return new SafetensorsWeightStore(entries, this.source, this.unsupported);
   }
 
+  /** A store whose names under `from` are moved under `to` (`from` + rest → `to` + rest). */
+  withPrefixMoved(from: string, to: string): SafetensorsWeightStore {
+    const entries = new Map<string, TensorEntry>();
+    for (const [name, entry] of this.entries) {
+      const moved = name.startsWith(from) ? to + name.slice(from.length) : name;
+      entries.set(moved, { ...entry, name: moved });
+    }
+    return new SafetensorsWeightStore(entries, this.source, this.unsupported);
+  }
+
   get(name: string): TensorEntry {
     const entry = this.entries.get(name);
     if (entry) return entry;
