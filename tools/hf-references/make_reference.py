@@ -156,6 +156,19 @@ def run(model, ids, pixels, span, hooks_setup=lambda h: None, knockout=None):
     return tensors
 
 
+GROUPS = ("ablate", "knockout", "patch_source", "patch_all", "patch_last")
+
+
+def capture_kind(name):
+    """`knockout.attn_probs.2` → `attn_probs`: the tensor's kind without run group and layer."""
+    parts = name.split(".")
+    if parts[0] in GROUPS:
+        parts = parts[1:]
+    if parts[-1].isdigit():
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
 def main(argv):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--case", choices=sorted(CASES))
@@ -220,6 +233,7 @@ def main(argv):
 
         tensors[f"{group}.logits"] = run(model, ids, pixels, span, set_patch)["logits"]
 
+    tensors = {k: v for k, v in tensors.items() if capture_kind(k) not in case.get("skip", [])}
     tensors = {k: v.detach().clone().contiguous().to(torch.int64 if k == "input_ids" else torch.float32) for k, v in tensors.items()}
     save_file(tensors, os.path.join(args.out, "reference.safetensors"))
     reference = {
