@@ -17,11 +17,11 @@ describe.each(['llava-tiny', 'internvl-tiny'])('%s', (fixture) => {
   const checkpoint = loadCheckpoint(join(FIXTURES, fixture));
   const text = checkpoint.config.text;
   const weights = PreparedWeights.open(checkpoint.weights);
-  const session = (logits: io.DecoderVariant['logits']) =>
-    createSession(fixture, buildDecoderGraph(text, weights, { hooks: io.NO_HOOKS, captures: io.NO_CAPTURES, kvCache: false, logits }).bytes, weights.dir, {
-      executionProvider: 'cpu',
-      intraOpNumThreads: 1,
-    });
+  const session = async (logits: io.DecoderVariant['logits']) => {
+    const bytes = buildDecoderGraph(text, weights, { hooks: io.NO_HOOKS, captures: io.NO_CAPTURES, kvCache: false, logits }).bytes;
+    await weights.flush();
+    return createSession(fixture, bytes, weights.dir, { executionProvider: 'cpu', intraOpNumThreads: 1 });
+  };
 
   test('next_token is the first argmax of the last logits and next_log_prob its log-probability', async () => {
     const [B, T, C, V] = [3, 5, text.hiddenSize, text.vocabSize];

@@ -24,8 +24,11 @@ describe.each(['llava-tiny', 'internvl-tiny'])('%s', (fixture) => {
   const weights = PreparedWeights.open(checkpoint.weights);
   const build = (variant: Partial<io.DecoderVariant>) =>
     buildDecoderGraph(text, weights, { hooks: io.NO_HOOKS, captures: io.NO_CAPTURES, kvCache: true, logits: 'last', ...variant });
-  const session = (kvBuffer: boolean, attnBias: boolean) =>
-    createSession(fixture, build({ hooks: { ...io.NO_HOOKS, attnBias }, kvBuffer }).bytes, weights.dir, { executionProvider: 'cpu', intraOpNumThreads: 1 });
+  const session = async (kvBuffer: boolean, attnBias: boolean) => {
+    const bytes = build({ hooks: { ...io.NO_HOOKS, attnBias }, kvBuffer }).bytes;
+    await weights.flush();
+    return createSession(fixture, bytes, weights.dir, { executionProvider: 'cpu', intraOpNumThreads: 1 });
+  };
   const embeds = (T: number, seed: number) => new ort.Tensor('float32', Float32Array.from({ length: T * C }, (_, i) => Math.sin(seed + i * 0.37) * 0.5), [1, T, C]);
   const names = Array.from({ length: L }, (_, l) => [io.pastKey(l), io.pastValue(l), io.presentKey(l), io.presentValue(l)] as const);
 

@@ -88,6 +88,7 @@ describe('checkpoint weights', () => {
     const g = new GraphBuilder(`ext-${name}`);
     const w = new CheckpointWeights(g, weights);
     g.output(g.identity(w.f32(name, [3, 4])), 'out', 'float32');
+    await weights.flush();
     const out = await run(g, {}, weights.dir);
     expect(Array.from(out.out.data as Float32Array)).toEqual(Array.from(store.readFloat32(name)));
     // The initializer points at its file; no bytes are copied into the model.
@@ -102,6 +103,7 @@ describe('checkpoint weights', () => {
     const x = g.input('x', 'float32', [2, 4]);
     g.output(g.linear(x, new CheckpointWeights(g, weights).linear(['w32', 'w16'], [[3, 4], [3, 4]]), null), 'y', 'float32');
     const xs = Float32Array.from({ length: 8 }, (_, i) => Math.cos(i));
+    await weights.flush();
     const y = (await run(g, { x: new ort.Tensor('float32', xs, [2, 4]) }, weights.dir)).y.data as Float32Array;
     const [a, b] = [store.readFloat32('w32'), store.readFloat32('w16')];
     for (let r = 0; r < 2; r++) {

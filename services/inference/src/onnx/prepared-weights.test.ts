@@ -3,7 +3,7 @@
 // precise error for matrices that cannot be stacked.
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
-import { mkdtempSync, readFileSync, statSync, utimesSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openWeightStore, writeSafetensors } from '../checkpoint/index.ts';
@@ -45,18 +45,45 @@ describe('PreparedWeights', () => {
     return dir;
   };
 
-  test('stacks transposed matrices side by side, as float32 files written once', () => {
+  test('stacks transposed matrices side by side, as float32 files written once, on flush', async () => {
     const dir = checkpoint();
     const prepared = PreparedWeights.open(openWeightStore(dir), mkdtempSync(join(tmpdir(), 'locscope-prepared-')));
     const t = prepared.transposed(['a.weight', 'b.weight']);
     expect(t.dims).toEqual([3, 3]);
     expect(t.byteLength).toBe(36);
     const file = join(prepared.dir, t.location);
+    expect(existsSync(file)).toBe(false);
+    await prepared.flush();
     expect(Array.from(floats(file))).toEqual([1, 4, 7, 2, 5, 8, 3, 6, 9]);
     const written = statSync(file).mtimeMs;
     expect(prepared.transposed(['a.weight', 'b.weight']).location).toBe(t.location);
+    const b = prepared.tensor('b.weight');
+    await prepared.flush();
     expect(statSync(file).mtimeMs).toBe(written);
-    expect(Array.from(floats(join(prepared.dir, prepared.tensor('b.weight').location)))).toEqual([7, 8, 9]);
+    expect(Array.from(floats(join(prepared.dir, b.location)))).toEqual([7, 8, 9]);
+  });
+
+  test('a flush waits for the files an earlier, still running flush took over', async () => {
+    const prepared = PreparedWeights.open(openWeightStore(checkpoint()), mkdtempSync(join(tmpdir(), 'locscope-prepared-')));
+    const names = [prepared.tensor('a.weight'), prepared.transposed(['c.weight'])];
+    const first = prepared.flush();
+    // A second graph built now names the same files; its flush must not return before they exist.
+    prepared.tensor('a.weight');
+    await prepared.flush();
+    for (const t of names) expect(statSync(join(prepared.dir, t.location)).size).toBe(t.byteLength);
+    await first;
+  });
+
+  test('a file that cannot be written fails the flush naming it, and a later flush can retry', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'locscope-prepared-'));
+    const prepared = PreparedWeights.open(openWeightStore(checkpoint()), root);
+    writeFileSync(prepared.dir, 'not a folder');
+    const t = prepared.tensor('b.weight');
+    await expect(prepared.flush()).rejects.toThrow(PreparedWeightsError);
+    rmSync(prepared.dir);
+    prepared.tensor('b.weight');
+    await prepared.flush();
+    expect(Array.from(floats(join(prepared.dir, t.location)))).toEqual([7, 8, 9]);
   });
 
   test('a changed checkpoint gets its own folder', () => {

@@ -5,10 +5,12 @@
 // (file-backed pages that every session of the model shares) instead of folding a transposed,
 // widened or concatenated copy into each session's own memory: measured on the bench model, each
 // decoder graph variant cost +180 MB of private memory before, for 230 MB of LM weights.
-// Files are written on first use (graphs are built lazily), each to a temporary name renamed into
-// place, so concurrent loaders of one checkpoint never read a partial file.
+// Building a graph only names the files it needs; `flush()` then writes the missing ones
+// asynchronously (minutes of disk writes for a 7B model must not stall a server's event loop), each
+// to a temporary name renamed into place, so concurrent loaders never read a partial file.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { WeightStore } from '../checkpoint/types.ts';
@@ -41,6 +43,11 @@ export interface PreparedTensor {
 }
 
 export class PreparedWeights {
+  /** Files named by a built graph and not on disk yet: location → how to compute their values. */
+  private readonly pending = new Map<string, { byteLength: number; values: () => Float32Array }>();
+  /** Flushes run one after another, so a flush also waits for files an earlier one took over. */
+  private flushing: Promise<void> = Promise.resolve();
+
   /**
    * @param store the checkpoint's weights (names, shapes, values)
    * @param dir the folder of this checkpoint version's prepared files: the external-data folder
@@ -88,24 +95,46 @@ export class PreparedWeights {
     });
   }
 
+  /** Writes every file named since the last flush that is not on disk yet; sessions are created after it. */
+  flush(): Promise<void> {
+    const run = this.flushing.catch(() => {}).then(async () => {
+      const named = [...this.pending];
+      this.pending.clear();
+      // One file at a time: each holds a whole tensor in memory while it is written.
+      for (const [location, file] of named) await this.write(location, file.byteLength, file.values);
+    });
+    this.flushing = run;
+    return run;
+  }
+
   private ensure(location: string, dims: number[], values: () => Float32Array): PreparedTensor {
     const byteLength = 4 * dims.reduce((a, b) => a * b, 1);
     const path = join(this.dir, location);
-    if (!existsSync(path) || statSync(path).size !== byteLength) {
-      const data = values();
-      const partial = `${path}.partial-${process.pid}-${Math.random().toString(36).slice(2)}`;
-      try {
-        mkdirSync(this.dir, { recursive: true });
-        writeFileSync(partial, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-        // Atomic: a concurrent writer of the same tensor renames identical bytes over it.
-        renameSync(partial, path);
-      } catch (error) {
-        rmSync(partial, { force: true });
-        throw new PreparedWeightsError(`could not write prepared weights ${path}: ${(error as Error).message}`, { cause: error });
-      }
-    }
+    if (!isWritten(path, byteLength)) this.pending.set(location, { byteLength, values });
     return { location, dims, byteLength };
   }
+
+  private async write(location: string, byteLength: number, values: () => Float32Array): Promise<void> {
+    const path = join(this.dir, location);
+    // Named again by a graph built before an earlier flush wrote it.
+    if (isWritten(path, byteLength)) return;
+    const partial = `${path}.partial-${process.pid}-${Math.random().toString(36).slice(2)}`;
+    try {
+      const data = values();
+      await mkdir(this.dir, { recursive: true });
+      await writeFile(partial, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+      // Atomic: a concurrent writer of the same tensor renames identical bytes over it.
+      await rename(partial, path);
+    } catch (error) {
+      // Best effort: the cause (e.g. the folder is not a directory) may prevent this too.
+      await rm(partial, { force: true }).catch(() => {});
+      throw new PreparedWeightsError(`could not write prepared weights ${path}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+}
+
+function isWritten(path: string, byteLength: number): boolean {
+  return existsSync(path) && statSync(path).size === byteLength;
 }
 
 /** out[c, column + r] = matrix[r, c] for matrix [rows, cols], out [cols, width] (row-major). */

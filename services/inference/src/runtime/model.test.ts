@@ -2,6 +2,8 @@
 // while decoding must agree with uncached full-sequence runs, scoring must agree with forward
 // logits, batching must not change any row, and bad requests fail naming the field.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError } from '@locscope/server-kit';
@@ -179,6 +181,19 @@ describe.each(['llava-tiny', 'internvl-tiny'])('%s', (fixture) => {
     await model.forward({ inputsEmbeds: embeds, seqLen: ids.length, variants: [{}, {}], logits: 'last' });
     expect(model.loadedGraphs).toBe(afterFirst);
     expect(afterFirst).toBeLessThanOrEqual(before + 1);
+  });
+
+  test('warmUp loads the graphs a plain encode + forward needs', async () => {
+    const fresh = await loadModel(dir, { intraOpNumThreads: 1, cacheDir: mkdtempSync(join(tmpdir(), 'locscope-warm-')) });
+    try {
+      await fresh.warmUp();
+      expect(fresh.loadedGraphs).toBe(3);
+      const image = await fresh.encodeImage(Reference.open(dir).floats('pixel_values'));
+      await fresh.forward({ inputsEmbeds: await fresh.embedWithImage(ids, image.features), seqLen: ids.length, variants: [{}], logits: 'last' });
+      expect(fresh.loadedGraphs).toBe(3);
+    } finally {
+      await fresh.dispose();
+    }
   });
 
   test('encodeImage reports the view layout and token norms', async () => {

@@ -148,7 +148,7 @@ export class Model {
       eosTokenIds: checkpoint.generation.eosTokenIds,
     };
     this.weights = PreparedWeights.open(checkpoint.weights, options.cacheDir ?? defaultWeightsCacheRoot());
-    this.sessions = new SessionCache(this.weights.dir, {
+    this.sessions = new SessionCache(this.weights, {
       ...DEFAULT_SESSION_SETTINGS,
       ...(options.executionProvider ? { executionProvider: options.executionProvider } : {}),
       ...(options.intraOpNumThreads !== undefined ? { intraOpNumThreads: options.intraOpNumThreads } : {}),
@@ -167,9 +167,7 @@ export class Model {
     }
     const views = pixelValues.length / perView;
     const captures = options.captures ?? false;
-    const session = await this.sessions.get(`vision|captures:${captures ? 1 : 0}`, () =>
-      buildVisionGraph(this.checkpoint.config, this.weights, { captures }).bytes,
-    );
+    const session = await this.visionSession(captures);
     const out = await session.run({ [PIXEL_VALUES]: new ort.Tensor('float32', pixelValues, [views, channels, height, width]) });
     const features = out[IMAGE_FEATURES].data as Float32Array;
     const rest: Record<string, TensorData> = {};
@@ -474,6 +472,15 @@ export class Model {
     return this.sessions.get(key, () => build(this.weights));
   }
 
+  /**
+   * Builds and loads the graphs every request needs (vision encoder, embeddings, the decoder
+   * without hooks), writing the model's prepared weight files on the way: a server calls it
+   * before it reports SERVING, so that no request waits for the weights' preparation.
+   */
+  async warmUp(): Promise<void> {
+    await Promise.all([this.visionSession(false), this.embedSession(), this.decoder({ hooks: io.NO_HOOKS, captures: io.NO_CAPTURES, kvCache: false, logits: 'last' })]);
+  }
+
   /** Number of graph variants built and loaded so far. */
   get loadedGraphs(): number {
     return this.sessions.size;
@@ -493,8 +500,16 @@ export class Model {
     );
   }
 
+  private visionSession(captures: boolean): Promise<ort.InferenceSession> {
+    return this.sessions.get(`vision|captures:${captures ? 1 : 0}`, () => buildVisionGraph(this.checkpoint.config, this.weights, { captures }).bytes);
+  }
+
+  private embedSession(): Promise<ort.InferenceSession> {
+    return this.sessions.get('embed', () => buildEmbedGraph(this.checkpoint.config.text, this.weights).bytes);
+  }
+
   private async embedBatch(ids: readonly number[], dims: [number, number]): Promise<Float32Array> {
-    const session = await this.sessions.get('embed', () => buildEmbedGraph(this.checkpoint.config.text, this.weights).bytes);
+    const session = await this.embedSession();
     const out = await session.run({ [INPUT_IDS]: int64Tensor(ids, dims) });
     return out[EMBEDDINGS].data as Float32Array;
   }

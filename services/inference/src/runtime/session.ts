@@ -3,6 +3,7 @@
 import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { promoteToFloat64 } from '../onnx/float64.ts';
+import type { PreparedWeights } from '../onnx/prepared-weights.ts';
 
 export type ExecutionProvider = 'cpu' | 'cuda';
 
@@ -61,14 +62,19 @@ export class SessionCache {
   private readonly sessions = new Map<string, Promise<ort.InferenceSession>>();
 
   constructor(
-    private readonly weightsDir: string,
+    private readonly weights: PreparedWeights,
     private readonly settings: SessionSettings,
   ) {}
 
+  /** The session of graph `key`; `build` builds it over this cache's weights (whose files are written before the session loads). */
   get(key: string, build: () => Uint8Array): Promise<ort.InferenceSession> {
     let session = this.sessions.get(key);
     if (!session) {
-      session = Promise.resolve().then(() => createSession(key, build(), this.weightsDir, this.settings));
+      session = Promise.resolve().then(async () => {
+        const bytes = build();
+        await this.weights.flush();
+        return createSession(key, bytes, this.weights.dir, this.settings);
+      });
       this.sessions.set(key, session);
       // A failed build must not poison the cache for a later retry.
       session.catch(() => this.sessions.delete(key));

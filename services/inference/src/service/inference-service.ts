@@ -218,7 +218,16 @@ export interface StartedInference {
 
 /** Starts locscope.v1.Inference; it reports NOT_SERVING until the preload models are loaded. */
 export async function startInferenceServer(config: ServiceConfig, options: InferenceServiceOptions, logger: Logger): Promise<StartedInference> {
-  const registry = new ModelRegistry<Model>(options.models, (entry) => loadModel(entry.dir, options.load));
+  const registry = new ModelRegistry<Model>(options.models, async (entry) => {
+    const model = await loadModel(entry.dir, options.load);
+    try {
+      await model.warmUp();
+    } catch (error) {
+      await model.dispose();
+      throw error;
+    }
+    return model;
+  });
   const engine = new InferenceEngine(registry, options);
   const admission = new Admission(engine.limits.maxConcurrent, engine.limits.maxQueued);
   const server = await startServer(
