@@ -34,7 +34,7 @@ export interface LoadModelOptions {
   /**
    * Repack weights per graph variant for onnxruntime's MatMul kernels (default false). Measured on
    * the bench model: decode steps ~10 % and small batches (Score over a cached prefix) ~25 % faster,
-   * at the price of a private copy of the weights in every graph variant's session (+240 MB each
+   * at the price of a private copy of the weights in every graph variant's session (~250 MB each
    * there; ~28 GB each for a 7B model) instead of the shared mapped files.
    */
   prepackWeights?: boolean;
@@ -126,7 +126,7 @@ export interface KvCache {
 export class Model {
   readonly info: ModelInfo;
   private readonly sessions: SessionCache;
-  /** The weights the graphs point at, and the folder their external-data locations are relative to. */
+  /** The prepared weight files every graph of this model points at. */
   private readonly weights: PreparedWeights;
   private readonly kvMemory = new KvBufferPool(KV_POOL_BYTES);
 

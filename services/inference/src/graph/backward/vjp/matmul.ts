@@ -5,9 +5,9 @@ import { type VjpContext, type VjpRule, input, intsAttr } from './types.ts';
 import type { Value } from '../../../onnx/graph-core.ts';
 
 /**
- * vᵀ over the last two axes. When v is itself such a transpose (nn.Linear's x·Wᵀ), its input is
- * returned instead: onnxruntime would otherwise constant-fold Transpose(Transpose(W)) into a
- * second copy of every weight matrix.
+ * vᵀ over the last two axes. When v is itself such a transpose (attention's q·kᵀ), its input is
+ * returned instead of a second Transpose. Linear weights are [in, out] initializers (prepared
+ * files), so their transpose here is one onnxruntime folds into a copy in the backward session.
  */
 function swapLastTwo(c: VjpContext, v: Value, rank: number): Value {
   const perm = Array.from({ length: rank }, (_, i) => i);
