@@ -63,6 +63,17 @@ describe('PreparedWeights', () => {
     expect(Array.from(floats(join(prepared.dir, b.location)))).toEqual([7, 8, 9]);
   });
 
+  test('untransposed gives a transposed stack back in the stored layout, rows stacked', async () => {
+    const prepared = PreparedWeights.open(openWeightStore(checkpoint()), mkdtempSync(join(tmpdir(), 'locscope-prepared-')));
+    const t = prepared.transposed(['a.weight', 'b.weight']);
+    const back = prepared.untransposed(t.location)!;
+    expect(back.dims).toEqual([3, 3]);
+    expect(prepared.untransposed('b.weight.f32')).toBeNull();
+    expect(prepared.untransposed(prepared.transposed(['c.weight']).location)!.location).toBe('c.weight.f32');
+    await prepared.flush();
+    expect(Array.from(floats(join(prepared.dir, back.location)))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
   test('a flush waits for the files an earlier, still running flush took over', async () => {
     const prepared = PreparedWeights.open(openWeightStore(checkpoint()), mkdtempSync(join(tmpdir(), 'locscope-prepared-')));
     const names = [prepared.tensor('a.weight'), prepared.transposed(['c.weight'])];

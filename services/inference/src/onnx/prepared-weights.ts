@@ -47,6 +47,8 @@ export class PreparedWeights {
   private readonly pending = new Map<string, { byteLength: number; values: () => Float32Array }>();
   /** Flushes run one after another, so a flush also waits for files an earlier one took over. */
   private flushing: Promise<void> = Promise.resolve();
+  /** The matrices behind each file `transposed` named. */
+  private readonly transposedSources = new Map<string, readonly string[]>();
 
   /**
    * @param store the checkpoint's weights (names, shapes, values)
@@ -82,8 +84,8 @@ export class PreparedWeights {
       }
     });
     const width = shapes.reduce((sum, [out]) => sum + out, 0);
-    const joined = `${names.join('+')}.T.f32`;
-    const file = joined.length <= MAX_FILE_NAME ? joined : `${names[0]}+${names.length - 1}-${hash(names.join('\n')).slice(0, 16)}.T.f32`;
+    const file = `${stackName(names)}.T.f32`;
+    this.transposedSources.set(file, names);
     return this.ensure(file, [inSize, width], () => {
       const out = new Float32Array(inSize * width);
       let column = 0;
@@ -91,6 +93,28 @@ export class PreparedWeights {
         transposeInto(this.store.readFloat32(name), shapes[i][0], inSize, out, width, column);
         column += shapes[i][0];
       });
+      return out;
+    });
+  }
+
+  /**
+   * The transpose of a file `transposed` named (null for any other location): its matrices in their
+   * own layout, stacked by rows, [Σ out_i, in]. A backward pass multiplies by it (dx = dy·W).
+   */
+  untransposed(location: string): PreparedTensor | null {
+    const names = this.transposedSources.get(location);
+    if (!names) return null;
+    if (names.length === 1) return this.tensor(names[0]);
+    const shapes = names.map((name) => this.store.get(name).shape);
+    const rows = shapes.reduce((sum, [out]) => sum + out, 0);
+    return this.ensure(`${stackName(names)}.f32`, [rows, shapes[0][1]], () => {
+      const out = new Float32Array(rows * shapes[0][1]);
+      let offset = 0;
+      for (const name of names) {
+        const matrix = this.store.readFloat32(name);
+        out.set(matrix, offset);
+        offset += matrix.length;
+      }
       return out;
     });
   }
@@ -131,6 +155,12 @@ export class PreparedWeights {
       throw new PreparedWeightsError(`could not write prepared weights ${path}: ${(error as Error).message}`, { cause: error });
     }
   }
+}
+
+/** A file name for several tensors: their names joined, or the first one and a hash when that is too long. */
+function stackName(names: readonly string[]): string {
+  const joined = names.join('+');
+  return joined.length <= MAX_FILE_NAME ? joined : `${names[0]}+${names.length - 1}-${hash(names.join('\n')).slice(0, 16)}`;
 }
 
 function isWritten(path: string, byteLength: number): boolean {

@@ -8,6 +8,9 @@ import { InvalidArgumentError } from '@locscope/server-kit';
 import { loadModel, type Model } from './model.ts';
 import { integratedGradients, targetGradients, type Targets } from './attribution.ts';
 import { Reference } from '../parity/reference.ts';
+import { ModelProto } from '../onnx/gen/onnx/onnx.ts';
+import { PreparedWeights } from '../onnx/prepared-weights.ts';
+import { buildTargetGradientGraph } from '../graph/backward/target-gradient-graph.ts';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '../../../../../shared/fixtures/hf-parity');
 /**
@@ -111,6 +114,16 @@ describe.each(['llava-tiny', 'internvl-tiny'])('%s', (fixture) => {
     for (const p of visual) zeroed.fill(0, p * C, (p + 1) * C);
     const [fZero] = await score([zeroed]);
     expect(one.baselineScore).toBeCloseTo(fZero, 5);
+  });
+
+  test('the backward pass multiplies by stored weights: no transposed constant for onnxruntime to copy', () => {
+    const graph = ModelProto.decode(buildTargetGradientGraph(model.checkpoint.config.text, PreparedWeights.open(model.checkpoint.weights)).bytes).graph!;
+    const constants = new Set(graph.initializer.map((t) => t.name));
+    const transposedConstants = graph.node.filter((n) => n.opType === 'Transpose' && constants.has(n.input[0])).map((n) => n.input[0]);
+    expect(transposedConstants).toEqual([]);
+    // Each layer's stacked q/k/v weight is used as stored, both ways round.
+    const qkv = [...constants].filter((name) => name.includes('layers.0.self_attn.q_proj.weight'));
+    expect(qkv.sort()).toEqual([expect.stringMatching(/\^T$/), expect.stringMatching(/\^T\^T$/)]);
   });
 
   test('bad requests fail naming the field', async () => {

@@ -45,8 +45,17 @@ function accumulate(b: GraphBuilder, parts: Value[]): Value {
   return parts.length === 1 ? parts[0] : b.node('Sum', parts)[0];
 }
 
+export interface DifferentiateOptions {
+  /**
+   * The transpose of a 2-D initializer as another initializer (e.g. a linear weight stored both
+   * ways on disk), or null: a Transpose node of a constant would be folded by onnxruntime into a
+   * private copy in the backward session.
+   */
+  transposeOf?: (initializer: string) => Value | null;
+}
+
 /** Emits the backward pass into `b`; returns the value holding d(objective)/d(wrt) (shape of `wrt`). */
-export function differentiate(fwd: ForwardGraph, b: GraphBuilder, objective: string, wrt: string): Value {
+export function differentiate(fwd: ForwardGraph, b: GraphBuilder, objective: string, wrt: string, options: DifferentiateOptions = {}): Value {
   const active = activeValues(fwd, wrt);
   if (!active.has(objective)) throw new BackwardGraphError(`objective '${objective}' does not depend on '${wrt}'`);
   const needed = neededValues(fwd, active, objective);
@@ -71,6 +80,7 @@ export function differentiate(fwd: ForwardGraph, b: GraphBuilder, objective: str
         y: { name: node.output[0] },
         dy: accumulate(b, incoming),
         wants,
+        ...(options.transposeOf ? { transposeOf: options.transposeOf } : {}),
       }),
     );
     wants.forEach((want, k) => {

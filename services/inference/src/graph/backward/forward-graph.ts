@@ -29,6 +29,11 @@ export class ForwardGraph {
     return this.initializers.has(name);
   }
 
+  /** The external-data file of an initializer (undefined when its bytes are inline or it is none). */
+  externalLocation(name: string): string | undefined {
+    return this.initializers.get(name)?.externalData.find((e) => e.key === 'location')?.value;
+  }
+
   /** The values of a constant int64 initializer (axes, shapes, starts); throws naming `what` otherwise. */
   constInts(name: string, what: string): number[] {
     const t = this.initializers.get(name);

@@ -1,5 +1,5 @@
 // Backward graphs emitted from built forward graphs (reverse-mode autodiff over our ONNX ops).
-export { differentiate } from './differentiate.ts';
+export { differentiate, type DifferentiateOptions } from './differentiate.ts';
 export { ForwardGraph } from './forward-graph.ts';
 export { appendGraph } from './merge.ts';
 export { BackwardGraphError, UnsupportedOpError } from './errors.ts';

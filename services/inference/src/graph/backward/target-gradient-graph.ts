@@ -4,7 +4,7 @@
 // (the positions predicting each target, i.e. target position − 1), target_ids [K].
 // Outputs: target_log_prob [B] and inputs_embeds_grad [B, T, C].
 import { GraphBuilder } from '../../onnx/graph-builder.ts';
-import { attr } from '../../onnx/graph-core.ts';
+import { attr, type Value } from '../../onnx/graph-core.ts';
 import { ModelProto } from '../../onnx/gen/onnx/onnx.ts';
 import type { TextConfig } from '../../checkpoint/text-config.ts';
 import type { PreparedWeights } from '../../onnx/prepared-weights.ts';
@@ -40,8 +40,19 @@ export function buildTargetGradientGraph(text: TextConfig, weights: PreparedWeig
   const model = ModelProto.decode(buildDecoderGraph(text, weights, variant).bytes);
   appendGraph(model, objectiveGraph(), { replaceOutputs: true });
   const backward = new GraphBuilder('backward');
+  const forward = new ForwardGraph(model.graph!);
+  // dx = dy·W for every linear layer: W is the prepared original-layout file of the forward's Wᵀ.
+  const transposes = new Map<string, Value | null>();
+  const transposeOf = (initializer: string): Value | null => {
+    if (!transposes.has(initializer)) {
+      const location = forward.externalLocation(initializer);
+      const t = location === undefined ? null : weights.untransposed(location);
+      transposes.set(initializer, t && backward.externalTensor(`${initializer}^T`, 'float32', t.dims, { location: t.location, offset: 0, length: t.byteLength }));
+    }
+    return transposes.get(initializer)!;
+  };
   backward.scoped('grad', () => {
-    const grad = differentiate(new ForwardGraph(model.graph!), backward, TARGET_LOG_PROB, io.INPUTS_EMBEDS);
+    const grad = differentiate(forward, backward, TARGET_LOG_PROB, io.INPUTS_EMBEDS, { transposeOf });
     backward.output(grad, INPUTS_EMBEDS_GRAD, 'float32', ['batch', 'seq', text.hiddenSize]);
   });
   appendGraph(model, backward.toBytes(), { replaceOutputs: false });

@@ -6,10 +6,13 @@ import type { Value } from '../../../onnx/graph-core.ts';
 
 /**
  * vᵀ over the last two axes. When v is itself such a transpose (attention's q·kᵀ), its input is
- * returned instead of a second Transpose. Linear weights are [in, out] initializers (prepared
- * files), so their transpose here is one onnxruntime folds into a copy in the backward session.
+ * returned instead of a second Transpose; for an initializer (a linear weight), the initializer
+ * holding its transpose when the caller has one, instead of a Transpose onnxruntime would fold
+ * into a private copy of the weight.
  */
 function swapLastTwo(c: VjpContext, v: Value, rank: number): Value {
+  const stored = rank === 2 && c.fwd.isInitializer(v.name) ? c.transposeOf?.(v.name) : null;
+  if (stored) return stored;
   const perm = Array.from({ length: rank }, (_, i) => i);
   [perm[rank - 2], perm[rank - 1]] = [perm[rank - 1], perm[rank - 2]];
   const producer = c.fwd.producers.get(v.name);

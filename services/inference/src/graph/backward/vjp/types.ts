@@ -16,6 +16,8 @@ export interface VjpContext {
   y: Value;
   dy: Value;
   wants: boolean[];
+  /** The transpose of a 2-D initializer as another initializer, where one exists (see DifferentiateOptions). */
+  transposeOf?: (initializer: string) => Value | null;
 }
 
 export type VjpRule = (c: VjpContext) => (Value | null)[];
