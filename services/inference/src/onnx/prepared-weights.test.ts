@@ -3,10 +3,11 @@
 // precise error for matrices that cannot be stacked.
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
+import { status } from '@grpc/grpc-js';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openWeightStore, writeSafetensors } from '../checkpoint/index.ts';
+import { TensorShapeError, openWeightStore, writeSafetensors } from '../checkpoint/index.ts';
 import { PreparedWeights, PreparedWeightsError, transposeInto } from './prepared-weights.ts';
 
 const floats = (path: string) => {
@@ -90,7 +91,11 @@ describe('PreparedWeights', () => {
     const prepared = PreparedWeights.open(openWeightStore(checkpoint()), root);
     writeFileSync(prepared.dir, 'not a folder');
     const t = prepared.tensor('b.weight');
-    await expect(prepared.flush()).rejects.toThrow(PreparedWeightsError);
+    const failed = prepared.flush();
+    await expect(failed).rejects.toThrow(PreparedWeightsError);
+    await expect(failed).rejects.toMatchObject({ code: status.UNAVAILABLE, message: expect.stringMatching(/could not write prepared weights .*b\.weight\.f32/) });
+    // The queue is not stuck behind the failure.
+    await expect(prepared.flush()).resolves.toBeUndefined();
     rmSync(prepared.dir);
     prepared.tensor('b.weight');
     await prepared.flush();
@@ -107,7 +112,7 @@ describe('PreparedWeights', () => {
 
   test('matrices with different input sizes are not stacked; the error names the tensor', () => {
     const prepared = PreparedWeights.open(openWeightStore(checkpoint()), mkdtempSync(join(tmpdir(), 'locscope-prepared-')));
-    expect(() => prepared.transposed(['a.weight', 'c.weight'])).toThrow(PreparedWeightsError);
-    expect(() => prepared.transposed(['a.weight', 'c.weight'])).toThrow(/'c\.weight' has shape \[2, 2\].*\[out, 3\]/);
+    expect(() => prepared.transposed(['a.weight', 'c.weight'])).toThrow(TensorShapeError);
+    expect(() => prepared.transposed(['a.weight', 'c.weight'])).toThrow(/'c\.weight' has shape \[2, 2\], expected \[2, 3\].*stacked with 'a\.weight'/);
   });
 });

@@ -13,7 +13,9 @@ import { existsSync, statSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { UnavailableError } from '@locscope/server-kit';
 import type { WeightStore } from '../checkpoint/types.ts';
+import { assertShape } from '../checkpoint/weight-store.ts';
 
 /** Bump when the file layout changes, so caches of the old layout are not reused. */
 const FORMAT_VERSION = 1;
@@ -27,12 +29,8 @@ export function defaultWeightsCacheRoot(): string {
   return join(process.env['LOCSCOPE_CACHE_DIR'] ?? join(homedir(), '.cache', 'locscope'), 'weights');
 }
 
-export class PreparedWeightsError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'PreparedWeightsError';
-  }
-}
+/** A prepared weight file could not be written (disk full, no permission): UNAVAILABLE, naming the file; a later build retries. */
+export class PreparedWeightsError extends UnavailableError {}
 
 /** One prepared initializer: a float32 file in `PreparedWeights.dir`. */
 export interface PreparedTensor {
@@ -78,11 +76,7 @@ export class PreparedWeights {
   transposed(names: readonly string[]): PreparedTensor {
     const shapes = names.map((name) => this.store.get(name).shape);
     const inSize = shapes[0][1];
-    shapes.forEach((shape, i) => {
-      if (shape.length !== 2 || shape[1] !== inSize) {
-        throw new PreparedWeightsError(`tensor '${names[i]}' has shape [${shape.join(', ')}]; a linear layer stacked with '${names[0]}' must be [out, ${inSize}]`);
-      }
-    });
+    names.forEach((name, i) => assertShape(this.store.get(name), [shapes[i][0], inSize], `a linear layer stacked with '${names[0]}'`));
     const width = shapes.reduce((sum, [out]) => sum + out, 0);
     const file = `${stackName(names)}.T.f32`;
     this.transposedSources.set(file, names);
