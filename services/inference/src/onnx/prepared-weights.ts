@@ -3,8 +3,8 @@
 // layers' matrices already transposed to [in, out] and, where a graph stacks several projections
 // of one input, side by side. The graphs then use every file as it is, so onnxruntime maps it
 // (file-backed pages that every session of the model shares) instead of folding a transposed,
-// widened or concatenated copy into each session's own memory: measured on the bench model, each
-// decoder graph variant cost +180 MB of private memory before, for 230 MB of LM weights.
+// widened or concatenated copy into each session's own memory (`npm run bench`'s
+// graph_variant_private_mb: 281 MB per decoder graph variant before, ~30–40 MB after).
 // Building a graph only names the files it needs; `flush()` then writes the missing ones
 // asynchronously (minutes of disk writes for a 7B model must not stall a server's event loop), each
 // to a temporary name renamed into place, so concurrent loaders never read a partial file.
@@ -25,7 +25,7 @@ const MAX_FILE_NAME = 200;
 const TILE = 32;
 
 /** `$LOCSCOPE_CACHE_DIR/weights`, else `~/.cache/locscope/weights`. */
-export function defaultWeightsCacheRoot(): string {
+function defaultWeightsCacheRoot(): string {
   return join(process.env['LOCSCOPE_CACHE_DIR'] ?? join(homedir(), '.cache', 'locscope'), 'weights');
 }
 

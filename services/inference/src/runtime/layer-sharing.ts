@@ -7,7 +7,8 @@ import { firstHookedLayer, type Intervention } from './interventions.ts';
 
 /**
  * Groups start only at multiples of ceil(layers / SHARED_STARTS): every start is one more graph
- * variant, and each onnxruntime session holds its own copy of the (stacked) weights it runs.
+ * variant, an onnxruntime session with its own state and activation arena (the weights' mapped
+ * files are shared).
  */
 export const SHARED_STARTS = 4;
 

@@ -4,7 +4,7 @@
 import { InvalidArgumentError } from '@locscope/server-kit';
 import * as ort from 'onnxruntime-node';
 import { loadCheckpoint, type Checkpoint } from '../checkpoint/index.ts';
-import { PreparedWeights, defaultWeightsCacheRoot } from '../onnx/prepared-weights.ts';
+import { PreparedWeights } from '../onnx/prepared-weights.ts';
 import { buildDecoderGraph } from '../graph/decoder-graph.ts';
 import * as io from '../graph/decoder-io.ts';
 import { EMBEDDINGS, INPUT_IDS, buildEmbedGraph } from '../graph/embed-graph.ts';
@@ -147,7 +147,7 @@ export class Model {
       imageSize: layout.imageSize,
       eosTokenIds: checkpoint.generation.eosTokenIds,
     };
-    this.weights = PreparedWeights.open(checkpoint.weights, options.cacheDir ?? defaultWeightsCacheRoot());
+    this.weights = PreparedWeights.open(checkpoint.weights, options.cacheDir);
     this.sessions = new SessionCache(this.weights, {
       ...DEFAULT_SESSION_SETTINGS,
       ...(options.executionProvider ? { executionProvider: options.executionProvider } : {}),
