@@ -32,11 +32,6 @@ export function listFlag(raw: string | undefined): string[] | undefined {
   return items;
 }
 
-/** NATS URL from the flag or LOCSCOPE_NATS_URL (flag wins). */
-export function natsUrl(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  return flag ?? (env.LOCSCOPE_NATS_URL || undefined);
-}
-
 /** An AbortSignal fired by the first SIGINT/SIGTERM (running jobs finish; the run stays resumable). */
 export function interruptSignal(): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();

@@ -1,7 +1,9 @@
 // `locscope run`: runs experiments (default: every wired one) embedded or through NATS, writes the
 // report, and prints the HTML report's path as the last line of stdout.
 import { createLogger, setupTelemetry, type Command } from '@locscope/server-kit';
-import { connectNats } from '../nats/connect.ts';
+import { NATS_CLIENT_FLAGS, natsClientConfig } from '../nats/client-config.ts';
+import { closeNats, connectNats } from '../nats/connect.ts';
+import { NatsConnectionWatch } from '../nats/connection-watch.ts';
 import { randomBytes } from 'node:crypto';
 import { configDirs, loadConfigs } from '../config/load.ts';
 import { datasetForConfig } from '../datasets.ts';
@@ -17,7 +19,7 @@ import { DEFAULT_ACK_WAIT_MS, DEFAULT_MAX_DELIVER } from '../nats/resources.ts';
 import { findExperiment, loadPlugins } from '../registry.ts';
 import { ServiceConnections } from '../services/clients.ts';
 import { DEFAULT_RUNS_DIR } from '../store/run-directory.ts';
-import { interruptSignal, intFlag, listFlag, natsUrl, parseFlags, profileFlag } from './options.ts';
+import { interruptSignal, intFlag, listFlag, parseFlags, profileFlag } from './options.ts';
 
 /** In-process workers of a NATS run unless `--workers` says otherwise. */
 const DEFAULT_LOCAL_WORKERS = 1;
@@ -26,13 +28,13 @@ export const runCommand: Command = {
   name: 'run',
   summary: 'run the study (embedded, or over NATS workers) and write its report',
   usage:
-    '[--experiments a,b] [--run-id ID] [--out DIR] [--nats URL] [--profile demo|paper] [--concurrency N] [--workers N] [--ack-wait-ms MS] [--max-deliver N] [--configs DIR]... [--plugin MODULE]...',
+    '[--experiments a,b] [--run-id ID] [--out DIR] [--nats URL] [--profile demo|paper] [--concurrency N] [--workers N] [--ack-wait-ms MS] [--max-deliver N] [--configs DIR]... [--plugin MODULE]... [--nats-tls-ca FILE] [--nats-tls-cert FILE --nats-tls-key FILE] [--nats-creds FILE | --nats-user U --nats-password P | --nats-token T | --nats-nkey-seed-file FILE]',
   async run(argv) {
     const { values } = parseFlags(argv, {
       experiments: { type: 'string' },
       'run-id': { type: 'string' },
       out: { type: 'string' },
-      nats: { type: 'string' },
+      ...NATS_CLIENT_FLAGS,
       profile: { type: 'string' },
       concurrency: { type: 'string' },
       workers: { type: 'string' },
@@ -42,6 +44,7 @@ export const runCommand: Command = {
       plugin: { type: 'string', multiple: true },
     });
     const profile = profileFlag(values.profile);
+    const nats = natsClientConfig(values);
     const runId = checkRunId(values['run-id'] ?? defaultRunId());
     const concurrency = intFlag('concurrency', values.concurrency, DEFAULT_CONCURRENCY, 1);
     const localWorkers = intFlag('workers', values.workers, DEFAULT_LOCAL_WORKERS, 0);
@@ -60,7 +63,6 @@ export const runCommand: Command = {
 
     const clients = new ServiceConnections({ addresses: ServiceConnections.addressesFromEnv(), logger });
     const interrupt = interruptSignal();
-    const url = natsUrl(values.nats);
     const common = {
       runId,
       outDir: values.out ?? DEFAULT_RUNS_DIR,
@@ -73,12 +75,12 @@ export const runCommand: Command = {
     };
     let outcome;
     try {
-      if (url) {
-        const nc = await connectNats(url, `locscope-run-${runId}`);
+      if (nats) {
+        const nc = await connectNats(nats, `locscope-run-${runId}`);
         try {
-          outcome = await runWithNats({ ...common, ...queue, nc, localWorkers });
+          outcome = await runWithNats({ ...common, ...queue, nc, watch: new NatsConnectionWatch(nc, logger), localWorkers });
         } finally {
-          await nc.drain();
+          await closeNats(nc);
         }
       } else {
         outcome = await runEmbedded({ ...common, concurrency });
