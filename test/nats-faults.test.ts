@@ -184,6 +184,31 @@ describe('NATS faults', () => {
   }, 120_000);
 });
 
+describe('NATS connection closed for good', () => {
+  it('stops the run as interrupted, with the reason in its state (it used to hang, then exit 13 silently)', async () => {
+    const server = await startNatsServer();
+    const nc = await connectNats({ url: server.url }, 'close-test');
+    const clients = new ServiceConnections({ addresses: {}, logger });
+    const out = join(root, 'closed');
+    try {
+      let seen = 0;
+      const closeAfterTwo = { state: () => {}, sample: () => void (++seen === 2 && nc.close()) };
+      const yaml = `experiment: arith\nversion: 1\ndescription: test\nparams: ${JSON.stringify({ count: 8, seeds: [0], delayMs: 300 })}\n`;
+      const run = runWithNats({
+        nc, watch: new NatsConnectionWatch(nc, logger), runId: 'c1', outDir: out, profile: 'paper', sinks: [closeAfterTwo], clients,
+        stages: orderStages(['arith'], new Map([['arith', parseConfig(yaml, 'arith.yaml', 'paper')]])),
+        loadDataset: async () => { throw new Error('arith needs no dataset'); }, logger, localWorkers: 2, ackWaitMs: 3000, maxDeliver: 4,
+      });
+      await expect(run).rejects.toThrow('run c1 interrupted (nats: NATS connection closed); run it again with --run-id c1 to resume');
+      const state = JSON.parse(await readFile(join(out, 'c1/state.json'), 'utf8')) as RunState;
+      expect(state).toMatchObject({ status: 'interrupted', error: expect.stringContaining('NATS connection closed') });
+    } finally {
+      await clients.close();
+      await server.stop();
+    }
+  }, 60_000);
+});
+
 describe('NATS run settings', () => {
   it('a worker started before the run follows the ack wait the run set, so no job runs twice', async () => {
     const server = await startNatsServer();

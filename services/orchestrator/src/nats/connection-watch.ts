@@ -4,14 +4,28 @@
 // An outage is logged when it starts, then at most once per LOG_INTERVAL_MS with how long it has
 // lasted and how many reconnect attempts failed, and once when it ends: never once per attempt.
 import { UnavailableError, type Logger } from '@locscope/server-kit';
-import type { NatsConnection } from '@nats-io/transport-node';
+import { ClosedConnectionError, type NatsConnection } from '@nats-io/transport-node';
 
 const LOG_INTERVAL_MS = 30_000;
 
 /** The connection closed and will not reconnect (e.g. its credentials were refused twice). */
 export class NatsClosedError extends UnavailableError {
   constructor(cause: unknown) {
-    super(`NATS connection closed${cause instanceof Error ? `: ${cause.message}` : ''}`, { field: 'nats', cause });
+    const why = cause instanceof Error && !(cause instanceof ClosedConnectionError) ? `: ${cause.message}` : '';
+    super(`NATS connection closed${why}`, { field: 'nats', cause });
+  }
+}
+
+/**
+ * Runs a publish-like action (an event, an ack, a heartbeat) that is moot once the connection is
+ * closed for good: then it is dropped instead of thrown (the watch stops the run or worker with
+ * the reason; the server redelivers unacked jobs).
+ */
+export function unlessClosed(action: () => void): void {
+  try {
+    action();
+  } catch (error) {
+    if (!(error instanceof ClosedConnectionError)) throw error;
   }
 }
 
@@ -97,11 +111,20 @@ export class NatsConnectionWatch {
     this.set({ connected: true });
   }
 
+  /**
+   * Records that the connection is closed as soon as an operation fails for it, before nats.js
+   * reports it (a closed connection fails operations synchronously, its `closed()` settles later);
+   * returns the error to throw.
+   */
+  markClosed(cause: unknown): NatsClosedError {
+    if (!this.closed) this.set({ connected: false, since: this.current.connected ? new Date(this.now()) : this.current.since, closed: new NatsClosedError(cause) });
+    return this.closed!;
+  }
+
   private closedForGood(error: Error | void): void {
-    const closed = new NatsClosedError(error);
     // Closed without an error: this process closed it on its way out.
-    if (error) this.logger.error('NATS connection closed for good', { error: closed.message });
-    this.set({ connected: false, since: this.current.connected ? new Date(this.now()) : this.current.since, closed });
+    if (error) this.logger.error('NATS connection closed for good', { error: error.message });
+    this.markClosed(error);
   }
 
   private downSeconds(): number {

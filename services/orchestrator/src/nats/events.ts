@@ -3,15 +3,21 @@
 // is stored for them (during an outage the client buffers them until it reconnects).
 import type { Logger } from '@locscope/server-kit';
 import type { KV } from '@nats-io/kv';
-import type { NatsConnection } from '@nats-io/transport-node';
+import type { MsgHdrs, NatsConnection } from '@nats-io/transport-node';
 import type { RunSink, RunState, SampleEvent } from '../execution/state.ts';
 import { compactJson } from '../canonical-json.ts';
 import { traceHeaders } from './messages.ts';
 import { eventSubject } from './names.ts';
+import { unlessClosed } from './connection-watch.ts';
 import type { NatsRetry } from './retry.ts';
 
 export function publishSampleEvent(nc: NatsConnection, event: SampleEvent): void {
-  nc.publish(eventSubject(event.run, 'sample'), compactJson(event), { headers: traceHeaders() });
+  publishEvent(nc, eventSubject(event.run, 'sample'), compactJson(event), traceHeaders());
+}
+
+/** Events are best effort: buffered through an outage, dropped once the connection is closed for good. */
+function publishEvent(nc: NatsConnection, subject: string, body: string, headers?: MsgHdrs): void {
+  unlessClosed(() => nc.publish(subject, body, headers && { headers }));
 }
 
 /**
@@ -37,13 +43,13 @@ export function natsRunSink(nc: NatsConnection, runs: KV, retry: NatsRetry, logg
   return {
     state(state: RunState) {
       const bytes = compactJson(state);
-      nc.publish(eventSubject(state.run, 'progress'), bytes);
+      publishEvent(nc, eventSubject(state.run, 'progress'), bytes);
       key = `${state.run}.state`;
       latest = bytes;
       if (!busy) writing = write();
     },
     async done(state: RunState) {
-      nc.publish(eventSubject(state.run, 'done'), compactJson(state));
+      publishEvent(nc, eventSubject(state.run, 'done'), compactJson(state));
       await writing;
     },
   };

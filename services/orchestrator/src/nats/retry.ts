@@ -7,7 +7,7 @@
 // publishes carry a message id the server de-duplicates).
 import type { Logger } from '@locscope/server-kit';
 import { JetStreamApiError } from '@nats-io/jetstream';
-import { backoff, NoRespondersError, RequestError, TimeoutError } from '@nats-io/transport-node';
+import { backoff, ClosedConnectionError, NoRespondersError, RequestError, TimeoutError } from '@nats-io/transport-node';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { NatsConnectionWatch } from './connection-watch.ts';
 
@@ -36,6 +36,7 @@ export function natsRetry(watch: NatsConnectionWatch, logger: Logger, signal?: A
       try {
         return await op();
       } catch (error) {
+        if (error instanceof ClosedConnectionError) throw watch.markClosed(error);
         if (!isTransientNatsError(error) || signal?.aborted) throw error;
         if (watch.closed) throw watch.closed;
         logger.debug('NATS request failed, retrying', { what, attempt, error });

@@ -11,7 +11,7 @@ import type { ObjectStore } from '@nats-io/obj';
 import { backoff, type NatsConnection } from '@nats-io/transport-node';
 import { executeJob } from '../execution/job.ts';
 import type { ServiceClients } from '../services/clients.ts';
-import type { NatsConnectionWatch } from './connection-watch.ts';
+import { unlessClosed, type NatsConnectionWatch } from './connection-watch.ts';
 import { publishSampleEvent } from './events.ts';
 import { KvRecordStore, objectArtifacts } from './kv-store.ts';
 import { contextFromHeaders, decodeJob } from './messages.ts';
@@ -90,7 +90,7 @@ async function pullUnlessStopped(consumer: Consumer, signal: AbortSignal): Promi
   let onAbort!: () => void;
   const stopped = new Promise<null>((resolve) => {
     onAbort = () => {
-      void pull.then((late) => late?.nak(), () => undefined);
+      void pull.then((late) => late && unlessClosed(() => late.nak()), () => undefined);
       resolve(null);
     };
     signal.addEventListener('abort', onAbort, { once: true });
@@ -109,7 +109,7 @@ async function handle(message: JsMsg, artifactStore: ObjectStore, context: JobCo
     job = decodeJob(message.data);
   } catch (error) {
     logger.error('dropping undecodable job message', { error, seq: message.seq });
-    message.term('undecodable job');
+    unlessClosed(() => message.term('undecodable job'));
     return;
   }
   const key = { run: job.run, experiment: job.experiment, sample: job.sample };
@@ -117,7 +117,7 @@ async function handle(message: JsMsg, artifactStore: ObjectStore, context: JobCo
   let maxDeliver = -1;
   try {
     if (await store.has(key)) {
-      message.ack();
+      unlessClosed(() => message.ack());
       return;
     }
     // The run's queue settings are the consumer's, which the coordinator of the run sets when it
@@ -128,7 +128,7 @@ async function handle(message: JsMsg, artifactStore: ObjectStore, context: JobCo
     maxDeliver = config.max_deliver ?? -1;
     logger.debug('job received', { ...key, delivery: message.info.deliveryCount, ackWaitMs, maxDeliver });
     // Keeps the job ours while it runs: each heartbeat restarts the server's ack-wait timer.
-    heartbeat = setInterval(() => message.working(), Math.max(200, ackWaitMs / 3));
+    heartbeat = setInterval(() => unlessClosed(() => message.working()), Math.max(200, ackWaitMs / 3));
     const result = await executeJob(
       job,
       { clients: context.clients, artifacts: objectArtifacts(artifactStore, job.run, context.retry), logger: logger.child(key), signal },
@@ -136,11 +136,11 @@ async function handle(message: JsMsg, artifactStore: ObjectStore, context: JobCo
     );
     await store.put(result);
     publishSampleEvent(nc, { ...key, ok: true, worker: context.worker });
-    message.ack();
+    unlessClosed(() => message.ack());
   } catch (error) {
     if (signal.aborted || context.watch.closed) {
       // This worker is stopping: hand the job back at once, without spending a delivery on a failure.
-      message.nak();
+      unlessClosed(() => message.nak());
       return;
     }
     const attempts = message.info.deliveryCount;
@@ -149,10 +149,10 @@ async function handle(message: JsMsg, artifactStore: ObjectStore, context: JobCo
       logger.error('job failed for good', { ...key, attempts, error });
       await store.putFailure({ key, error: text, attempts });
       publishSampleEvent(nc, { ...key, ok: false, error: text, worker: context.worker });
-      message.term(text);
+      unlessClosed(() => message.term(text));
     } else {
       logger.warn('job failed, will be redelivered', { ...key, attempts, error });
-      message.nak(RETRY_DELAY_MS);
+      unlessClosed(() => message.nak(RETRY_DELAY_MS));
     }
   } finally {
     clearInterval(heartbeat);
