@@ -33,6 +33,11 @@ describe('natsClientConfig', () => {
     expect(natsClientConfig({ nats: 'nats://other:4222', 'nats-user': 'flag-user' }, env)).toMatchObject({ url: 'nats://other:4222', auth: { user: 'flag-user', password: 'env-pass' } });
   });
 
+  it('requires TLS for a tls:// URL even without TLS files', () => {
+    expect(natsClientConfig({ nats: 'tls://n:4222' }, {})).toEqual({ url: 'tls://n:4222', tls: {} });
+    expect(natsClientConfig({ nats: 'nats://n:4222' }, {})).toEqual({ url: 'nats://n:4222' });
+  });
+
   it.each([
     [{ 'nats-creds': 'CREDS' }, { kind: 'creds', file: 'CREDS' }],
     [{ 'nats-token': 's3cret' }, { kind: 'token', token: 's3cret' }],

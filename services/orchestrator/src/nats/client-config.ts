@@ -65,7 +65,7 @@ export function natsClientConfig(flags: NatsClientFlags, env: NodeJS.ProcessEnv 
     if (stray) throw new UsageError(`--${stray} needs --nats URL (or LOCSCOPE_NATS_URL)`);
     return undefined;
   }
-  return { url, ...authOf(value), ...tlsOf(value) };
+  return { url, ...authOf(value), ...tlsOf(value, /^tls:\/\//i.test(url)) };
 }
 
 function authOf(value: (name: keyof typeof ENV) => string | undefined): { auth?: NatsAuth } {
@@ -88,12 +88,13 @@ function authOf(value: (name: keyof typeof ENV) => string | undefined): { auth?:
   return given.length === 1 ? { auth: given[0] } : {};
 }
 
-function tlsOf(value: (name: keyof typeof ENV) => string | undefined): { tls?: NatsTls } {
+/** `required`: a `tls://` URL, which nats.js alone would not hold to TLS. */
+function tlsOf(value: (name: keyof typeof ENV) => string | undefined, required: boolean): { tls?: NatsTls } {
   const ca = value('nats-tls-ca');
   const cert = value('nats-tls-cert');
   const key = value('nats-tls-key');
   if ((cert === undefined) !== (key === undefined)) throw new UsageError('--nats-tls-cert and --nats-tls-key (LOCSCOPE_NATS_TLS_CERT, LOCSCOPE_NATS_TLS_KEY) go together');
-  if (ca === undefined && cert === undefined) return {};
+  if (ca === undefined && cert === undefined) return required ? { tls: {} } : {};
   return {
     tls: {
       ...(ca !== undefined && { caFile: readable('nats-tls-ca', ca) }),
