@@ -209,6 +209,40 @@ describe('NATS connection closed for good', () => {
   }, 60_000);
 });
 
+describe('NATS pull errors', () => {
+  it('a worker whose consumer is deleted backs off with one log line, and resumes once it is back', async () => {
+    const server = await startNatsServer();
+    const nc = await connectNats({ url: server.url }, 'pull-errors-test');
+    try {
+      const jsm = await (await ensureResources(nc)).js.jetstreamManager();
+      const worker = startWorker(server.url);
+      await eventually(async () => worker.lines.some((l) => l.message === 'worker started'));
+      await jsm.consumers.delete('LOCSCOPE_JOBS', 'locscope-workers');
+      await eventually(async () => worker.lines.some((l) => l.message === 'pull failed'));
+      // Pulls keep failing for as long as the consumer is missing; give them a few seconds to.
+      await sleep(5_000);
+      expect(worker.lines.filter((l) => l.message === 'pull failed')).toHaveLength(1);
+
+      const yaml = `experiment: arith\nversion: 1\ndescription: test\nparams: ${JSON.stringify({ count: 4, seeds: [0] })}\n`;
+      const clients = new ServiceConnections({ addresses: {}, logger });
+      const outcome = await runWithNats({
+        nc, watch: new NatsConnectionWatch(nc, logger), runId: 'p1', outDir: join(root, 'pull-errors'), profile: 'paper', clients,
+        stages: orderStages(['arith'], new Map([['arith', parseConfig(yaml, 'arith.yaml', 'paper')]])),
+        loadDataset: async () => { throw new Error('arith needs no dataset'); }, logger, localWorkers: 0, ackWaitMs: 3000, maxDeliver: 4,
+      });
+      await clients.close();
+      expect(outcome.state).toMatchObject({ status: 'done', experiments: { arith: { done: 4 } } });
+      worker.child.kill('SIGTERM');
+      expect((await worker.exit).code).toBe(0);
+      const summary = worker.lines.filter((l) => l.message === 'pull failed');
+      expect(summary.length).toBeLessThanOrEqual(2);
+    } finally {
+      await nc.close();
+      await server.stop();
+    }
+  }, 90_000);
+});
+
 describe('NATS run settings', () => {
   it('a worker started before the run follows the ack wait the run set, so no job runs twice', async () => {
     const server = await startNatsServer();
