@@ -40,7 +40,6 @@ export class NatsConnectionWatch {
   constructor(
     nc: NatsConnection,
     private readonly logger: Logger,
-    private readonly now: () => number = Date.now,
   ) {
     void (async () => {
       for await (const status of nc.status()) {
@@ -93,15 +92,15 @@ export class NatsConnectionWatch {
   private disconnected(): void {
     if (!this.current.connected) return;
     this.attempts = 0;
-    this.lastLog = this.now();
+    this.lastLog = Date.now();
     this.set({ connected: false, since: new Date(this.lastLog) });
     this.logger.warn('waiting for NATS', { since: new Date(this.lastLog).toISOString() });
   }
 
   private reconnecting(): void {
     this.attempts += 1;
-    if (this.current.connected || this.now() - this.lastLog < LOG_INTERVAL_MS) return;
-    this.lastLog = this.now();
+    if (this.current.connected || Date.now() - this.lastLog < LOG_INTERVAL_MS) return;
+    this.lastLog = Date.now();
     this.logger.warn('waiting for NATS', { since: this.current.since.toISOString(), seconds: this.downSeconds(), failedAttempts: this.attempts });
   }
 
@@ -117,7 +116,7 @@ export class NatsConnectionWatch {
    * returns the error to throw.
    */
   markClosed(cause: unknown): NatsClosedError {
-    if (!this.closed) this.set({ connected: false, since: this.current.connected ? new Date(this.now()) : this.current.since, closed: new NatsClosedError(cause) });
+    if (!this.closed) this.set({ connected: false, since: this.current.connected ? new Date() : this.current.since, closed: new NatsClosedError(cause) });
     return this.closed!;
   }
 
@@ -128,7 +127,7 @@ export class NatsConnectionWatch {
   }
 
   private downSeconds(): number {
-    return this.current.connected ? 0 : Math.round((this.now() - this.current.since.getTime()) / 1000);
+    return this.current.connected ? 0 : Math.round((Date.now() - this.current.since.getTime()) / 1000);
   }
 
   private set(state: NatsState): void {
