@@ -1,9 +1,10 @@
 // The part of every experiment config that is not experiment-specific: identity, models, data,
 // sample count, prompts and scoring. Defaults are the paper's (§2.2–§2.3) where it gives them.
+import { DEMO_MODEL_NAMES } from '@locscope/scenes/paths';
 import { z } from 'zod';
 
 /** Models of the embedded demo (issue 7): both families, so every comparison in the paper has two columns. */
-export const DEFAULT_MODELS = ['demo-llava', 'demo-internvl'];
+export const DEFAULT_MODELS: string[] = [...DEMO_MODEL_NAMES];
 /** Paper §2.3: localization success is averaged over these IoU thresholds. */
 export const PAPER_IOU_THRESHOLDS = [0.5, 0.7, 0.9];
 /** Paper §2.2: the probing subset (intersection of the control sets) has 2,248 annotations. */

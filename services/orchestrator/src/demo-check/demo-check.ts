@@ -20,13 +20,11 @@ import {
 } from '@locscope/masks';
 import { dropFromBaseline, mentionsClass, scoreLocalizationAnswers, type LocalizationSample } from '@locscope/metrics';
 import { NotFoundError } from '@locscope/server-kit';
+import { promptsSchema } from '../config/envelope.ts';
 import { replaceRows, meanRow } from './embeddings.ts';
 
-/** The study's default prompts (services/orchestrator config defaults), which the models were trained on. */
-export const DEMO_PROMPTS = {
-  localization: 'Please provide the bounding box coordinate of the region this sentence describes: {object}.',
-  classification: 'List all objects in the image. Only use these categories: {categories}.',
-};
+/** The study's default prompts (the experiment configs' defaults), which the demo models were trained on. */
+export const DEMO_PROMPTS = promptsSchema.parse({});
 
 export interface DemoCheckOptions {
   /** Checkpoint directory. */
