@@ -38,12 +38,18 @@ export const datasetSchema = z
   })
   .strict();
 
+/** The one config file format; a file names it so that a later format can be told apart. */
+export const CONFIG_FORMAT_VERSION = 1;
+
 /** Fields every experiment config has; `params` is validated by the experiment's own schema. */
 export const envelopeSchema = z
   .object({
     experiment: z.string().regex(/^[a-z][a-z0-9-]*$/),
-    /** Bumped whenever a change would alter results; part of the run manifest, so a resumed run cannot mix versions. */
-    version: z.number().int().positive(),
+    /**
+     * The config file format (only 1 exists). Not a results version: what would alter results is the
+     * module's `version` and the config's content, both pinned by the run manifest.
+     */
+    version: z.literal(CONFIG_FORMAT_VERSION),
     description: z.string().min(1),
     models: z.array(z.string().min(1)).min(1).default(DEFAULT_MODELS),
     /** Omitted: the shipped synthetic evaluation split of the demo (or `--data`). */
