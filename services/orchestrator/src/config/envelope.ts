@@ -7,8 +7,6 @@ import { z } from 'zod';
 export const DEFAULT_MODELS: string[] = [...DEMO_MODEL_NAMES];
 /** Paper §2.3: localization success is averaged over these IoU thresholds. */
 export const PAPER_IOU_THRESHOLDS = [0.5, 0.7, 0.9];
-/** Paper §2.2: the probing subset (intersection of the control sets) has 2,248 annotations. */
-export const PAPER_PROBING_SAMPLES = 2248;
 
 /**
  * Prompt templates; `{object}` is the target's class name, `{categories}` the comma-separated
