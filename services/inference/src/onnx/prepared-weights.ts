@@ -22,7 +22,7 @@ import type { ComputeDType } from './dtypes.ts';
 import { assertFloat16Range, toFloat16Bits } from './float16.ts';
 
 /** Bump when the file layout changes, so caches of the old layout are not reused. */
-const FORMAT_VERSION = 2;
+const FORMAT_VERSION = 1;
 /** Longest file name built from tensor names; longer ones (long stacks) get a hash instead. */
 const MAX_FILE_NAME = 200;
 /** Transpose tile edge: keeps both the read and the write side of a tile in cache. */
