@@ -1,8 +1,8 @@
 // The NATS configuration deploy/k8s ships, run by a real nats-server: clients get in only over TLS
 // with the user and password the server read from its environment (the Secret's keys in the pod),
 // JetStream is on, and the readiness probe's path answers on the monitoring port.
+import { ensureResources, natsNames } from '@locscope/orchestrator';
 import { freePort } from '@locscope/server-kit/testing';
-import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -59,11 +59,13 @@ afterAll(async () => {
 });
 
 describe('shipped NATS configuration', () => {
-  it('admits a client with the CA and the credentials, with JetStream enabled', async () => {
+  it('admits a client with the CA and the credentials, and holds the work queue and the records KV', async () => {
     const nc = await connect({ servers: server.url, tls: { caFile: join(dir, 'ca.crt') }, user: USER, pass: PASSWORD });
     try {
-      const info = await (await jetstreamManager(nc)).getAccountInfo();
-      expect(info.streams).toBe(0);
+      const resources = await ensureResources(nc);
+      expect((await (await resources.js.consumers.get(natsNames.JOB_STREAM, natsNames.WORKER_CONSUMER)).info()).name).toBe(natsNames.WORKER_CONSUMER);
+      await resources.records.put('probe', 'stored');
+      expect((await resources.records.get('probe'))?.string()).toBe('stored');
     } finally {
       await nc.close();
     }
