@@ -39,13 +39,14 @@ beforeAll(async () => {
   openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=locscope test CA');
   await issue('server', 'nats', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
   await issue('client', 'locscope-worker', 'extendedKeyUsage=clientAuth\n');
-  server = await startNatsServer({
-    scheme: 'tls',
-    config: [
+  await writeFile(
+    file('server.conf'),
+    [
       `tls { cert_file: "${file('server.pem')}", key_file: "${file('server.key')}", ca_file: "${file('ca.pem')}", verify: true }`,
       `authorization { user: "${USER}", password: "${PASSWORD}" }`,
     ].join('\n'),
-  });
+  );
+  server = await startNatsServer({ scheme: 'tls', args: ['-c', file('server.conf'), '-js', '-sd', file('jetstream')] });
 }, 30_000);
 
 afterAll(async () => {

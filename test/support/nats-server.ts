@@ -1,9 +1,9 @@
 // Starts a real nats-server with JetStream on a random loopback port and a fresh store directory,
-// optionally with a config file (TLS, authorization). `pause` stops the server and keeps its store;
-// `resume` starts it again on the same port (an outage). nats-server is a system dependency the
-// test setup installs (scripts/ensure-system-deps.mjs).
+// or with the arguments given (e.g. `-c FILE` for TLS and authorization). `pause` stops the server
+// and keeps its store; `resume` starts it again on the same port (an outage). nats-server is a
+// system dependency the test setup installs (scripts/ensure-system-deps.mjs).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -12,14 +12,16 @@ export interface NatsServer {
   port: number;
   /** Stops the server (SIGTERM), keeping its JetStream store. */
   pause(): Promise<void>;
-  /** Starts it again on the same port with the same store. */
+  /** Starts it again on the same port with the same arguments and store. */
   resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
 export interface NatsServerOptions {
-  /** nats-server config file contents (e.g. `tls {…}` and `authorization {…}` blocks). */
-  config?: string;
+  /** Replace the default JetStream arguments (`-js -sd <fresh dir>`), e.g. with `-c FILE`. */
+  args?: string[];
+  /** Added to the server's environment (a config file may read `$NAME` from it). */
+  env?: Record<string, string>;
   /** URL scheme clients use (`tls` for a TLS-only server). */
   scheme?: 'nats' | 'tls';
 }
@@ -28,16 +30,12 @@ const STARTUP_TIMEOUT_MS = 20_000;
 
 export async function startNatsServer(options: NatsServerOptions = {}): Promise<NatsServer> {
   const storeDir = await mkdtemp(join(tmpdir(), 'locscope-nats-'));
-  const configArgs: string[] = [];
-  if (options.config !== undefined) {
-    const file = join(storeDir, 'server.conf');
-    await writeFile(file, options.config);
-    configArgs.push('-c', file);
-  }
+  const args = options.args ?? ['-js', '-sd', storeDir];
   let child: ChildProcess;
-  const launch = async (port: number) => {
-    child = spawn('nats-server', [...configArgs, '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', join(storeDir, 'js')], {
+  const launch = (port: number) => {
+    child = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port), ...args], {
       stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, ...options.env },
     });
     return listening(child);
   };

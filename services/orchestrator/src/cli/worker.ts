@@ -32,7 +32,9 @@ export const workerCommand: Command = {
     const nats = natsClientConfig(values);
     if (!nats) throw new UsageError('--nats URL (or LOCSCOPE_NATS_URL) is required');
     const concurrency = intFlag('concurrency', values.concurrency, DEFAULT_CONCURRENCY, 1);
-    const healthPort = values['health-port'] === undefined ? undefined : intFlag('health-port', values['health-port'], 0, 0);
+    // LOCSCOPE_HEALTH_PORT as for the services (`serve --health-port`), so every pod spec sets it alike.
+    const rawHealthPort = values['health-port'] ?? (process.env.LOCSCOPE_HEALTH_PORT || undefined);
+    const healthPort = rawHealthPort === undefined ? undefined : intFlag('health-port', rawHealthPort, 0, 0);
     if (healthPort !== undefined && healthPort > 65535) throw new UsageError(`--health-port must be ≤ 65535, got ${healthPort}`);
     const logger = createLogger({ fields: { component: 'worker' } });
     setupTelemetry({ serviceName: 'locscope-worker' });
