@@ -8,8 +8,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { NatsConnectionWatch } from './connection-watch.ts';
 
-export const LIVENESS_PATH = '/livez';
-export const READINESS_PATH = '/readyz';
+const LIVENESS_PATH = '/livez';
+const READINESS_PATH = '/readyz';
 
 export interface HealthEndpoint {
   port: number;

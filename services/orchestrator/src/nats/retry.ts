@@ -19,7 +19,7 @@ export type NatsRetry = <T>(what: string, op: () => Promise<T>) => Promise<T>;
 /** The same operation, attempted once: for callers that have no connection to watch (tests, one-shot reads). */
 export const noRetry: NatsRetry = (_what, op) => op();
 
-export function isTransientNatsError(error: unknown): boolean {
+function isTransientNatsError(error: unknown): boolean {
   if (error instanceof TimeoutError || error instanceof NoRespondersError) return true;
   if (error instanceof RequestError) return error.isNoResponders() || error.cause instanceof TimeoutError;
   return error instanceof JetStreamApiError && error.status === 503;
