@@ -36,9 +36,18 @@ beforeAll(async () => {
   reference = await readFile(join(root, 'embedded/ref/aggregates/arith.json'), 'utf8');
 }, 60_000);
 
+/** Every process a test spawns, killed at the end if a failed test left it running. */
+const spawned = new Set<ChildProcess>();
+
 afterAll(async () => {
+  for (const child of spawned) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   await rm(root, { recursive: true, force: true });
 });
+
+function track(child: ChildProcess): ChildProcess {
+  spawned.add(child);
+  return child;
+}
 
 function runArgs(runId: string, out: string, nats?: string): string[] {
   const mode = nats ? ['--nats', nats, '--workers', '0', '--ack-wait-ms', '3000'] : [];
@@ -53,9 +62,9 @@ interface Worker {
 }
 
 function startWorker(url: string, level = 'info'): Worker {
-  const child = spawnLocscope(['worker', '--nats', url, '--concurrency', '2', '--plugin', ARITH_PLUGIN, '--health-port', '0', '--health-host', '127.0.0.1'], {
+  const child = track(spawnLocscope(['worker', '--nats', url, '--concurrency', '2', '--plugin', ARITH_PLUGIN, '--health-port', '0', '--health-host', '127.0.0.1'], {
     env: { LOCSCOPE_LOG_LEVEL: level },
-  });
+  }));
   const lines: Record<string, unknown>[] = [];
   const healthPort = new Promise<number>((resolve) =>
     watchLines(child, (line) => {
@@ -112,7 +121,7 @@ describe('NATS faults', () => {
     await Promise.all([stayer.healthPort, leaver.healthPort]);
     expect((await health(stayer, '/readyz')).status).toBe(200);
     const someDone = samplesDone(nc, 'o1', 4);
-    const coordinator = spawnLocscope(runArgs('o1', out, server.url), { env: { LOCSCOPE_LOG_LEVEL: 'info' } });
+    const coordinator = track(spawnLocscope(runArgs('o1', out, server.url), { env: { LOCSCOPE_LOG_LEVEL: 'info' } }));
     const coordinatorExit = finished(coordinator);
     const coordinatorLines: Record<string, unknown>[] = [];
     watchLines(coordinator, (line) => coordinatorLines.push(line));
@@ -157,7 +166,7 @@ describe('NATS faults', () => {
     const worker = startWorker(server.url);
     await worker.healthPort;
     const someDone = samplesDone(nc, 't1', 3);
-    const first = spawnLocscope(runArgs('t1', out, server.url));
+    const first = track(spawnLocscope(runArgs('t1', out, server.url)));
     const firstExit = finished(first);
     await someDone;
     worker.child.kill('SIGTERM');
@@ -249,7 +258,7 @@ describe('NATS run settings', () => {
     const nc = await connectNats({ url: server.url }, 'settings-test');
     try {
       // The worker creates the consumer with the default ack wait (60 s) before any run exists.
-      const worker = spawnLocscope(['worker', '--nats', server.url, '--concurrency', '8', '--plugin', ARITH_PLUGIN], { env: { LOCSCOPE_LOG_LEVEL: 'debug' } });
+      const worker = track(spawnLocscope(['worker', '--nats', server.url, '--concurrency', '8', '--plugin', ARITH_PLUGIN], { env: { LOCSCOPE_LOG_LEVEL: 'debug' } }));
       const exit = finished(worker);
       const received: Record<string, unknown>[] = [];
       const started = new Promise<void>((resolve) =>
