@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_HOST, DEFAULT_MAX_MESSAGE_BYTES, readServiceConfig } from './config.ts';
+import { parseFlags } from './command.ts';
+import { DEFAULT_HOST, DEFAULT_MAX_MESSAGE_BYTES, readServiceConfig as readValues, SERVICE_FLAGS } from './config.ts';
 import { InvalidArgumentError } from './errors.ts';
+
+const readServiceConfig = (argv: string[], env: NodeJS.ProcessEnv, defaultPort?: number) =>
+  readValues(parseFlags({ name: 'serve', summary: '', flags: SERVICE_FLAGS }, argv).values, env, defaultPort);
 
 describe('readServiceConfig', () => {
   it('uses named defaults when nothing is given', () => {

@@ -1,5 +1,5 @@
 // Service configuration from flags and environment: flags win over env, env over named defaults.
-import { parseArgs } from 'node:util';
+import { defineFlags, type FlagValues } from './command.ts';
 import { InvalidArgumentError } from './errors.ts';
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -14,21 +14,28 @@ export interface ServiceConfig {
   shutdownGraceMs: number;
 }
 
-/**
- * Reads `--host/--port/--max-message-bytes/--shutdown-grace-ms` (or LOCSCOPE_HOST, LOCSCOPE_PORT,
- * LOCSCOPE_MAX_MESSAGE_BYTES, LOCSCOPE_SHUTDOWN_GRACE_MS). Unknown flags are left for the caller.
- */
-export function readServiceConfig(argv: string[], env: NodeJS.ProcessEnv = process.env, defaultPort = 0): ServiceConfig {
-  const { values } = parseArgs({
-    args: argv,
-    strict: false,
-    options: {
-      host: { type: 'string' },
-      port: { type: 'string' },
-      'max-message-bytes': { type: 'string' },
-      'shutdown-grace-ms': { type: 'string' },
-    },
-  });
+/** The flags every gRPC server takes (service-specific ones are added beside them). */
+export const SERVICE_FLAGS = defineFlags({
+  host: { type: 'string', value: 'H', description: 'address to listen on', default: DEFAULT_HOST, env: 'LOCSCOPE_HOST' },
+  port: { type: 'string', value: 'P', description: "port to listen on (0 = any free port)", default: "the service's own", env: 'LOCSCOPE_PORT' },
+  'max-message-bytes': {
+    type: 'string',
+    value: 'N',
+    description: 'largest gRPC message received or sent',
+    default: String(DEFAULT_MAX_MESSAGE_BYTES),
+    env: 'LOCSCOPE_MAX_MESSAGE_BYTES',
+  },
+  'shutdown-grace-ms': {
+    type: 'string',
+    value: 'MS',
+    description: 'how long in-flight calls may finish after SIGTERM',
+    default: String(DEFAULT_SHUTDOWN_GRACE_MS),
+    env: 'LOCSCOPE_SHUTDOWN_GRACE_MS',
+  },
+});
+
+/** The server settings from parsed SERVICE_FLAGS, then env, then named defaults. */
+export function readServiceConfig(values: FlagValues<typeof SERVICE_FLAGS>, env: NodeJS.ProcessEnv = process.env, defaultPort = 0): ServiceConfig {
   return {
     host: stringOption(values.host, env.LOCSCOPE_HOST) ?? DEFAULT_HOST,
     port: intOption('port', stringOption(values.port, env.LOCSCOPE_PORT), defaultPort, 0, 65535),
@@ -49,8 +56,9 @@ export function readServiceConfig(argv: string[], env: NodeJS.ProcessEnv = proce
   };
 }
 
-function stringOption(flag: unknown, env: string | undefined): string | undefined {
-  if (typeof flag === 'string') return flag;
+/** A flag's value, else its environment variable's (an empty variable counts as unset). */
+export function stringOption(flag: string | undefined, env: string | undefined): string | undefined {
+  if (flag !== undefined) return flag;
   return env === '' ? undefined : env;
 }
 

@@ -5,4 +5,5 @@ export * from './telemetry.ts';
 export { type AsyncServiceImplementation, type CallContext, type UnaryHandler, type ServerStreamHandler } from './handlers.ts';
 export { startServer, service, shutdownOnSignals, type RunningServer, type ServiceRegistration } from './server.ts';
 export { clientInterceptors } from './client.ts';
-export { UsageError, type Command } from './command.ts';
+export { UsageError, HelpRequested, defineFlags, parseFlags, commandHelp, usageLine, type Command, type CommandSpec, type FlagSpec, type FlagSpecs, type FlagValues } from './command.ts';
+export { serviceMain, type ServiceLauncher, type LauncherFlagValues } from './service-launcher.ts';

@@ -7,14 +7,12 @@
 // weights take at most PARITY_FLOAT64_MAX_BYTES as float32, so that our own rounding does not add
 // to the reference's float32 error; larger checkpoints run in float32, as deployed. The precision
 // used is reported on stderr (stdout keeps its one-line-per-tensor contract).
-import { parseArgs } from 'node:util';
-import { UsageError, type Command } from '@locscope/server-kit';
+import { defineFlags, parseFlags, UsageError, type Command } from '@locscope/server-kit';
 import { loadCheckpoint } from '../checkpoint/index.ts';
 import { Model } from '../runtime/model.ts';
 import { Reference } from '../parity/reference.ts';
 import { DEFAULT_ATOL, runParity, type ParityLine } from '../parity/run-parity.ts';
 
-const USAGE = 'DIR [--atol 1e-4]';
 /** Double-precision weights cost twice this in memory; beyond it parity runs in float32. */
 export const PARITY_FLOAT64_MAX_BYTES = 2 * 1024 ** 3;
 
@@ -23,13 +21,12 @@ export interface ParityArgs {
   atol: number;
 }
 
+const flags = defineFlags({
+  atol: { type: 'string', value: 'X', description: 'largest absolute difference accepted per tensor', default: String(DEFAULT_ATOL) },
+});
+
 export function parseParityArgs(argv: string[]): ParityArgs {
-  let parsed: ReturnType<typeof parseArgs<{ options: { atol: { type: 'string' } }; allowPositionals: true; strict: true }>>;
-  try {
-    parsed = parseArgs({ args: argv, options: { atol: { type: 'string' } }, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new UsageError((error as Error).message, { cause: error });
-  }
+  const parsed = parseFlags(parityCommand, argv);
   const [dir, ...extra] = parsed.positionals;
   if (!dir) throw new UsageError('DIR (checkpoint + reference.safetensors + reference.json) is required');
   if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);
@@ -46,10 +43,11 @@ export function formatLine(line: ParityLine): string {
   return `${line.name}  ${line.maxAbsDiff.toExponential(3)}  ${line.ok ? 'ok' : 'FAIL'}`;
 }
 
-export const parityCommand: Command = {
+export const parityCommand: Command<typeof flags> = {
   name: 'parity',
   summary: 'prove a checkpoint computes what Hugging Face computes: compare every tensor of DIR/reference.safetensors',
-  usage: USAGE,
+  arguments: 'DIR',
+  flags,
   async run(argv) {
     const args = parseParityArgs(argv);
     const reference = Reference.open(args.dir);

@@ -24,13 +24,13 @@ import { InferenceEngine, type EngineOptions } from './engine.ts';
 import { ModelRegistry, type ModelEntry } from './model-registry.ts';
 
 export const INFERENCE_SERVICE_NAME = 'locscope.v1.Inference';
-export const DEFAULT_INFERENCE_PORT = 50051;
 /** Bytes of tensor data per streamed Capture message. */
 export const CAPTURE_CHUNK_BYTES = 1024 * 1024;
 
 export interface InferenceServiceOptions extends EngineOptions {
   models: ModelEntry[];
-  load?: LoadModelOptions;
+  /** loadModel's options per model (default: the runtime's defaults). */
+  load?: (entry: ModelEntry) => LoadModelOptions;
 }
 
 function familyOf(model: Model): ModelFamily {
@@ -219,7 +219,7 @@ export interface StartedInference {
 /** Starts locscope.v1.Inference; it reports NOT_SERVING until the preload models are loaded. */
 export async function startInferenceServer(config: ServiceConfig, options: InferenceServiceOptions, logger: Logger): Promise<StartedInference> {
   const registry = new ModelRegistry<Model>(options.models, async (entry) => {
-    const model = await loadModel(entry.dir, options.load);
+    const model = await loadModel(entry.dir, options.load?.(entry));
     try {
       await model.warmUp();
     } catch (error) {

@@ -9,13 +9,7 @@ import { pasteMasked } from './paste.ts';
 import { readSignature, type ModelSignature } from './signature.ts';
 import { chwToImage, imageToChw, maskToPlane, type OutputRange } from './tensors.ts';
 
-/** LaMa's training and export resolution. */
-export const DEFAULT_ONNX_INPUT_SIZE = 512;
-/** LaMa's tensor names. */
-export const DEFAULT_IMAGE_INPUT = 'image';
-export const DEFAULT_MASK_INPUT = 'mask';
-export const DEFAULT_OUTPUT = 'output';
-export const DEFAULT_OUTPUT_RANGE: OutputRange = 'unit';
+import { DEFAULT_IMAGE_INPUT, DEFAULT_MASK_INPUT, DEFAULT_ONNX_INPUT_SIZE, DEFAULT_OUTPUT, DEFAULT_OUTPUT_RANGE } from './config.ts';
 
 export interface OnnxInpainterOptions {
   modelPath: string;

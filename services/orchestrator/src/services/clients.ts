@@ -7,7 +7,7 @@ import {
   clientInterceptors,
   DEFAULT_HOST,
   DEFAULT_MAX_MESSAGE_BYTES,
-  DEFAULT_SHUTDOWN_GRACE_MS,
+  type LauncherFlagValues,
   type Logger,
   type RunningServer,
 } from '@locscope/server-kit';
@@ -42,8 +42,8 @@ export interface ServiceConnectionsOptions {
   /** host:port per service; services absent here are started in-process when first used. */
   addresses: Partial<Record<ServiceName, string>>;
   logger: Logger;
-  /** Service flags for in-process services (e.g. `['--models', 'models.yaml']` for inference). */
-  serviceArgv?: Partial<Record<ServiceName, string[]>>;
+  /** Parsed service flags for in-process services (e.g. inference's `models`, `precision`); env and defaults fill the rest. */
+  serviceFlags?: LauncherFlagValues;
   maxMessageBytes?: number;
 }
 
@@ -104,16 +104,12 @@ export class ServiceConnections implements ServiceClients {
   private async startEmbedded(service: ServiceName): Promise<string> {
     const logger = this.options.logger.child({ service });
     try {
-      const server = await startService(
-        service,
-        {
-          host: DEFAULT_HOST,
-          port: 0,
-          maxMessageBytes: this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
-          shutdownGraceMs: DEFAULT_SHUTDOWN_GRACE_MS,
-        },
-        { logger, argv: this.options.serviceArgv?.[service] ?? [] },
-      );
+      // In-process services listen on loopback, on any free port, whatever LOCSCOPE_HOST/PORT say.
+      const server = await startService(service, this.options.serviceFlags ?? {}, logger, () => ({
+        host: DEFAULT_HOST,
+        port: 0,
+        maxMessageBytes: this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+      }));
       this.servers.push(server);
       logger.info('started in-process service', { address: server.address });
       return server.address;
