@@ -1,6 +1,8 @@
 // Service configuration from flags and environment: flags win over env, env over named defaults.
+import { isIP } from 'node:net';
 import { defineFlags, type FlagValues } from './command.ts';
-import { InvalidArgumentError } from './errors.ts';
+import { FailedPreconditionError, InvalidArgumentError } from './errors.ts';
+import type { ServerTls } from './tls.ts';
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
@@ -12,6 +14,12 @@ export interface ServiceConfig {
   port: number;
   maxMessageBytes: number;
   shutdownGraceMs: number;
+  /** TLS (and mTLS with a client CA); absent = plaintext. */
+  tls?: ServerTls;
+  /** The callers file (see callers.ts); absent = no authentication. */
+  authTokensFile?: string;
+  /** Accept listening beyond loopback without TLS and authentication. */
+  insecure?: boolean;
 }
 
 /** The flags every gRPC server takes (service-specific ones are added beside them). */
@@ -32,12 +40,39 @@ export const SERVICE_FLAGS = defineFlags({
     default: String(DEFAULT_SHUTDOWN_GRACE_MS),
     env: 'LOCSCOPE_SHUTDOWN_GRACE_MS',
   },
+  'tls-cert': { type: 'string', value: 'FILE', description: 'server certificate chain (PEM); re-read when it changes', env: 'LOCSCOPE_TLS_CERT' },
+  'tls-key': { type: 'string', value: 'FILE', description: "the certificate's private key (PEM)", env: 'LOCSCOPE_TLS_KEY' },
+  'tls-client-ca': { type: 'string', value: 'FILE', description: 'require client certificates signed by this CA (mTLS)', env: 'LOCSCOPE_TLS_CLIENT_CA' },
+  'auth-tokens': { type: 'string', value: 'FILE', description: 'callers file: bearer token hashes, rights and quotas (YAML/JSON)', env: 'LOCSCOPE_AUTH_TOKENS' },
+  insecure: { type: 'boolean', description: 'allow a non-loopback address without TLS and --auth-tokens' },
 });
 
-/** The server settings from parsed SERVICE_FLAGS, then env, then named defaults. */
+/**
+ * The server settings from parsed SERVICE_FLAGS, then env, then named defaults. Secure by default: a
+ * non-loopback address needs TLS and a callers file, or an explicit --insecure.
+ */
 export function readServiceConfig(values: FlagValues<typeof SERVICE_FLAGS>, env: NodeJS.ProcessEnv = process.env, defaultPort = 0): ServiceConfig {
+  const file = (flag: 'tls-cert' | 'tls-key' | 'tls-client-ca' | 'auth-tokens') => stringOption(values[flag], env[SERVICE_FLAGS[flag].env]);
+  const [certFile, keyFile, clientCaFile, authTokensFile] = [file('tls-cert'), file('tls-key'), file('tls-client-ca'), file('auth-tokens')];
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    throw new InvalidArgumentError('--tls-cert and --tls-key go together', { field: certFile === undefined ? 'tls-cert' : 'tls-key' });
+  }
+  if (clientCaFile !== undefined && certFile === undefined) throw new InvalidArgumentError('mTLS needs --tls-cert and --tls-key', { field: 'tls-client-ca' });
+  const host = stringOption(values.host, env.LOCSCOPE_HOST) ?? DEFAULT_HOST;
+  const tls = certFile && keyFile ? { certFile, keyFile, ...(clientCaFile && { clientCaFile }) } : undefined;
+  const insecure = values.insecure ?? false;
+  if (!isLoopback(host) && !insecure && !(tls && authTokensFile)) {
+    const missing = [tls ? '' : '--tls-cert/--tls-key', authTokensFile ? '' : '--auth-tokens'].filter(Boolean).join(' and ');
+    throw new FailedPreconditionError(
+      `listening on ${host} (beyond loopback) needs ${missing}; give --insecure to serve plaintext, unauthenticated calls there anyway`,
+      { field: 'host' },
+    );
+  }
   return {
-    host: stringOption(values.host, env.LOCSCOPE_HOST) ?? DEFAULT_HOST,
+    host,
+    ...(tls && { tls }),
+    ...(authTokensFile && { authTokensFile }),
+    insecure,
     port: intOption('port', stringOption(values.port, env.LOCSCOPE_PORT), defaultPort, 0, 65535),
     maxMessageBytes: intOption(
       'max-message-bytes',
@@ -54,6 +89,14 @@ export function readServiceConfig(values: FlagValues<typeof SERVICE_FLAGS>, env:
       600_000,
     ),
   };
+}
+
+/** 127.0.0.0/8, ::1 and localhost: reachable from this machine only. */
+export function isLoopback(host: string): boolean {
+  if (host === 'localhost') return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  const bare = host.replace(/^\[|\]$/g, '');
+  return isIP(bare) === 6 && (bare === '::1' || /^::ffff:127\./i.test(bare));
 }
 
 /** A flag's value, else its environment variable's (an empty variable counts as unset). */

@@ -7,3 +7,7 @@ export { startServer, service, shutdownOnSignals, type RunningServer, type Servi
 export { clientInterceptors } from './client.ts';
 export { UsageError, HelpRequested, defineFlags, parseFlags, commandHelp, usageLine, type Command, type CommandSpec, type FlagSpec, type FlagSpecs, type FlagValues } from './command.ts';
 export { serviceMain, type ServiceLauncher, type LauncherFlagValues } from './service-launcher.ts';
+export { readCallersFile, tokenSha256, type Caller, type CallerRights } from './callers.ts';
+export { type RequestFacts } from './caller-limits.ts';
+export { retryInfo, statusDetailsMetadata, decodeStatusDetails, STATUS_DETAILS_KEY, type StatusDetail } from './rpc-status.ts';
+export { serverCredentials, clientCredentials, DEFAULT_TLS_RELOAD_MS, type ServerTls, type ClientTls } from './tls.ts';
