@@ -61,3 +61,4 @@ export async function listServicesByReflection(address: string): Promise<string[
     client.close();
   }
 }
+export { makeTestPki, type TestPki } from './test-pki.ts';
