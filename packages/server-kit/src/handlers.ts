@@ -13,6 +13,7 @@ import {
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import { context, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { checkRights, type CallerQuotas, type RequestFacts } from './caller-limits.ts';
 import { identifyCaller, type Caller, type CallerEntry } from './callers.ts';
 import { LocscopeError, statusOf } from './errors.ts';
@@ -40,6 +41,16 @@ export interface CallSecurity {
   /** Client certificates are verified against a CA (mTLS), so their subject names the caller. */
   verifiedClientCertificates: boolean;
   quotas: CallerQuotas;
+}
+
+const activeCaller = new AsyncLocalStorage<Caller>();
+
+/**
+ * The caller of the call whose handler is running (undefined outside one). For limits checked deep in
+ * a service (e.g. a sequence length known only after tokenizing) without threading it through.
+ */
+export function currentCaller(): Caller | undefined {
+  return activeCaller.getStore();
 }
 
 /** A service's summary of a request for rights checks and the audit log (method = short name, e.g. `Score`). */
@@ -231,7 +242,7 @@ async function traced(path: string, call: CancellableCall, logger: Logger, calle
     caller,
   };
   try {
-    await context.with(trace.setSpan(parent, span), () => body(ctx));
+    await activeCaller.run(caller, () => context.with(trace.setSpan(parent, span), () => body(ctx)));
     span.setAttribute('rpc.grpc.status_code', status.OK);
   } catch (error) {
     span.setAttribute('rpc.grpc.status_code', statusOf(error));

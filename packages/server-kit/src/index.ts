@@ -2,7 +2,7 @@ export * from './errors.ts';
 export * from './logger.ts';
 export * from './config.ts';
 export * from './telemetry.ts';
-export { type AsyncServiceImplementation, type CallContext, type UnaryHandler, type ServerStreamHandler } from './handlers.ts';
+export { currentCaller, type AsyncServiceImplementation, type CallContext, type DescribeRequest, type UnaryHandler, type ServerStreamHandler } from './handlers.ts';
 export { startServer, service, shutdownOnSignals, type RunningServer, type ServiceRegistration } from './server.ts';
 export { clientInterceptors } from './client.ts';
 export { UsageError, HelpRequested, defineFlags, parseFlags, commandHelp, usageLine, type Command, type CommandSpec, type FlagSpec, type FlagSpecs, type FlagValues } from './command.ts';
