@@ -11,3 +11,4 @@ export { readCallersFile, tokenSha256, type Caller, type CallerRights } from './
 export { type RequestFacts } from './caller-limits.ts';
 export { retryInfo, statusDetailsMetadata, decodeStatusDetails, STATUS_DETAILS_KEY, type StatusDetail } from './rpc-status.ts';
 export { serverCredentials, clientCredentials, DEFAULT_TLS_RELOAD_MS, type ServerTls, type ClientTls } from './tls.ts';
+export { CLIENT_FLAGS, readClientSecurity, clientSecurityOptions, type ClientSecurity } from './client-security.ts';

@@ -1,6 +1,6 @@
 // `locscope run`: runs experiments (default: every wired one) embedded or through NATS, writes the
 // report, and prints the HTML report's path as the last line of stdout.
-import { createLogger, defineFlags, parseFlags, setupTelemetry, type Command } from '@locscope/server-kit';
+import { CLIENT_FLAGS, createLogger, defineFlags, parseFlags, readClientSecurity, setupTelemetry, type Command } from '@locscope/server-kit';
 import { connectNats } from '../nats/connect.ts';
 import { randomBytes } from 'node:crypto';
 import { configDirs, loadConfigs } from '../config/load.ts';
@@ -37,6 +37,7 @@ const flags = defineFlags({
   plugin: PLUGIN_FLAG,
   // The in-process inference service's settings: the same flags as `locscope serve inference`.
   ...INFERENCE_FLAGS,
+  ...CLIENT_FLAGS,
 });
 
 export const runCommand: Command<typeof flags> = {
@@ -62,7 +63,7 @@ export const runCommand: Command<typeof flags> = {
     const requested = listFlag(values.experiments) ?? defaultExperiments([...configs.keys()], logger);
     const stages = orderStages(requested, configs);
 
-    const clients = new ServiceConnections({ addresses: ServiceConnections.addressesFromEnv(), logger, serviceFlags: values });
+    const clients = new ServiceConnections({ addresses: ServiceConnections.addressesFromEnv(), logger, serviceFlags: values, security: readClientSecurity(values) });
     const interrupt = interruptSignal();
     const url = natsUrl(values.nats);
     const common = {

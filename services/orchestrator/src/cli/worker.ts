@@ -1,6 +1,6 @@
 // `locscope worker --nats URL`: pulls per-sample jobs from the JetStream work queue until stopped
 // (SIGINT/SIGTERM: running jobs finish or are nak'ed for redelivery).
-import { createLogger, defineFlags, parseFlags, setupTelemetry, UsageError, type Command } from '@locscope/server-kit';
+import { CLIENT_FLAGS, createLogger, defineFlags, parseFlags, readClientSecurity, setupTelemetry, UsageError, type Command } from '@locscope/server-kit';
 import { connectNats } from '../nats/connect.ts';
 import { registerStudyExperiments } from '../experiments/index.ts';
 import { DEFAULT_CONCURRENCY } from '../execution/local-executor.ts';
@@ -16,6 +16,7 @@ const flags = defineFlags({
   plugin: PLUGIN_FLAG,
   // The in-process inference service's settings: the same flags as `locscope serve inference`.
   ...INFERENCE_FLAGS,
+  ...CLIENT_FLAGS,
 });
 
 export const workerCommand: Command<typeof flags> = {
@@ -31,7 +32,7 @@ export const workerCommand: Command<typeof flags> = {
     setupTelemetry({ serviceName: 'locscope-worker' });
     registerStudyExperiments();
     await loadPlugins(values.plugin ?? []);
-    const clients = new ServiceConnections({ addresses: ServiceConnections.addressesFromEnv(), logger, serviceFlags: values });
+    const clients = new ServiceConnections({ addresses: ServiceConnections.addressesFromEnv(), logger, serviceFlags: values, security: readClientSecurity(values) });
     const nc = await connectNats(url, 'locscope-worker');
     const interrupt = interruptSignal();
     try {
