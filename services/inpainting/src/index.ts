@@ -4,8 +4,8 @@ export { removeObject, DEFAULT_METHOD, INPAINT_METHODS, type InpaintMethodName, 
 export { dilateMask, DEFAULT_DILATE_PX, MAX_DILATE_PX } from './dilate.ts';
 export { inpaintClassical, DEFAULT_RADIUS, MAX_RADIUS, type ClassicalMethod } from './classical.ts';
 export { loadOpenCv, type OpenCv } from './opencv/runtime.ts';
-export { OnnxInpainter, type OnnxInpainterOptions } from './learned/onnx-inpainter.ts';
-export { readLearnedConfig, LEARNED_FLAGS, DEFAULT_ONNX_INPUT_SIZE, DEFAULT_OUTPUT_RANGE } from './learned/config.ts';
+export { OnnxInpainter } from './learned/onnx-inpainter.ts';
+export { readLearnedConfig, LEARNED_FLAGS, type OnnxInpainterOptions, DEFAULT_ONNX_INPUT_SIZE, DEFAULT_OUTPUT_RANGE } from './learned/config.ts';
 export { type OutputRange } from './learned/tensors.ts';
 export { decodeMaskImage, maskFromTensor } from './mask-input.ts';
 export { maskFromAnnotation } from './coco-mask.ts';

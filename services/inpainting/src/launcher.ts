@@ -1,8 +1,7 @@
 // How the inpainting service is started by its main.ts, `locscope serve` and the orchestrator. The
 // server module is imported on start so that reading the flags loads neither OpenCV nor onnxruntime.
 import { readServiceConfig, type ServiceConfig, type ServiceLauncher } from '@locscope/server-kit';
-import { LEARNED_FLAGS, readLearnedConfig } from './learned/config.ts';
-import type { OnnxInpainterOptions } from './learned/onnx-inpainter.ts';
+import { LEARNED_FLAGS, readLearnedConfig, type OnnxInpainterOptions } from './learned/config.ts';
 
 /** The inpainting service's port when none is configured. */
 export const DEFAULT_INPAINTING_PORT = 50054;

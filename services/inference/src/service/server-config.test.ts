@@ -63,14 +63,12 @@ describe('readInferenceServerConfig', () => {
     expect(() => read(['--models', badEntry])).toThrowError(/bad\.yaml: models\[0\]\.precision: expected one of auto, float32, float16, got "half"/);
   });
 
-  it('refuses float16 by model name, since this runtime computes in float32', () => {
-    expect(() => read(['--models', file, '--precision', 'float16'])).toThrowError(/^precision: model "a": this runtime has no float16 compute/);
-  });
-
   it('turns a served model into loadModel options', () => {
     const config = read(['--models', file, '--threads', '2', '--cache-dir', '/c']);
     expect(loadOptionsFor(config, config.models[0])).toEqual({ executionProvider: 'cuda', precision: 'float32', intraOpNumThreads: 2, cacheDir: '/c/weights' });
     expect(loadOptionsFor({ threads: undefined, cacheDir: undefined }, config.models[1])).toEqual({ executionProvider: 'cpu' });
+    const half = read(['--models', file, '--precision', 'float16']);
+    expect(half.models.map((m) => loadOptionsFor(half, m).precision)).toEqual(['float16', 'float16']);
   });
 });
 

@@ -5,7 +5,6 @@
 import { join } from 'node:path';
 import {
   defineFlags,
-  FailedPreconditionError,
   InvalidArgumentError,
   intOption,
   readServiceConfig,
@@ -80,7 +79,7 @@ export function readInferenceServerConfig(values: InferenceFlagValues, env: Node
   for (const [name, limit] of Object.entries(LIMIT_FLAGS)) {
     limits[limit.field] = intOption(name, value(name as keyof typeof LIMIT_FLAGS), DEFAULT_LIMITS[limit.field], 1, limit.max);
   }
-  const config: InferenceServerConfig = {
+  return {
     ...readServiceConfig(values, env, defaultPort),
     models: entries.map((entry) => ({
       ...entry,
@@ -91,29 +90,15 @@ export function readInferenceServerConfig(values: InferenceFlagValues, env: Node
     cacheDir,
     limits,
   };
-  // Resolving each model's load options now refuses a setting the runtime lacks before the server starts.
-  for (const entry of config.models) loadOptionsFor(config, entry);
-  return config;
 }
 
 /** What `loadModel` gets for one served model (entries as readInferenceServerConfig resolved them). */
 export function loadOptionsFor(config: Pick<InferenceServerConfig, 'threads' | 'cacheDir'>, entry: ModelEntry): LoadModelOptions {
   return {
     ...(entry.executionProvider !== undefined && { executionProvider: entry.executionProvider }),
-    ...loaderPrecision(entry.name, entry.precision ?? DEFAULT_PRECISION),
+    // auto leaves the precision to the loader, which takes it from the checkpoint's dtype.
+    ...(entry.precision !== undefined && entry.precision !== 'auto' && { precision: entry.precision }),
     ...(config.threads !== undefined && { intraOpNumThreads: config.threads }),
     ...(config.cacheDir !== undefined && { cacheDir: join(config.cacheDir, 'weights') }),
   };
-}
-
-/**
- * The loader's precision option: `auto` leaves it to the checkpoint's dtype. This runtime computes in
- * float32; a model configured for float16 is refused by name rather than silently run in float32.
- */
-function loaderPrecision(model: string, precision: ServedPrecision): Pick<LoadModelOptions, 'precision'> {
-  if (precision === 'auto') return {};
-  if (precision === 'float16') {
-    throw new FailedPreconditionError(`model "${model}": this runtime has no float16 compute yet; use precision auto or float32`, { field: 'precision' });
-  }
-  return { precision };
 }

@@ -2,7 +2,6 @@
 // CLI: `--model FILE.onnx` (LOCSCOPE_INPAINT_MODEL) turns the backend on. This file loads no
 // onnxruntime, so that reading flags (and `--help`) stays cheap.
 import { defineFlags, intOption, InvalidArgumentError, stringOption, type FlagValues } from '@locscope/server-kit';
-import type { OnnxInpainterOptions } from './onnx-inpainter.ts';
 import { OUTPUT_RANGES, type OutputRange } from './tensors.ts';
 
 /** LaMa's training and export resolution (the input size when the graph's spatial dims are symbolic). */
@@ -14,6 +13,17 @@ export const DEFAULT_OUTPUT = 'output';
 export const DEFAULT_OUTPUT_RANGE: OutputRange = 'unit';
 /** Input sizes beyond this would need tens of GB for LaMa's activations. */
 export const MAX_ONNX_INPUT_SIZE = 4096;
+
+/** What the learned backend is loaded with. */
+export interface OnnxInpainterOptions {
+  modelPath: string;
+  imageInput?: string;
+  maskInput?: string;
+  output?: string;
+  /** Square input size used when the graph's spatial dims are symbolic. */
+  size?: number;
+  outputRange?: OutputRange;
+}
 
 export const LEARNED_FLAGS = defineFlags({
   model: { type: 'string', value: 'FILE.onnx', description: 'learned inpainting model (LaMa-style ONNX); enables method onnx', env: 'LOCSCOPE_INPAINT_MODEL' },

@@ -9,17 +9,7 @@ import { pasteMasked } from './paste.ts';
 import { readSignature, type ModelSignature } from './signature.ts';
 import { chwToImage, imageToChw, maskToPlane, type OutputRange } from './tensors.ts';
 
-import { DEFAULT_IMAGE_INPUT, DEFAULT_MASK_INPUT, DEFAULT_ONNX_INPUT_SIZE, DEFAULT_OUTPUT, DEFAULT_OUTPUT_RANGE } from './config.ts';
-
-export interface OnnxInpainterOptions {
-  modelPath: string;
-  imageInput?: string;
-  maskInput?: string;
-  output?: string;
-  /** Square input size used when the graph's spatial dims are symbolic. */
-  size?: number;
-  outputRange?: OutputRange;
-}
+import { DEFAULT_IMAGE_INPUT, DEFAULT_MASK_INPUT, DEFAULT_ONNX_INPUT_SIZE, DEFAULT_OUTPUT, DEFAULT_OUTPUT_RANGE, type OnnxInpainterOptions } from './config.ts';
 
 export class OnnxInpainter {
   private constructor(

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineFlags, parseFlags, UsageError, type Command } from '@locscope/server-kit';
-import { DEFAULT_EVAL_SPLIT, resolveModelDir } from '../paths.ts';
+import { DEFAULT_EVAL_SPLIT, resolveModelDir } from '@locscope/scenes';
 
 const flags = defineFlags({
   model: { type: 'string', value: 'NAME|DIR', description: 'demo-llava, demo-internvl or a checkpoint directory (required)' },
