@@ -20,6 +20,8 @@ export interface ServiceConfig {
   authTokensFile?: string;
   /** Accept listening beyond loopback without TLS and authentication. */
   insecure?: boolean;
+  /** One audit line per call (default true; in-process services of a run, called by it alone, turn it off). */
+  audit?: boolean;
 }
 
 /** The flags every gRPC server takes (service-specific ones are added beside them). */

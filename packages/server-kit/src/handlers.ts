@@ -41,6 +41,8 @@ export interface CallSecurity {
   /** Client certificates are verified against a CA (mTLS), so their subject names the caller. */
   verifiedClientCertificates: boolean;
   quotas: CallerQuotas;
+  /** Write the audit line of each call. */
+  audit: boolean;
 }
 
 const activeCaller = new AsyncLocalStorage<Caller>();
@@ -206,7 +208,7 @@ async function runTraced(
     throw error;
   } finally {
     release();
-    logger.info('audit', {
+    if (security.audit) logger.info('audit', {
       caller: caller?.name ?? 'unauthenticated',
       ...(caller?.certificate && { certificate: caller.certificate }),
       method: path,

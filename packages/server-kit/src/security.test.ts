@@ -132,6 +132,10 @@ describe('TLS', () => {
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ caller: 'team-a', certificate: 'team-a', method: '/test.Echo/Echo', model: 'm', variants: 2, status: 'OK' });
     expect(typeof audit[0].durationMs).toBe('number');
+    const quiet: Record<string, unknown>[] = [];
+    const unaudited = await start({ audit: false }, quiet);
+    expect(await echo(unaudited.address, undefined)).toEqual({ caller: 'anonymous' });
+    expect(quiet.filter((l) => l.message === 'audit')).toEqual([]);
   });
 });
 

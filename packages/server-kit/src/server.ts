@@ -53,6 +53,7 @@ export async function startServer(
     callers: config.authTokensFile ? readCallersFile(config.authTokensFile) : undefined,
     verifiedClientCertificates: config.tls?.clientCaFile !== undefined,
     quotas: new CallerQuotas(),
+    audit: config.audit ?? true,
   };
   const server = new Server({
     'grpc.max_receive_message_length': config.maxMessageBytes,

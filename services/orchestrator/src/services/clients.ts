@@ -112,12 +112,13 @@ export class ServiceConnections implements ServiceClients {
     const logger = this.options.logger.child({ service });
     try {
       // In-process services listen on loopback, on any free port, in plaintext and without callers,
-      // whatever the LOCSCOPE_HOST/PORT/TLS/AUTH variables meant for a served process say.
+      // whatever the LOCSCOPE_HOST/PORT/TLS/AUTH variables meant for a served process say; only this
+      // run calls them, so they write no audit lines.
       const server = await startService(
         service,
         this.options.serviceFlags ?? {},
         logger,
-        () => ({ host: DEFAULT_HOST, port: 0, maxMessageBytes: this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES }),
+        () => ({ host: DEFAULT_HOST, port: 0, maxMessageBytes: this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES, audit: false }),
         withoutExposureEnv(process.env),
       );
       this.servers.push(server);
