@@ -20,6 +20,11 @@ export interface ServiceConfig {
   authTokensFile?: string;
   /** Accept listening beyond loopback without TLS and authentication. */
   insecure?: boolean;
+  /**
+   * A second, plaintext port serving only grpc.health.v1 (for the kubelet's probes, which cannot
+   * speak TLS); unset by default: health is then served on `port` only. 0 picks a free port.
+   */
+  healthPort?: number;
   /** One audit line per call (default true; in-process services of a run, called by it alone, turn it off). */
   audit?: boolean;
 }
@@ -47,6 +52,7 @@ export const SERVICE_FLAGS = defineFlags({
   'tls-client-ca': { type: 'string', value: 'FILE', description: 'require client certificates signed by this CA (mTLS)', env: 'LOCSCOPE_TLS_CLIENT_CA' },
   'auth-tokens': { type: 'string', value: 'FILE', description: 'callers file: bearer token hashes, rights and quotas (YAML/JSON)', env: 'LOCSCOPE_AUTH_TOKENS' },
   insecure: { type: 'boolean', description: 'allow a non-loopback address without TLS and --auth-tokens' },
+  'health-port': { type: 'string', value: 'P', description: 'also serve grpc.health.v1 alone, in plaintext, on this port (kubelet probes)', env: 'LOCSCOPE_HEALTH_PORT' },
 });
 
 /**
@@ -63,6 +69,7 @@ export function readServiceConfig(values: FlagValues<typeof SERVICE_FLAGS>, env:
   const host = stringOption(values.host, env.LOCSCOPE_HOST) ?? DEFAULT_HOST;
   const tls = certFile && keyFile ? { certFile, keyFile, ...(clientCaFile && { clientCaFile }) } : undefined;
   const insecure = values.insecure ?? false;
+  const healthPort = stringOption(values['health-port'], env.LOCSCOPE_HEALTH_PORT);
   if (!isLoopback(host) && !insecure && !(tls && authTokensFile)) {
     const missing = [tls ? '' : '--tls-cert/--tls-key', authTokensFile ? '' : '--auth-tokens'].filter(Boolean).join(' and ');
     throw new FailedPreconditionError(
@@ -75,6 +82,7 @@ export function readServiceConfig(values: FlagValues<typeof SERVICE_FLAGS>, env:
     ...(tls && { tls }),
     ...(authTokensFile && { authTokensFile }),
     insecure,
+    ...(healthPort !== undefined && { healthPort: intOption('health-port', healthPort, 0, 0, 65535) }),
     port: intOption('port', stringOption(values.port, env.LOCSCOPE_PORT), defaultPort, 0, 65535),
     maxMessageBytes: intOption(
       'max-message-bytes',

@@ -10,6 +10,7 @@ import { type ServiceConfig } from './config.ts';
 import { CallerQuotas } from './caller-limits.ts';
 import { readCallersFile } from './callers.ts';
 import { adaptService, tolerantDefinition, type AsyncServiceImplementation, type CallSecurity, type DescribeRequest } from './handlers.ts';
+import { startHealthPort } from './health-port.ts';
 import type { Logger } from './logger.ts';
 import { serverCredentials } from './tls.ts';
 
@@ -33,6 +34,8 @@ export interface RunningServer {
   /** `host:port` actually bound (port 0 resolved). */
   address: string;
   port: number;
+  /** The plaintext health-only port when `config.healthPort` asked for one (0 resolved). */
+  healthPort?: number;
   health: HealthImplementation;
   setServing(serviceName: string, serving: boolean): void;
   /** Marks everything NOT_SERVING, lets in-flight calls finish within the grace period, then stops. */
@@ -86,6 +89,13 @@ export async function startServer(
     tls: config.tls ? (config.tls.clientCaFile ? 'mtls' : 'tls') : 'none',
     authentication: security.callers ? `${security.callers.length} callers` : 'none',
   });
+  let healthPort;
+  try {
+    healthPort = config.healthPort === undefined ? undefined : await startHealthPort(health, config.host, config.healthPort, logger);
+  } catch (error) {
+    server.forceShutdown();
+    throw error;
+  }
 
   let stopping: Promise<void> | undefined;
   const shutdown = () => {
@@ -95,10 +105,13 @@ export async function startServer(
       const force = setTimeout(() => {
         logger.warn('grace period over, cancelling in-flight calls', { graceMs: config.shutdownGraceMs });
         server.forceShutdown();
+        healthPort?.shutdown();
         resolve();
       }, config.shutdownGraceMs);
       server.tryShutdown(() => {
         clearTimeout(force);
+        // Last, so the probes see NOT_SERVING for the whole drain.
+        healthPort?.shutdown();
         logger.info('gRPC server stopped', { address });
         resolve();
       });
@@ -108,6 +121,7 @@ export async function startServer(
   return {
     address,
     port,
+    ...(healthPort ? { healthPort: healthPort.port } : {}),
     health,
     setServing: (name, serving) => health.setStatus(name, serving ? 'SERVING' : 'NOT_SERVING'),
     shutdown,

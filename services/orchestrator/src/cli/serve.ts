@@ -1,7 +1,7 @@
 // `locscope serve <service>|all`: starts one service, or all four in this process, until
 // SIGINT/SIGTERM (then drains). Each service reads its own flags (e.g. inference's `--models FILE`);
 // a flag that none of the started services takes is refused.
-import { createLogger, parseFlags, readServiceConfig, setupTelemetry, shutdownOnSignals, UsageError, type Command, type RunningServer } from '@locscope/server-kit';
+import { createLogger, parseFlags, readServiceConfig, setupTelemetry, shutdownOnSignals, UsageError, type Command, type RunningServer, type ServiceConfig } from '@locscope/server-kit';
 import { isServiceName, serviceFlags, SERVICE_NAMES, startService } from '../services/launchers.ts';
 
 export const serveCommand: Command = {
@@ -27,7 +27,9 @@ export const serveCommand: Command = {
       for (const [i, name] of names.entries()) {
         // An explicit base port gives `all` consecutive ports (0 stays "any free port" for each).
         const port = (defaultPort: number) => (basePort === -1 ? defaultPort : basePort === 0 ? 0 : basePort + i);
-        const server = await startService(name, values, logger.child({ service: name }), (_config, defaultPort) => ({ port: port(defaultPort) }));
+        // Likewise each service's health-only port, if one is asked for.
+        const healthPort = (config: ServiceConfig) => (config.healthPort === undefined || config.healthPort === 0 ? config.healthPort : config.healthPort + i);
+        const server = await startService(name, values, logger.child({ service: name }), (config, defaultPort) => ({ port: port(defaultPort), healthPort: healthPort(config) }));
         servers.push(server);
         process.stdout.write(`${name} ${server.address}\n`);
       }
