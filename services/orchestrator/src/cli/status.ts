@@ -1,5 +1,5 @@
 // `locscope status RUN`: progress of a run, from its run directory (or the NATS runs bucket).
-import { UsageError, type Command } from '@locscope/server-kit';
+import { defineFlags, parseFlags, UsageError, type Command } from '@locscope/server-kit';
 import { Kvm } from '@nats-io/kv';
 import { NATS_CLIENT_FLAGS, natsClientConfig, type NatsClientConfig } from '../nats/client-config.ts';
 import { connectNats } from '../nats/connect.ts';
@@ -8,18 +8,17 @@ import type { RunState } from '../execution/state.ts';
 import { checkRunId } from '../keys.ts';
 import { RUNS_BUCKET } from '../nats/names.ts';
 import { DEFAULT_RUNS_DIR, RunDirectory } from '../store/run-directory.ts';
-import { parseFlags } from './options.ts';
+import { OUT_FLAG } from './options.ts';
 
-export const statusCommand: Command = {
+const flags = defineFlags({ out: OUT_FLAG, ...NATS_CLIENT_FLAGS, json: { type: 'boolean', description: 'print the state as one JSON object' } });
+
+export const statusCommand: Command<typeof flags> = {
   name: 'status',
   summary: 'show the progress of a run',
-  usage: 'RUN [--out DIR] [--nats URL] [--json] [--nats-tls-ca FILE] [--nats-tls-cert FILE --nats-tls-key FILE] [--nats-creds FILE | --nats-user U --nats-password P | --nats-token T | --nats-nkey-seed-file FILE]',
+  arguments: 'RUN',
+  flags,
   async run(argv) {
-    const { values, positionals } = parseFlags(
-      argv,
-      { out: { type: 'string' }, ...NATS_CLIENT_FLAGS, json: { type: 'boolean' } },
-      true,
-    );
+    const { values, positionals } = parseFlags(this, argv);
     if (positionals.length !== 1) throw new UsageError('expected exactly one RUN id');
     const runId = checkRunId(positionals[0], 'RUN');
     const nats = natsClientConfig(values);
