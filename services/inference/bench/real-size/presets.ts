@@ -210,7 +210,7 @@ export const SIZE_FIELDS = [
  */
 export function scaledDownPreset(preset: RealSizePreset): RealSizePreset {
   const config = structuredClone(preset.config) as Record<string, unknown> & { text_config: Record<string, unknown>; vision_config: Record<string, unknown> };
-  const text = { hidden_size: 64, intermediate_size: 96, num_hidden_layers: 2, num_attention_heads: 4 };
+  const text = { hidden_size: 64, intermediate_size: 96, num_hidden_layers: 4, num_attention_heads: 4 };
   if (preset.name === 'llava-1.5-7b') {
     Object.assign(config.text_config, text);
     Object.assign(config.vision_config, { hidden_size: 32, intermediate_size: 64, num_hidden_layers: 3, num_attention_heads: 2, image_size: 28, patch_size: 14, projection_dim: 32 });

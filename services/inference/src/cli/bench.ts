@@ -1,6 +1,8 @@
 // `locscope bench [--model DIR] [--json] [--repeats N]`: the inference benchmark. Without --model it
 // generates the issue's random-weight LLaVA bench checkpoint once (in the OS temp folder) and
 // uses it; with --model it runs the same measurements on any llava-hf checkpoint directory.
+// `locscope bench --preset llava-1.5-7b|internvl-3.5-8b [--max-tiles N] [--clean]`: a seed system
+// at its real size (bench/real-size), or with --clean the removal of that preset's files.
 // Prints a readable summary; with --json, one JSON object as the last line of stdout.
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,8 +13,11 @@ import { ensureBenchCheckpoint } from '../../bench/bench-checkpoint.ts';
 import { DEFAULT_BENCH_OPTIONS, runBench } from '../../bench/run-bench.ts';
 import { ensureBenchTokenizer, runServiceBench } from '../../bench/service-bench.ts';
 import { benchProbes } from '@locscope/metrics/bench';
+import { cleanPresetCheckpoint, presetCheckpointDir } from '../../bench/real-size/preset-checkpoint.ts';
+import { PRESETS, PRESET_NAMES, type PresetName } from '../../bench/real-size/presets.ts';
+import { runRealSizeBench, type RealSizeResult } from '../../bench/real-size/real-size-bench.ts';
 
-const USAGE = '[--model DIR] [--json] [--repeats N (default 3)]';
+const USAGE = `[--model DIR] [--json] [--repeats N (default 3)] | --preset ${PRESET_NAMES.join('|')} [--max-tiles N] [--json] [--clean]`;
 /** Bumped whenever the generated bench model changes, so a stale copy is never reused. */
 const BENCH_MODEL_DIR = join(tmpdir(), 'locscope-bench-llava-v1');
 
@@ -21,12 +26,19 @@ export const benchCommand: Command = {
   summary: 'benchmark the model runtime and inference service: prefill, KV-cache decode, batched variants, hook cost, CMA head sweep, knockout generation, Score in-process vs gRPC, peak RSS',
   usage: USAGE,
   async run(argv) {
-    let values: { model?: string; json?: boolean; repeats?: string };
+    let values: { model?: string; json?: boolean; repeats?: string; preset?: string; 'max-tiles'?: string; clean?: boolean };
     try {
-      ({ values } = parseArgs({ args: argv, options: { model: { type: 'string' }, json: { type: 'boolean' }, repeats: { type: 'string' } }, strict: true, allowPositionals: false }));
+      ({ values } = parseArgs({
+        args: argv,
+        options: { model: { type: 'string' }, json: { type: 'boolean' }, repeats: { type: 'string' }, preset: { type: 'string' }, 'max-tiles': { type: 'string' }, clean: { type: 'boolean' } },
+        strict: true,
+        allowPositionals: false,
+      }));
     } catch (error) {
       throw new UsageError((error as Error).message, { cause: error });
     }
+    if (values.preset !== undefined) return runPreset(values);
+    if (values['max-tiles'] !== undefined || values.clean) throw new UsageError('--max-tiles and --clean need --preset');
     const repeats = values.repeats === undefined ? DEFAULT_BENCH_OPTIONS.repeats : Number(values.repeats);
     if (!Number.isInteger(repeats) || repeats < 1) throw new UsageError(`--repeats must be a positive integer, got '${values.repeats}'`);
     const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -49,3 +61,36 @@ export const benchCommand: Command = {
     }
   },
 };
+
+async function runPreset(values: { preset?: string; model?: string; repeats?: string; json?: boolean; 'max-tiles'?: string; clean?: boolean }): Promise<number> {
+  if (!(PRESET_NAMES as readonly string[]).includes(values.preset!)) throw new UsageError(`--preset must be one of ${PRESET_NAMES.join(', ')}, got '${values.preset}'`);
+  if (values.model !== undefined || values.repeats !== undefined) throw new UsageError('--preset runs each operation once on its own checkpoint: it takes neither --model nor --repeats');
+  const preset = PRESETS[values.preset as PresetName];
+  const dir = presetCheckpointDir(preset.name);
+  const log = (line: string) => process.stdout.write(`${line}\n`);
+  if (values.clean) {
+    const removed = cleanPresetCheckpoint(dir);
+    log(removed.length === 0 ? `nothing to remove for ${preset.name}` : removed.map((d) => `removed ${d}`).join('\n'));
+    return 0;
+  }
+  let maxTiles: number | undefined;
+  if (values['max-tiles'] !== undefined) {
+    maxTiles = Number(values['max-tiles']);
+    if (preset.config['model_type'] !== 'internvl') throw new UsageError(`--max-tiles applies to InternVL presets; ${preset.name} sees one view`);
+    if (!Number.isInteger(maxTiles) || maxTiles < 1) throw new UsageError(`--max-tiles must be a positive integer, got '${values['max-tiles']}'`);
+  }
+  const result = await runRealSizeBench(preset, { checkpointDir: dir, log, ...(maxTiles === undefined ? {} : { maxTiles }) });
+  log(summary(result));
+  if (values.json) log(JSON.stringify(result));
+  return 0;
+}
+
+function summary(r: RealSizeResult): string {
+  const s = (ms: number | null) => (ms === null ? 'n/a' : `${(ms / 1000).toFixed(1)} s`);
+  return [
+    `${r.preset}: ${(r.params / 1e9).toFixed(2)} B parameters, ${r.precision}, sequence ${r.seq_len} tokens (${r.image_tokens} image tokens)`,
+    `  EncodeImage ${s(r.ops_ms.encode_image)} | Score ×8 ${s(r.ops_ms.score_8_variants)} | Capture ${s(r.ops_ms.capture)} | Generate 8 + knockout ${s(r.ops_ms.generate_8_knockout)} | HeadSweep ×32 ${s(r.ops_ms.head_sweep_32)} | Attribute ${s(r.ops_ms.attribute)}`,
+    `  peak RSS ${r.peak_rss_mb} MB (sampled peaks: anonymous ${r.peak_rss_anon_mb} MB, file-backed ${r.peak_rss_file_mb} MB); disk ${r.disk_gb} GB (checkpoint ${r.disk_checkpoint_gb}, prepared ${r.disk_prepared_gb}); decoder weight copies ${r.weight_copies}`,
+    `  prefill ${r.prefill_gflop_per_s} GFLOP/s vs bare MatMul ${r.matmul_gflop_per_s} GFLOP/s; load ${s(r.load_ms)}${r.notes ? `\n  ${r.notes}` : ''}`,
+  ].join('\n');
+}

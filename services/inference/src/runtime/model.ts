@@ -486,6 +486,11 @@ export class Model {
     return this.sessions.size;
   }
 
+  /** Keys of the graph variants loaded so far (decoder variants, `vision|…`, `embed`, extra graphs). */
+  get loadedGraphKeys(): string[] {
+    return this.sessions.keys;
+  }
+
   async dispose(): Promise<void> {
     await this.sessions.dispose();
   }
