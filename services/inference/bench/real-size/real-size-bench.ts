@@ -2,7 +2,7 @@
 // weights, run through the inference service over gRPC (an in-process server, as the service
 // bench uses): every operation the study sends, once, timed; memory and disk as the OS counts
 // them; the prefill rate against a bare onnxruntime MatMul of the same shape.
-import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
+import { credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { decodeFloat32 } from '@locscope/proto';
 import {
   AttributionBaseline,
@@ -26,6 +26,7 @@ import {
 } from '@locscope/proto/v1/inference';
 import { createLogger } from '@locscope/server-kit';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { gradientRowBytes } from '../../src/runtime/attribution.ts';
@@ -173,16 +174,25 @@ export async function runRealSizeBench(preset: RealSizePreset, options: RealSize
     // a time, so memory decides whether any step fits at all, and time how many to run: one.
     const rowBytes = gradientRowBytes(model, seqLen);
     const available = memAvailableBytes();
+    const gb = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GB`;
+    const needs = `one Integrated-Gradients step at T = ${seqLen} keeps ≈ ${gb(rowBytes)} of float32 activations alive for the backward pass (gradientRowBytes)`;
     let attributeSteps: number | null = null;
     let notes: string | undefined;
     if (available !== null && rowBytes > available - ATTRIBUTE_MEMORY_MARGIN_BYTES) {
-      notes = `Attribute skipped: one Integrated-Gradients step at T = ${seqLen} keeps ≈ ${(rowBytes / 1024 ** 3).toFixed(1)} GB of activations alive for the backward pass (gradientRowBytes), MemAvailable was ${(available / 1024 ** 3).toFixed(1)} GB`;
+      notes = `Attribute skipped: ${needs}; MemAvailable was ${gb(available)}`;
       log(`${stamp()} ${notes}`);
     } else {
-      attributeSteps = 1;
-      await timed('attribute', `Attribute, ${attributeSteps} step (≈ ${(rowBytes / 1024 ** 3).toFixed(1)} GB of activations per step)`, () =>
-        unary(client, 'attribute', { model: MODEL, image: imageA, prompt: QUESTION, target: TARGET, steps: attributeSteps!, baseline: AttributionBaseline.ATTRIBUTION_BASELINE_ZERO, meanEmbedding: '' }),
-      );
+      try {
+        await timed('attribute', `Attribute, 1 step (${needs})`, () =>
+          unary(client, 'attribute', { model: MODEL, image: imageA, prompt: QUESTION, target: TARGET, steps: 1, baseline: AttributionBaseline.ATTRIBUTION_BASELINE_ZERO, meanEmbedding: '' }),
+        );
+        attributeSteps = 1;
+      } catch (error) {
+        if ((error as Partial<ServiceError>).code !== status.FAILED_PRECONDITION) throw error;
+        // The gradient graphs are float32 only: a half-precision model refuses (the server says why).
+        notes = `Attribute refused: ${(error as ServiceError).details}. It needs float32 weights (${gb(checkpoint.parameters * 4)}) plus ${needs}; this machine has ${gb(totalmem())}`;
+        log(`${stamp()} ${notes}`);
+      }
     }
 
     const peak = sampler.stop();
