@@ -1,7 +1,9 @@
 // `locscope bench --preset NAME`: one of the paper's seed systems at its real size, with random
 // weights, run through the inference service over gRPC (an in-process server, as the service
 // bench uses): every operation the study sends, once, timed; memory and disk as the OS counts
-// them; the prefill rate against a bare onnxruntime MatMul of the same shape.
+// them; the prefill rate against a bare onnxruntime MatMul of the same shape. The cheap
+// operations run first and every figure is logged as it is measured: on 2 shared cores a
+// 7B model's full-sequence rows take minutes each, and a run stopped early keeps what it has.
 import { credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { decodeFloat32 } from '@locscope/proto';
 import {
@@ -71,9 +73,9 @@ export interface RealSizeResult {
   disk_checkpoint_gb: number;
   disk_prepared_gb: number;
   weight_copies: number;
-  /** Score's 8 full rows: decoderForwardFlops / wall time. */
+  /** Capture's one clean row of T tokens (no cached prefix): decoderForwardFlops / wall time. */
   prefill_gflop_per_s: number;
-  /** The ceiling: a bare MatMul [8·T, hidden]·[hidden, intermediate] in the same precision. */
+  /** The ceiling: a bare MatMul [T, hidden]·[hidden, intermediate] in the same precision. */
   matmul_gflop_per_s: number;
   seq_len: number;
   image_tokens: number;
@@ -136,20 +138,21 @@ export async function runRealSizeBench(preset: RealSizePreset, options: RealSize
     log(`  ${encoded.views.length} view(s), ${imageTokens} image tokens`);
 
     const middle = Math.floor(L / 2);
-    const ablations: Variant[] = Array.from({ length: SCORE_VARIANTS }, (_, k) => ({
-      name: `ablate-L${Math.floor((k * L) / SCORE_VARIANTS)}H${k % H}`,
-      interventions: [ablate([{ layer: Math.floor((k * L) / SCORE_VARIANTS), head: k % H }])],
-    }));
-    await timed('score_8_variants', `Score, ${SCORE_VARIANTS} head-ablation variants (all positions)`, () =>
-      unary(client, 'score', { model: MODEL, image: imageA, prompt: QUESTION, target: TARGET, variants: ablations, maskMode: TokenMaskMode.TOKEN_MASK_MODE_ALL, mask: [] }),
-    );
     const prompt = model.checkpoint.prompt.encodeWithTarget(QUESTION, TARGET, { views: encoded.views.length });
     const seqLen = prompt.ids.length;
+    const text = model.checkpoint.config.text;
+    // The ceiling first (seconds), so a run stopped early still has it: a bare MatMul of the MLP's shape.
+    const precision = computePrecision();
+    const limit: MatMulRate = await measureMatMul(seqLen, text.hiddenSize, text.intermediateSize, precision);
+    log(`${stamp()} bare MatMul [${seqLen}, ${text.hiddenSize}]·[${text.hiddenSize}, ${text.intermediateSize}] ${precision}: ${significant(limit.gflopPerS)} GFLOP/s`);
 
     const captured = await timed('capture', `Capture, head outputs of layer ${middle}`, () =>
       stream(client, { model: MODEL, image: imageA, prompt: QUESTION, target: TARGET, variants: [], spec: { layers: [middle], hiddenStates: false, headOutputs: true, attentionProbs: false, visionStates: false, positions: undefined }, storeAs: '' }),
     );
     log(`  ${captured.map((c) => `${c.name} [${c.shape.join(', ')}]`).filter((v, i, a) => a.indexOf(v) === i).join(', ')}`);
+    // Capture is one clean row over the whole sequence (no cached prefix): the prefill figure.
+    const prefillRate = decoderForwardFlops(text, 1, seqLen) / ops.capture! / 1e6;
+    log(`  prefill ${significant(prefillRate)} GFLOP/s (${(decoderForwardFlops(text, 1, seqLen) / 1e12).toFixed(1)} TFLOP)`);
 
     const [rows, cols] = model.info.imageGrid;
     // The object's tokens: a centred block of up to 5×5 in the first view, as the service bench knocks out.
@@ -168,6 +171,14 @@ export async function runRealSizeBench(preset: RealSizePreset, options: RealSize
     const heads = Array.from({ length: SWEEP_HEADS }, (_, h) => ({ layer: middle, head: h % H }));
     await timed('head_sweep_32', `HeadSweep, ${SWEEP_HEADS} heads of layer ${middle}`, () =>
       unary(client, 'headSweep', { model: MODEL, baseImage: imageB, sourceImage: imageA, prompt: QUESTION, target: TARGET, positions: undefined, heads, maskMode: TokenMaskMode.TOKEN_MASK_MODE_ALL, mask: [] }),
+    );
+
+    const ablations: Variant[] = Array.from({ length: SCORE_VARIANTS }, (_, k) => ({
+      name: `ablate-L${Math.floor((k * L) / SCORE_VARIANTS)}H${k % H}`,
+      interventions: [ablate([{ layer: Math.floor((k * L) / SCORE_VARIANTS), head: k % H }])],
+    }));
+    await timed('score_8_variants', `Score, ${SCORE_VARIANTS} head-ablation variants (all positions)`, () =>
+      unary(client, 'score', { model: MODEL, image: imageA, prompt: QUESTION, target: TARGET, variants: ablations, maskMode: TokenMaskMode.TOKEN_MASK_MODE_ALL, mask: [] }),
     );
 
     // One α step is one batch row of the gradient graph; the steps of a request run one batch at
@@ -196,12 +207,6 @@ export async function runRealSizeBench(preset: RealSizePreset, options: RealSize
     }
 
     const peak = sampler.stop();
-    const text = model.checkpoint.config.text;
-    const flops = decoderForwardFlops(text, SCORE_VARIANTS, seqLen);
-    const prefillRate = flops / ops.score_8_variants! / 1e6;
-    log(`${stamp()} bare MatMul [${SCORE_VARIANTS}·${seqLen}, ${text.hiddenSize}]·[${text.hiddenSize}, ${text.intermediateSize}] …`);
-    const precision = computePrecision();
-    const limit: MatMulRate = await measureMatMul(SCORE_VARIANTS * seqLen, text.hiddenSize, text.intermediateSize, precision);
     const preparedDir = PreparedWeights.open(model.checkpoint.weights).dir;
     const checkpointGb = diskBytes(options.checkpointDir) / 1e9;
     const preparedGb = diskBytes(preparedDir) / 1e9;
