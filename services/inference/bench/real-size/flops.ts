@@ -9,12 +9,9 @@
 //                                                                   masking halves the useful part)
 // Norms, RoPE, softmax and the activation are O(B·T·h) and left out; so is the LM head, which
 // a Score request applies to the target positions only.
-import { performance } from 'node:perf_hooks';
-import * as ort from 'onnxruntime-node';
-import { fromFloat32 } from '../../src/checkpoint/dtype.ts';
 import type { TextConfig } from '../../src/checkpoint/text-config.ts';
-import { GraphBuilder } from '../../src/onnx/graph-builder.ts';
-import { createSession, DEFAULT_SESSION_SETTINGS } from '../../src/runtime/session.ts';
+import type { ComputeDType } from '../../src/onnx/dtypes.ts';
+import { matmulTiming } from '../matmul-bench.ts';
 
 export function decoderForwardFlops(text: TextConfig, rows: number, tokens: number): number {
   const { hiddenSize: h, numAttentionHeads: nq, numKeyValueHeads: nkv, headDim: d, intermediateSize: i, numHiddenLayers: L } = text;
@@ -23,38 +20,8 @@ export function decoderForwardFlops(text: TextConfig, rows: number, tokens: numb
   return projections + attention;
 }
 
-export interface MatMulRate {
-  shape: [m: number, k: number, n: number];
-  precision: 'float32' | 'float16';
-  ms: number;
-  gflopPerS: number;
-}
-
-/** A bare onnxruntime MatMul [m, k]·[k, n] (both operands inputs), median of `repeats` timed runs after a warm-up. */
-export async function measureMatMul(m: number, k: number, n: number, precision: 'float32' | 'float16', repeats = 3): Promise<MatMulRate> {
-  const g = new GraphBuilder('matmul-limit');
-  const a = g.input('a', precision, [m, k]);
-  const b = g.input('b', precision, [k, n]);
-  g.output(g.matmul(a, b), 'c', precision, [m, n]);
-  const session = await createSession('matmul-limit', g.toBytes(), '.', DEFAULT_SESSION_SETTINGS);
-  const tensor = (rows: number, cols: number) => {
-    const values = Float32Array.from({ length: rows * cols }, (_, j) => Math.sin(j) * 0.02);
-    if (precision === 'float32') return new ort.Tensor('float32', values, [rows, cols]);
-    const bytes = fromFloat32(values, 'F16');
-    return new ort.Tensor('float16', new Uint16Array(bytes.buffer, bytes.byteOffset, rows * cols), [rows, cols]);
-  };
-  const feeds = { a: tensor(m, k), b: tensor(k, n) };
-  try {
-    await session.run(feeds);
-    const times: number[] = [];
-    for (let r = 0; r < repeats; r++) {
-      const start = performance.now();
-      await session.run(feeds);
-      times.push(performance.now() - start);
-    }
-    const ms = times.sort((x, y) => x - y)[Math.floor(repeats / 2)]!;
-    return { shape: [m, k, n], precision, ms, gflopPerS: (2 * m * k * n) / ms / 1e6 };
-  } finally {
-    await session.release();
-  }
+/** The MLP's MatMul [m, k]·[k, n] on its own in `precision`, as GFLOP/s (matmul-bench's timing). */
+export async function matmulGflopPerS(m: number, k: number, n: number, precision: ComputeDType, repeats = 3): Promise<number> {
+  const { wall_ms } = await matmulTiming(m, k, n, precision, repeats);
+  return (2 * m * k * n) / wall_ms / 1e6;
 }

@@ -34,17 +34,20 @@ export function ensurePresetCheckpoint(preset: RealSizePreset, dir: string, opti
 }
 
 /**
- * Removes a preset's checkpoint and the prepared weights of it under `weightsRoot`; returns the
+ * Removes a preset's checkpoint and its prepared weights (either compute dtype) under `weightsRoot`; returns the
  * folders removed. The prepared folder is named by the checkpoint's files, so it is found only
  * while the checkpoint is complete.
  */
 export function cleanPresetCheckpoint(dir: string, weightsRoot?: string): string[] {
   const removed: string[] = [];
   if (existsSync(join(dir, COMPLETE_MARKER))) {
-    const prepared = PreparedWeights.open(openWeightStore(dir), weightsRoot).dir;
-    if (existsSync(prepared)) {
-      rmSync(prepared, { recursive: true, force: true });
-      removed.push(prepared);
+    const store = openWeightStore(dir);
+    for (const dtype of ['float32', 'float16'] as const) {
+      const prepared = PreparedWeights.open(store, weightsRoot, dtype).dir;
+      if (existsSync(prepared)) {
+        rmSync(prepared, { recursive: true, force: true });
+        removed.push(prepared);
+      }
     }
   }
   if (existsSync(dir)) {

@@ -32,11 +32,11 @@ import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { gradientRowBytes } from '../../src/runtime/attribution.ts';
-import { PreparedWeights } from '../../src/onnx/prepared-weights.ts';
+import type { Precision } from '../../src/runtime/session.ts';
 import { startInferenceServer } from '../../src/service/inference-service.ts';
 import { peakRssMb, RssPeakSampler } from '../process-memory.ts';
 import { QUESTION, TARGET } from '../service-bench.ts';
-import { decoderForwardFlops, measureMatMul, type MatMulRate } from './flops.ts';
+import { decoderForwardFlops, matmulGflopPerS } from './flops.ts';
 import { ensurePresetCheckpoint } from './preset-checkpoint.ts';
 import type { RealSizePreset } from './presets.ts';
 
@@ -56,6 +56,8 @@ export interface RealSizeBenchOptions {
   checkpointDir: string;
   /** InternVL: local tiles per image (default: the preset's). */
   maxTiles?: number;
+  /** Compute precision (default: the checkpoint's, float16 for both presets). */
+  precision?: Precision;
   log: (line: string) => void;
 }
 
@@ -107,7 +109,7 @@ export async function runRealSizeBench(preset: RealSizePreset, options: RealSize
   const loadStart = performance.now();
   const started = await startInferenceServer(
     { host: '127.0.0.1', port: 0, maxMessageBytes: MAX_MESSAGE_BYTES, shutdownGraceMs: 1000 },
-    { models: [{ name: MODEL, dir: options.checkpointDir, preload: true }], limits: { maxVariants: 64 } },
+    { models: [{ name: MODEL, dir: options.checkpointDir, preload: true }], limits: { maxVariants: 64 }, ...(options.precision ? { load: { precision: options.precision } } : {}) },
     createLogger({ level: 'warn' }),
   );
   const client = new InferenceClient(started.server.address, credentials.createInsecure(), {
@@ -142,9 +144,9 @@ export async function runRealSizeBench(preset: RealSizePreset, options: RealSize
     const seqLen = prompt.ids.length;
     const text = model.checkpoint.config.text;
     // The ceiling first (seconds), so a run stopped early still has it: a bare MatMul of the MLP's shape.
-    const precision = computePrecision();
-    const limit: MatMulRate = await measureMatMul(seqLen, text.hiddenSize, text.intermediateSize, precision);
-    log(`${stamp()} bare MatMul [${seqLen}, ${text.hiddenSize}]·[${text.hiddenSize}, ${text.intermediateSize}] ${precision}: ${significant(limit.gflopPerS)} GFLOP/s`);
+    const matmulDtype = model.precision === 'float16' ? 'float16' : 'float32';
+    const matmulRate = await matmulGflopPerS(seqLen, text.hiddenSize, text.intermediateSize, matmulDtype);
+    log(`${stamp()} bare MatMul [${seqLen}, ${text.hiddenSize}]·[${text.hiddenSize}, ${text.intermediateSize}] ${matmulDtype}: ${significant(matmulRate)} GFLOP/s`);
 
     const captured = await timed('capture', `Capture, head outputs of layer ${middle}`, () =>
       stream(client, { model: MODEL, image: imageA, prompt: QUESTION, target: TARGET, variants: [], spec: { layers: [middle], hiddenStates: false, headOutputs: true, attentionProbs: false, visionStates: false, positions: undefined }, storeAs: '' }),
@@ -207,13 +209,13 @@ export async function runRealSizeBench(preset: RealSizePreset, options: RealSize
     }
 
     const peak = sampler.stop();
-    const preparedDir = PreparedWeights.open(model.checkpoint.weights).dir;
+    const preparedDir = model.preparedWeightsDir;
     const checkpointGb = diskBytes(options.checkpointDir) / 1e9;
     const preparedGb = diskBytes(preparedDir) / 1e9;
     return {
       preset: preset.name,
       params: checkpoint.parameters,
-      precision,
+      precision: model.precision,
       peak_rss_mb: roundOrNull(peakRssMb()),
       peak_rss_anon_mb: roundOrNull(peak?.anonymousMb ?? null),
       peak_rss_file_mb: roundOrNull(peak?.fileMb ?? null),
@@ -222,7 +224,7 @@ export async function runRealSizeBench(preset: RealSizePreset, options: RealSize
       disk_prepared_gb: round(preparedGb),
       weight_copies: model.loadedGraphKeys.filter(holdsDecoderWeights).length,
       prefill_gflop_per_s: significant(prefillRate),
-      matmul_gflop_per_s: significant(limit.gflopPerS),
+      matmul_gflop_per_s: significant(matmulRate),
       seq_len: seqLen,
       image_tokens: imageTokens,
       load_ms: Math.round(loadMs),
@@ -245,11 +247,6 @@ export async function runRealSizeBench(preset: RealSizePreset, options: RealSize
     await started.server.shutdown();
     await (await started.engine.registry.get(MODEL).catch(() => undefined))?.dispose();
   }
-}
-
-/** The compute precision the runtime uses for the preset's checkpoint. */
-function computePrecision(): 'float32' | 'float16' {
-  return 'float32';
 }
 
 /** Graph variants whose session holds decoder weights: everything but the vision encoder and the embedding lookup. */

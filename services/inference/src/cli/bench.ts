@@ -1,6 +1,8 @@
-// `locscope bench [--model DIR] [--json] [--repeats N]`: the inference benchmark. Without --model it
-// generates the issue's random-weight LLaVA bench checkpoint once (in the OS temp folder) and
-// uses it; with --model it runs the same measurements on any llava-hf checkpoint directory.
+// `locscope bench [--model DIR] [--json] [--repeats N] [--precision float32|float16]`: the inference
+// benchmark. Without --model it generates the issue's random-weight LLaVA bench checkpoint once (in
+// the OS temp folder) and uses it; with --model it runs the same measurements on any llava-hf
+// checkpoint directory. --precision sets the compute precision of the model and of the service's
+// (default: the checkpoint's own, float32 for the generated bench model).
 // `locscope bench --preset llava-1.5-7b|internvl-3.5-8b [--max-tiles N] [--clean]`: a seed system
 // at its real size (bench/real-size), or with --clean the removal of that preset's files.
 // Prints a readable summary; with --json, one JSON object as the last line of stdout.
@@ -9,15 +11,19 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError, type Command } from '@locscope/server-kit';
 import { loadModel } from '../runtime/model.ts';
+import type { Precision } from '../runtime/session.ts';
 import { ensureBenchCheckpoint } from '../../bench/bench-checkpoint.ts';
 import { DEFAULT_BENCH_OPTIONS, runBench } from '../../bench/run-bench.ts';
 import { ensureBenchTokenizer, runServiceBench } from '../../bench/service-bench.ts';
+import { runMatmulBench } from '../../bench/matmul-bench.ts';
 import { benchProbes } from '@locscope/metrics/bench';
 import { cleanPresetCheckpoint, presetCheckpointDir } from '../../bench/real-size/preset-checkpoint.ts';
 import { PRESETS, PRESET_NAMES, type PresetName } from '../../bench/real-size/presets.ts';
 import { runRealSizeBench, type RealSizeResult } from '../../bench/real-size/real-size-bench.ts';
 
-const USAGE = `[--model DIR] [--json] [--repeats N (default 3)] | --preset ${PRESET_NAMES.join('|')} [--max-tiles N] [--json] [--clean]`;
+const USAGE = `[--model DIR] [--json] [--repeats N (default 3)] [--precision float32|float16] | --preset ${PRESET_NAMES.join('|')} [--max-tiles N] [--precision float32|float16] [--json] [--clean]`;
+/** The precisions a benchmark runs in (float64 is for parity runs only). */
+const BENCH_PRECISIONS: readonly Precision[] = ['float32', 'float16'];
 /** Bumped whenever the generated bench model changes, so a stale copy is never reused. */
 const BENCH_MODEL_DIR = join(tmpdir(), 'locscope-bench-llava-v1');
 
@@ -26,11 +32,19 @@ export const benchCommand: Command = {
   summary: 'benchmark the model runtime and inference service: prefill, KV-cache decode, batched variants, hook cost, CMA head sweep, knockout generation, Score in-process vs gRPC, peak RSS',
   usage: USAGE,
   async run(argv) {
-    let values: { model?: string; json?: boolean; repeats?: string; preset?: string; 'max-tiles'?: string; clean?: boolean };
+    let values: { model?: string; json?: boolean; repeats?: string; precision?: string; preset?: string; 'max-tiles'?: string; clean?: boolean };
     try {
       ({ values } = parseArgs({
         args: argv,
-        options: { model: { type: 'string' }, json: { type: 'boolean' }, repeats: { type: 'string' }, preset: { type: 'string' }, 'max-tiles': { type: 'string' }, clean: { type: 'boolean' } },
+        options: {
+          model: { type: 'string' },
+          json: { type: 'boolean' },
+          repeats: { type: 'string' },
+          precision: { type: 'string' },
+          preset: { type: 'string' },
+          'max-tiles': { type: 'string' },
+          clean: { type: 'boolean' },
+        },
         strict: true,
         allowPositionals: false,
       }));
@@ -41,18 +55,21 @@ export const benchCommand: Command = {
     if (values['max-tiles'] !== undefined || values.clean) throw new UsageError('--max-tiles and --clean need --preset');
     const repeats = values.repeats === undefined ? DEFAULT_BENCH_OPTIONS.repeats : Number(values.repeats);
     if (!Number.isInteger(repeats) || repeats < 1) throw new UsageError(`--repeats must be a positive integer, got '${values.repeats}'`);
+    const precision = parsePrecision(values.precision);
     const log = (line: string) => process.stdout.write(`${line}\n`);
     const dir = values.model ?? ensureBenchCheckpoint(BENCH_MODEL_DIR);
     log(`model: ${dir}`);
-    const model = await loadModel(dir);
+    const model = await loadModel(dir, { precision });
+    log(`precision: ${model.precision}`);
     if (model.info.family !== 'llava') throw new UsageError(`--model must be a llava-hf checkpoint, ${dir} is ${model.info.family}`);
     try {
       const runtime = await runBench(model, dir, { ...DEFAULT_BENCH_OPTIONS, repeats }, log);
       if (values.model === undefined) ensureBenchTokenizer(dir);
-      const service = await runServiceBench(dir, repeats, log);
+      const service = await runServiceBench(dir, repeats, log, { precision: model.precision });
+      const matmul_ms = await runMatmulBench(repeats, log);
       const probes = await benchProbes();
       log(`position probes: ${Math.round(probes.probe_tokens_per_s)} training tokens/s at ${probes.probe_dim} dims (${probes.probe_s_per_epoch_1m_tokens.toFixed(0)} s per epoch of 10⁶ tokens)`);
-      const result = { ...runtime, ...service, ...probes };
+      const result = { precision: model.precision, ...runtime, ...service, matmul_ms, ...probes };
       log(`peak RSS: ${result.peak_rss_mb} MB (${result.cpu_count} cores, load average ${result.load_avg_1m}: wall-clock figures scale with contention)`);
       if (values.json) log(JSON.stringify(result));
       return 0;
@@ -62,7 +79,12 @@ export const benchCommand: Command = {
   },
 };
 
-async function runPreset(values: { preset?: string; model?: string; repeats?: string; json?: boolean; 'max-tiles'?: string; clean?: boolean }): Promise<number> {
+function parsePrecision(value: string | undefined): Precision | undefined {
+  if (value !== undefined && !(BENCH_PRECISIONS as readonly string[]).includes(value)) throw new UsageError(`--precision must be one of ${BENCH_PRECISIONS.join(', ')}, got '${value}'`);
+  return value as Precision | undefined;
+}
+
+async function runPreset(values: { preset?: string; model?: string; repeats?: string; precision?: string; json?: boolean; 'max-tiles'?: string; clean?: boolean }): Promise<number> {
   if (!(PRESET_NAMES as readonly string[]).includes(values.preset!)) throw new UsageError(`--preset must be one of ${PRESET_NAMES.join(', ')}, got '${values.preset}'`);
   if (values.model !== undefined || values.repeats !== undefined) throw new UsageError('--preset runs each operation once on its own checkpoint: it takes neither --model nor --repeats');
   const preset = PRESETS[values.preset as PresetName];
@@ -79,7 +101,8 @@ async function runPreset(values: { preset?: string; model?: string; repeats?: st
     if (preset.config['model_type'] !== 'internvl') throw new UsageError(`--max-tiles applies to InternVL presets; ${preset.name} sees one view`);
     if (!Number.isInteger(maxTiles) || maxTiles < 1) throw new UsageError(`--max-tiles must be a positive integer, got '${values['max-tiles']}'`);
   }
-  const result = await runRealSizeBench(preset, { checkpointDir: dir, log, ...(maxTiles === undefined ? {} : { maxTiles }) });
+  const precision = parsePrecision(values.precision);
+  const result = await runRealSizeBench(preset, { checkpointDir: dir, log, ...(maxTiles === undefined ? {} : { maxTiles }), ...(precision ? { precision } : {}) });
   log(summary(result));
   if (values.json) log(JSON.stringify(result));
   return 0;
