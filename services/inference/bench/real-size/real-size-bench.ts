@@ -34,7 +34,7 @@ import { performance } from 'node:perf_hooks';
 import { gradientRowBytes } from '../../src/runtime/attribution.ts';
 import type { Precision } from '../../src/runtime/session.ts';
 import { startInferenceServer } from '../../src/service/inference-service.ts';
-import { peakRssMb, RssPeakSampler } from '../process-memory.ts';
+import { peakRssMb, RssPeakSampler, rssSplit } from '../process-memory.ts';
 import { QUESTION, TARGET } from '../service-bench.ts';
 import { decoderForwardFlops, matmulGflopPerS } from './flops.ts';
 import { ensurePresetCheckpoint } from './preset-checkpoint.ts';
@@ -131,7 +131,8 @@ export async function runRealSizeBench(preset: RealSizePreset, options: RealSize
       const start = performance.now();
       const result = await run();
       ops[name] = Math.round(performance.now() - start);
-      log(`${stamp()} ${what}: ${(ops[name]! / 1000).toFixed(1)} s`);
+      const now = rssSplit();
+      log(`${stamp()} ${what}: ${(ops[name]! / 1000).toFixed(1)} s; peak RSS so far ${roundOrNull(peakRssMb())} MB${now ? ` (now ${round(now.anonymousMb)} MB anonymous + ${round(now.fileMb)} MB file-backed)` : ''}`);
       return result;
     };
 
