@@ -109,7 +109,7 @@ export async function runRealSizeBench(preset: RealSizePreset, options: RealSize
   const loadStart = performance.now();
   const started = await startInferenceServer(
     { host: '127.0.0.1', port: 0, maxMessageBytes: MAX_MESSAGE_BYTES, shutdownGraceMs: 1000 },
-    { models: [{ name: MODEL, dir: options.checkpointDir, preload: true }], limits: { maxVariants: 64 }, ...(options.precision ? { load: { precision: options.precision } } : {}) },
+    { models: [{ name: MODEL, dir: options.checkpointDir, preload: true }], limits: { maxVariants: 64 }, ...(options.precision ? { load: () => ({ precision: options.precision }) } : {}) },
     createLogger({ level: 'warn' }),
   );
   const client = new InferenceClient(started.server.address, credentials.createInsecure(), {

@@ -8,8 +8,7 @@
 // Prints a readable summary; with --json, one JSON object as the last line of stdout.
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { UsageError, type Command } from '@locscope/server-kit';
+import { defineFlags, parseFlags, UsageError, type Command } from '@locscope/server-kit';
 import { loadModel } from '../runtime/model.ts';
 import type { Precision } from '../runtime/session.ts';
 import { ensureBenchCheckpoint } from '../../bench/bench-checkpoint.ts';
@@ -21,36 +20,27 @@ import { cleanPresetCheckpoint, presetCheckpointDir } from '../../bench/real-siz
 import { PRESETS, PRESET_NAMES, type PresetName } from '../../bench/real-size/presets.ts';
 import { runRealSizeBench, type RealSizeResult } from '../../bench/real-size/real-size-bench.ts';
 
-const USAGE = `[--model DIR] [--json] [--repeats N (default 3)] [--precision float32|float16] | --preset ${PRESET_NAMES.join('|')} [--max-tiles N] [--precision float32|float16] [--json] [--clean]`;
 /** The precisions a benchmark runs in (float64 is for parity runs only). */
 const BENCH_PRECISIONS: readonly Precision[] = ['float32', 'float16'];
 /** Bumped whenever the generated bench model changes, so a stale copy is never reused. */
 const BENCH_MODEL_DIR = join(tmpdir(), 'locscope-bench-llava-v1');
 
-export const benchCommand: Command = {
+const flags = defineFlags({
+  model: { type: 'string', value: 'DIR', description: 'llava-hf checkpoint to measure', default: 'the generated random-weight bench model' },
+  json: { type: 'boolean', description: 'also print the figures as one JSON object (last line of stdout)' },
+  repeats: { type: 'string', value: 'N', description: 'repeats per figure (the median is reported)', default: String(DEFAULT_BENCH_OPTIONS.repeats) },
+  precision: { type: 'string', value: BENCH_PRECISIONS.join('|'), description: 'compute precision', default: "the checkpoint's (float32 for float32 weights, float16 for fp16/bf16)" },
+  preset: { type: 'string', value: PRESET_NAMES.join('|'), description: 'a seed system at its real size with random weights, through the inference service (instead of the bench model)' },
+  'max-tiles': { type: 'string', value: 'N', description: 'with an InternVL --preset: local tiles per image', default: "the preset's (6)" },
+  clean: { type: 'boolean', description: "with --preset: remove that preset's checkpoint and prepared weights, then exit" },
+});
+
+export const benchCommand: Command<typeof flags> = {
   name: 'bench',
   summary: 'benchmark the model runtime and inference service: prefill, KV-cache decode, batched variants, hook cost, CMA head sweep, knockout generation, Score in-process vs gRPC, peak RSS',
-  usage: USAGE,
+  flags,
   async run(argv) {
-    let values: { model?: string; json?: boolean; repeats?: string; precision?: string; preset?: string; 'max-tiles'?: string; clean?: boolean };
-    try {
-      ({ values } = parseArgs({
-        args: argv,
-        options: {
-          model: { type: 'string' },
-          json: { type: 'boolean' },
-          repeats: { type: 'string' },
-          precision: { type: 'string' },
-          preset: { type: 'string' },
-          'max-tiles': { type: 'string' },
-          clean: { type: 'boolean' },
-        },
-        strict: true,
-        allowPositionals: false,
-      }));
-    } catch (error) {
-      throw new UsageError((error as Error).message, { cause: error });
-    }
+    const { values } = parseFlags(this, argv);
     if (values.preset !== undefined) return runPreset(values);
     if (values['max-tiles'] !== undefined || values.clean) throw new UsageError('--max-tiles and --clean need --preset');
     const repeats = values.repeats === undefined ? DEFAULT_BENCH_OPTIONS.repeats : Number(values.repeats);
