@@ -2,10 +2,10 @@
 // KV-cache decode rate, batched intervention variants (1/8/32 per forward) and the cost of hooks
 // (none in the graph vs. knockout + ablation + patch active). Every figure is the median of
 // `repeats` timed runs after one untimed warm-up (which builds and loads the graph variant).
-import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Intervention, Model } from '../src/index.ts';
+import { anonymousMb } from './process-memory.ts';
 
 export interface BenchOptions {
   repeats: number;
@@ -142,16 +142,6 @@ export async function runBench(model: Model, name: string, options: BenchOptions
     cpu_count: cpus().length,
     load_avg_1m: round(loadavg()[0]),
   };
-}
-
-/** Anonymous (not file-backed) resident memory of this process, MB; null off Linux. */
-function anonymousMb(): number | null {
-  try {
-    const kb = /^Anonymous:\s+(\d+) kB/m.exec(readFileSync('/proc/self/smaps_rollup', 'utf8'));
-    return kb ? Number(kb[1]) / 1024 : null;
-  } catch {
-    return null;
-  }
 }
 
 function imageSpan(ids: number[], imageToken: number): [number, number] {

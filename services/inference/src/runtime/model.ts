@@ -508,6 +508,16 @@ export class Model {
     return this.sessions.size;
   }
 
+  /** The folder of the prepared weight files this model's graphs map. */
+  get preparedWeightsDir(): string {
+    return this.weights.dir;
+  }
+
+  /** Keys of the graph variants loaded so far (decoder variants, `vision|…`, `embed`, extra graphs). */
+  get loadedGraphKeys(): string[] {
+    return this.sessions.keys;
+  }
+
   async dispose(): Promise<void> {
     await this.sessions.dispose();
   }

@@ -90,6 +90,10 @@ export class SessionCache {
     return this.sessions.size;
   }
 
+  get keys(): string[] {
+    return [...this.sessions.keys()];
+  }
+
   async dispose(): Promise<void> {
     const all = [...this.sessions.values()];
     this.sessions.clear();
