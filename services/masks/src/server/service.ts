@@ -6,24 +6,30 @@ import { service, startServer, type Logger, type RunningServer, type ServiceConf
 import { handleConvertBox } from './convert-box.ts';
 import { handleFilterDataset } from './filter.ts';
 import { handlePreprocess } from './preprocess.ts';
-import { handleContainerize, handleProject } from './project.ts';
+import { DEFAULT_MASKS_LIMITS, type MasksLimits } from './limits.ts';
+import { projectionHandlers } from './project.ts';
 import { handleSelectRandom, handleSelectRegisterTokens, handleSelectTopK } from './select.ts';
 
 export const MASKS_SERVICE_NAME = 'locscope.v1.Masks';
 /** Port of `main.ts` when neither --port nor LOCSCOPE_PORT is given. */
 export const DEFAULT_MASKS_PORT = 50052;
 
-export function masksService(): ServiceRegistration {
+export interface MasksServiceOptions {
+  /** Per-request cost limits (default DEFAULT_MASKS_LIMITS). */
+  limits?: MasksLimits;
+}
+
+export function masksService(options: MasksServiceOptions = {}): ServiceRegistration {
+  const limits = options.limits ?? DEFAULT_MASKS_LIMITS;
   return service<MasksServer>({
     name: MASKS_SERVICE_NAME,
     definition: MasksService,
     implementation: {
       preprocess: handlePreprocess,
-      project: handleProject,
+      ...projectionHandlers(limits),
       selectRandom: handleSelectRandom,
       selectRegisterTokens: handleSelectRegisterTokens,
       selectTopK: handleSelectTopK,
-      containerize: handleContainerize,
       convertBox: handleConvertBox,
       filterDataset: handleFilterDataset,
     },
@@ -33,6 +39,6 @@ export function masksService(): ServiceRegistration {
 }
 
 /** The orchestrator's `StartServer` seam: the masks service alone on `config`. */
-export function startMasksServer(config: ServiceConfig, options: { logger: Logger }): Promise<RunningServer> {
-  return startServer(config, [masksService()], options.logger);
+export function startMasksServer(config: ServiceConfig, options: MasksServiceOptions & { logger: Logger }): Promise<RunningServer> {
+  return startServer(config, [masksService(options)], options.logger);
 }
