@@ -6,3 +6,4 @@ export { type AsyncServiceImplementation, type CallContext, type UnaryHandler, t
 export { startServer, service, shutdownOnSignals, type RunningServer, type ServiceRegistration } from './server.ts';
 export { clientInterceptors } from './client.ts';
 export { UsageError, type Command } from './command.ts';
+export { readLimitOptions, type LimitOption } from './limit-options.ts';

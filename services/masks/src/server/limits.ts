@@ -1,7 +1,7 @@
 // Per-request cost limits of the masks service, with named defaults that fit its pod
 // (deploy/k8s/masks.yaml: 2 GiB memory limit, half a core requested). A request is priced
 // before any work starts (request-cost.ts) and refused when one of its costs exceeds these.
-import { intOption } from '@locscope/server-kit';
+import { readLimitOptions } from '@locscope/server-kit';
 
 export interface MasksLimits {
   /**
@@ -29,14 +29,10 @@ export const DEFAULT_MASKS_LIMITS: Readonly<MasksLimits> = Object.freeze({
  * `--max-outline-points`, `--max-cell-visits`, `--max-response-bytes` (or LOCSCOPE_MAX_OUTLINE_POINTS,
  * LOCSCOPE_MAX_CELL_VISITS, LOCSCOPE_MAX_RESPONSE_BYTES) over the defaults.
  */
-export function readMasksLimits(flags: Record<string, string | boolean | undefined>, env: NodeJS.ProcessEnv = process.env): MasksLimits {
-  const option = (flag: string, variable: string, fallback: number) => {
-    const raw = typeof flags[flag] === 'string' ? (flags[flag] as string) : env[variable] || undefined;
-    return intOption(flag, raw, fallback, 1, Number.MAX_SAFE_INTEGER);
-  };
-  return Object.freeze({
-    maxOutlinePoints: option('max-outline-points', 'LOCSCOPE_MAX_OUTLINE_POINTS', DEFAULT_MASKS_LIMITS.maxOutlinePoints),
-    maxCellVisits: option('max-cell-visits', 'LOCSCOPE_MAX_CELL_VISITS', DEFAULT_MASKS_LIMITS.maxCellVisits),
-    maxResponseBytes: option('max-response-bytes', 'LOCSCOPE_MAX_RESPONSE_BYTES', DEFAULT_MASKS_LIMITS.maxResponseBytes),
+export function readMasksLimits(argv: string[], env: NodeJS.ProcessEnv = process.env): MasksLimits {
+  return readLimitOptions(argv, env, {
+    maxOutlinePoints: { flag: 'max-outline-points', env: 'LOCSCOPE_MAX_OUTLINE_POINTS', fallback: DEFAULT_MASKS_LIMITS.maxOutlinePoints },
+    maxCellVisits: { flag: 'max-cell-visits', env: 'LOCSCOPE_MAX_CELL_VISITS', fallback: DEFAULT_MASKS_LIMITS.maxCellVisits },
+    maxResponseBytes: { flag: 'max-response-bytes', env: 'LOCSCOPE_MAX_RESPONSE_BYTES', fallback: DEFAULT_MASKS_LIMITS.maxResponseBytes },
   });
 }

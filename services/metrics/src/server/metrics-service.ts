@@ -6,6 +6,7 @@ import { scoreClassificationHandler } from './classification-handler.ts';
 import { parseAnswersHandler, scoreLocalizationHandler } from './localization-handlers.ts';
 import { perplexityHandler } from './perplexity-handler.ts';
 import { probeSessionHandlers, trainPositionProbeHandler } from './probe-handler.ts';
+import { DEFAULT_METRICS_LIMITS, type MetricsLimits } from './limits.ts';
 import { ProbeSessionStore } from './probe-sessions.ts';
 import { ablationAucHandler, headRankingOverlapHandler, mediationFractionHandler, summarizeHandler } from './statistics-handlers.ts';
 
@@ -16,10 +17,13 @@ export const DEFAULT_METRICS_PORT = 50053;
 export interface MetricsServiceOptions {
   /** Where probe sessions spill their data; a fresh store by default. */
   probeSessions?: ProbeSessionStore;
+  /** Per-request cost limits (default DEFAULT_METRICS_LIMITS). */
+  limits?: MetricsLimits;
 }
 
 export function metricsService(options: MetricsServiceOptions = {}): ServiceRegistration {
   const sessions = options.probeSessions ?? new ProbeSessionStore();
+  const limits = options.limits ?? DEFAULT_METRICS_LIMITS;
   return service<MetricsServer>({
     name: METRICS_SERVICE_NAME,
     definition: MetricsService,
@@ -31,18 +35,18 @@ export function metricsService(options: MetricsServiceOptions = {}): ServiceRegi
       scoreClassification: scoreClassificationHandler,
       perplexity: perplexityHandler,
       mediationFraction: mediationFractionHandler,
-      summarize: summarizeHandler,
+      summarize: summarizeHandler(limits),
       ablationAuc: ablationAucHandler,
       headRankingOverlap: headRankingOverlapHandler,
-      trainPositionProbe: trainPositionProbeHandler,
-      ...probeSessionHandlers(sessions),
+      trainPositionProbe: trainPositionProbeHandler(limits),
+      ...probeSessionHandlers(sessions, limits),
     },
   });
 }
 
 /** Starts the metrics service; its probe sessions' temporary files are removed however the process ends. */
-export function startMetricsServer(config: ServiceConfig, logger: Logger): Promise<RunningServer> {
+export function startMetricsServer(config: ServiceConfig, logger: Logger, limits: MetricsLimits = DEFAULT_METRICS_LIMITS): Promise<RunningServer> {
   const probeSessions = new ProbeSessionStore();
   process.once('exit', () => probeSessions.removeAllSync());
-  return startServer(config, [metricsService({ probeSessions })], logger);
+  return startServer(config, [metricsService({ probeSessions, limits })], logger);
 }

@@ -17,9 +17,11 @@ import type {
   TrainProbeSessionResponse,
 } from '@locscope/proto/v1/metrics';
 import { InvalidArgumentError, type CallContext } from '@locscope/server-kit';
-import { checkBatch, checkGrid, type ProbeBatch, type ProbeShape } from '../probes/probe-data.ts';
+import { checkBatch, checkGrid, checkProbeShape, type ProbeBatch, type ProbeShape } from '../probes/probe-data.ts';
 import { trainPositionProbe, type ProbeEvaluation, type ProbeTrainingOptions } from '../probes/train-probe.ts';
+import type { MetricsLimits } from './limits.ts';
 import type { ProbeSessionStore } from './probe-sessions.ts';
+import { checkProbeTrainingCost } from './request-cost.ts';
 
 /** Tokens per chunk handed to the trainer. */
 export const PROBE_CHUNK_TOKENS = 4096;
@@ -70,11 +72,17 @@ function resultToProto(result: ProbeEvaluation): ProbeResult {
   };
 }
 
-export async function trainPositionProbeHandler(request: TrainPositionProbeRequest, call: CallContext): Promise<TrainPositionProbeResponse> {
+/** TrainPositionProbe, priced against `limits` before its data is decoded. */
+export function trainPositionProbeHandler(limits: MetricsLimits) {
+  return (request: TrainPositionProbeRequest, call: CallContext) => trainPositionProbeRequest(request, call, limits);
+}
+
+async function trainPositionProbeRequest(request: TrainPositionProbeRequest, call: CallContext, limits: MetricsLimits): Promise<TrainPositionProbeResponse> {
   const dims = request.data?.features?.shape ?? [];
   const shape = { dim: dims.length === 2 ? dims[1] : 0, gridRows: request.gridRows, gridCols: request.gridCols };
   // Grid first: with a bad grid every label would look out of range.
   checkGrid(request.gridRows, request.gridCols);
+  checkProbeTrainingCost(shape, request.training, limits, { dim: 'data.features', gridRows: 'grid_rows' });
   const batch = decodeBatch(request.data, 'data', shape);
   const n = batch.rows.length;
   const groups = batch.groups ?? Int32Array.from({ length: n }, (_, i) => i);
@@ -88,16 +96,22 @@ export async function trainPositionProbeHandler(request: TrainPositionProbeReque
   return { result: resultToProto(result) };
 }
 
-export function probeSessionHandlers(store: ProbeSessionStore) {
+export function probeSessionHandlers(store: ProbeSessionStore, limits: MetricsLimits) {
+  const sessionFields = { dim: 'dim', gridRows: 'grid_rows' };
   return {
-    createProbeSession: async (request: CreateProbeSessionRequest): Promise<CreateProbeSessionResponse> => ({
-      sessionId: await store.create({ dim: request.dim, gridRows: request.gridRows, gridCols: request.gridCols }),
-    }),
+    createProbeSession: async (request: CreateProbeSessionRequest): Promise<CreateProbeSessionResponse> => {
+      const shape = { dim: request.dim, gridRows: request.gridRows, gridCols: request.gridCols };
+      checkProbeShape(shape);
+      // A session that could not be trained with the default settings is refused before it spills anything.
+      checkProbeTrainingCost(shape, undefined, limits, sessionFields);
+      return { sessionId: await store.create(shape) };
+    },
     appendProbeFeatures: async (request: AppendProbeFeaturesRequest): Promise<AppendProbeFeaturesResponse> => {
       const batch = decodeBatch(request.data, 'data', store.shapeOf(request.sessionId));
       return { tokens: await store.append(request.sessionId, batch, 'data') };
     },
     trainProbeSession: async (request: TrainProbeSessionRequest, call: CallContext): Promise<TrainProbeSessionResponse> => {
+      checkProbeTrainingCost(store.shapeOf(request.sessionId), request.training, limits, sessionFields);
       const result = await store.use(request.sessionId, (file) => trainPositionProbe(file.source(PROBE_CHUNK_TOKENS), file.shape, trainingOptions(request.training, call.signal)));
       return { result: resultToProto(result) };
     },
