@@ -7,3 +7,4 @@ export { startServer, service, shutdownOnSignals, type RunningServer, type Servi
 export { clientInterceptors } from './client.ts';
 export { UsageError, type Command } from './command.ts';
 export { readLimitOptions, type LimitOption } from './limit-options.ts';
+export { WorkerPool, WorkerTaskError, defaultWorkerThreads, DEFAULT_WORKER_MAX_QUEUE, DEFAULT_WORKER_MAX_HEAP_MB, type WorkerPoolOptions } from './worker-pool.ts';

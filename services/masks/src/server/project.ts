@@ -19,15 +19,8 @@ const BUCKETS: Record<Bucket, SizeBucket> = {
   large: SizeBucket.SIZE_BUCKET_LARGE,
 };
 
-/** Project and Containerize, priced against `limits` before they rasterize anything. */
-export function projectionHandlers(limits: MasksLimits) {
-  return {
-    project: (request: ProjectRequest) => project(request, limits),
-    containerize: (request: ContainerizeRequest) => containerizeRequest(request, limits),
-  };
-}
-
-async function project(request: ProjectRequest, limits: MasksLimits): Promise<ProjectResponse> {
+/** Project, priced against `limits` before it rasterizes anything. */
+export async function project(request: ProjectRequest, limits: MasksLimits): Promise<ProjectResponse> {
   const layout = layoutOf(request.grid);
   const paddings = request.paddings.length > 0 ? request.paddings : [0];
   paddings.forEach((p, i) => checkPadding(p, `paddings[${i}]`));
@@ -45,7 +38,8 @@ async function project(request: ProjectRequest, limits: MasksLimits): Promise<Pr
   };
 }
 
-async function containerizeRequest(request: ContainerizeRequest, limits: MasksLimits): Promise<ContainerizeResponse> {
+/** Containerize, priced against `limits` before it rasterizes anything. */
+export async function containerizeObject(request: ContainerizeRequest, limits: MasksLimits): Promise<ContainerizeResponse> {
   const layout = layoutOf(request.grid);
   checkPadding(request.padding, 'padding');
   checkProjectionCost(layout, [request.padding], checkSegmentationCost(request.segmentation, layout, limits), limits, 'padding');
