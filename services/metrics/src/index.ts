@@ -27,5 +27,6 @@ export { topK, topKOverlap, type TopKOverlap } from './aggregate/top-k-overlap.t
 export { trainPositionProbe, DEFAULT_PROBE_TRAINING, type ProbeEvaluation, type ProbeTrainingOptions } from './probes/train-probe.ts';
 export type { ProbeBatch, ProbeShape, ProbeSource } from './probes/probe-data.ts';
 export { metricsService, startMetricsServer, METRICS_SERVICE_NAME, DEFAULT_METRICS_PORT, type MetricsServiceOptions } from './server/metrics-service.ts';
+export { readMetricsLimits, DEFAULT_METRICS_LIMITS, type MetricsLimits } from './server/limits.ts';
 export { ProbeSessionStore, DEFAULT_PROBE_SESSION_LIMITS, type ProbeSessionLimits } from './server/probe-sessions.ts';
 export { ProbeFeatureFile } from './probes/feature-file.ts';

@@ -8,5 +8,5 @@ import { DEFAULT_METRICS_PORT, METRICS_SERVICE_NAME, startMetricsServer } from '
 const logger = createLogger({ fields: { service: METRICS_SERVICE_NAME } });
 setupTelemetry({ serviceName: 'locscope-metrics' });
 const argv = process.argv.slice(2);
-const server = await startMetricsServer(readServiceConfig(argv, process.env, DEFAULT_METRICS_PORT), logger, readMetricsLimits(argv));
+const server = await startMetricsServer(readServiceConfig(argv, process.env, DEFAULT_METRICS_PORT), logger, { limits: readMetricsLimits(argv) });
 shutdownOnSignals([server], logger);

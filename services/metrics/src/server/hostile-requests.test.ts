@@ -6,11 +6,11 @@
 import { credentials, status, type ServiceError } from '@grpc/grpc-js';
 import { float32Tensor } from '@locscope/proto';
 import { MetricsClient } from '@locscope/proto/v1/metrics';
-import { createLogger, startServer, type RunningServer } from '@locscope/server-kit';
+import { createLogger, type RunningServer } from '@locscope/server-kit';
 import { watchHealth } from '@locscope/server-kit/health-watch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_METRICS_LIMITS } from './limits.ts';
-import { metricsService } from './metrics-service.ts';
+import { startMetricsServer } from './metrics-service.ts';
 
 /** Resident memory the test process may have afterwards (vitest itself included). */
 const RSS_BOUND_BYTES = 1.5 * 1024 ** 3;
@@ -20,7 +20,7 @@ let server: RunningServer;
 let client: MetricsClient;
 
 beforeAll(async () => {
-  server = await startServer({ host: '127.0.0.1', port: 0, maxMessageBytes: 16 * 1024 * 1024, shutdownGraceMs: 1000 }, [metricsService()], createLogger({ level: 'silent' }));
+  server = await startMetricsServer({ host: '127.0.0.1', port: 0, maxMessageBytes: 16 * 1024 * 1024, shutdownGraceMs: 1000 }, createLogger({ level: 'silent' }));
   client = new MetricsClient(server.address, credentials.createInsecure());
 });
 

@@ -49,8 +49,8 @@ function decodeBatch(data: ProbeFeatures | undefined, field: string, shape: Prob
   return batch;
 }
 
-function trainingOptions(training: ProbeTraining | undefined, signal: AbortSignal): ProbeTrainingOptions {
-  const options: ProbeTrainingOptions = { signal };
+function trainingOptions(training: ProbeTraining | undefined, signal?: AbortSignal): ProbeTrainingOptions {
+  const options: ProbeTrainingOptions = signal ? { signal } : {};
   if (!training) return options;
   for (const key of ['epochs', 'batchSize', 'learningRate', 'heldOutFraction', 'seed', 'standardize'] as const) {
     if (training[key] !== undefined) (options as Record<string, unknown>)[key] = training[key];
@@ -72,12 +72,11 @@ function resultToProto(result: ProbeEvaluation): ProbeResult {
   };
 }
 
-/** TrainPositionProbe, priced against `limits` before its data is decoded. */
-export function trainPositionProbeHandler(limits: MetricsLimits) {
-  return (request: TrainPositionProbeRequest, call: CallContext) => trainPositionProbeRequest(request, call, limits);
-}
-
-async function trainPositionProbeRequest(request: TrainPositionProbeRequest, call: CallContext, limits: MetricsLimits): Promise<TrainPositionProbeResponse> {
+/**
+ * TrainPositionProbe, priced against `limits` before its data is decoded. It runs in a worker
+ * thread (worker-tasks.ts), which cancellation terminates: the trainer gets no signal.
+ */
+export async function trainPositionProbeRequest(request: TrainPositionProbeRequest, limits: MetricsLimits): Promise<TrainPositionProbeResponse> {
   const dims = request.data?.features?.shape ?? [];
   const shape = { dim: dims.length === 2 ? dims[1] : 0, gridRows: request.gridRows, gridCols: request.gridCols };
   // Grid first: with a bad grid every label would look out of range.
@@ -92,7 +91,7 @@ async function trainPositionProbeRequest(request: TrainPositionProbeRequest, cal
     const features = batch.features.subarray(from * shape.dim, to * shape.dim);
     chunks.push({ features, rows: batch.rows.subarray(from, to), cols: batch.cols.subarray(from, to), groups: groups.subarray(from, to) });
   }
-  const result = await trainPositionProbe(() => chunks, shape, trainingOptions(request.training, call.signal));
+  const result = await trainPositionProbe(() => chunks, shape, trainingOptions(request.training));
   return { result: resultToProto(result) };
 }
 

@@ -46,11 +46,7 @@ function toProto(g: GroupSummary): Summary {
 }
 
 /** Summarize, priced against `limits` before its bootstrap runs. */
-export function summarizeHandler(limits: MetricsLimits) {
-  return (request: SummarizeRequest) => summarizeRequest(request, limits);
-}
-
-async function summarizeRequest(request: SummarizeRequest, limits: MetricsLimits): Promise<SummarizeResponse> {
+export async function summarizeRequest(request: SummarizeRequest, limits: MetricsLimits): Promise<SummarizeResponse> {
   checkSummarizeCost(request, limits);
   const { values } = request;
   const options: SummaryOptions = { ddof: request.populationStd ? 0 : 1 };

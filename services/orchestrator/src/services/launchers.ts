@@ -24,7 +24,10 @@ interface Launcher {
 const launchers: Record<ServiceName, Launcher> = {
   masks: {
     defaultPort: 50052,
-    start: async (config, { logger }) => (await import('@locscope/masks')).startMasksServer(config, { logger }),
+    start: async (config, { logger, argv }) => {
+      const { readMasksLimits, startMasksServer } = await import('@locscope/masks');
+      return startMasksServer(config, { logger, limits: readMasksLimits(argv) });
+    },
   },
   inference: {
     defaultPort: 50051,
@@ -45,7 +48,10 @@ const launchers: Record<ServiceName, Launcher> = {
   },
   metrics: {
     defaultPort: 50053,
-    start: async (config, { logger }) => (await import('@locscope/metrics')).startMetricsServer(config, logger),
+    start: async (config, { logger, argv }) => {
+      const { readMetricsLimits, startMetricsServer } = await import('@locscope/metrics');
+      return startMetricsServer(config, logger, { limits: readMetricsLimits(argv) });
+    },
   },
 };
 
