@@ -209,6 +209,17 @@ export class InferenceEngine {
     });
     const keep = spec.positions ? resolvePositions(spec.positions, prompt.layout, 'spec.positions').indices : undefined;
     const needsHeads = spec.headOutputs || request.storeAs !== '';
+    const T = prompt.layout.length;
+    const { heads: H, headDim: D, hidden: C } = bound.model.info;
+    // Priced before the forward: it captures every layer at every position for every variant.
+    const perRow = (spec.hiddenStates ? (L + 1) * T * C : 0) + (needsHeads ? L * T * H * D : 0) + (spec.attentionProbs ? L * H * T * T : 0);
+    const predicted = 4 * plans.length * perRow;
+    if (predicted > this.limits.maxCaptureBytes) {
+      throw new ResourceExhaustedError(
+        `capturing ${plans.length} variant(s) × ${T} positions needs ${predicted} bytes, over the limit of ${this.limits.maxCaptureBytes}; capture fewer kinds, variants or a shorter prompt`,
+        { field: 'spec' },
+      );
+    }
     const inputs = await this.materialize(bound, prompt, plans);
     const out = await bound.model.forward({
       ...inputs,
@@ -220,8 +231,6 @@ export class InferenceEngine {
     if (request.storeAs) this.storedRuns.set(this.runKey(request.model, request.storeAs), headOutputsOf(out.captures, L, prompt.layout.length));
     const tensors: CapturedTensor[] = [];
     const wanted = (layer: number) => spec.layers.length === 0 || spec.layers.includes(layer);
-    const T = prompt.layout.length;
-    const { heads: H, headDim: D } = bound.model.info;
     plans.forEach((plan, b) => {
       for (const [name, tensor] of Object.entries(out.captures)) {
         const [kind, index] = splitName(name);
@@ -377,7 +386,7 @@ export class InferenceEngine {
 
   /** `reserve`: tokens the request adds to the sequence later (generation). */
   private async prompt(bound: BoundImage, question: string, target: string | undefined, reserve = 0): Promise<PreparedPrompt> {
-    return preparePrompt(bound.model, bound.image, bound.encoded, question, target, { maxTokens: this.limits.maxSequenceTokens, reserve });
+    return preparePrompt(bound.model, bound.image, bound.encoded, question, target, { maxTokens: this.limits.maxSequenceTokens, maxTextBytes: this.limits.maxTextBytes, reserve });
   }
 
   private compile(model: Model, prompt: PreparedPrompt, variants: Variant[]): VariantPlan[] {
