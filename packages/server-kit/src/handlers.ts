@@ -13,6 +13,7 @@ import {
 } from '@grpc/grpc-js';
 import { context, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { LocscopeError, statusOf } from './errors.ts';
+import type { InFlightCalls } from './in-flight-calls.ts';
 import type { Logger } from './logger.ts';
 import { extractTraceContext, tracer } from './telemetry.ts';
 
@@ -68,10 +69,12 @@ export function tolerantDefinition(definition: ServiceDefinition): ServiceDefini
   return wrapped as ServiceDefinition;
 }
 
+/** `calls` tracks every call for shutdown's grace period (in-flight-calls.ts). */
 export function adaptService<S>(
   definition: ServiceDefinition,
   implementation: AsyncServiceImplementation<S>,
   logger: Logger,
+  calls: InFlightCalls,
 ): UntypedServiceImplementation {
   const adapted: UntypedServiceImplementation = {};
   for (const [name, method] of Object.entries(definition)) {
@@ -81,15 +84,15 @@ export function adaptService<S>(
     }
     if (method.requestStream) throw new Error(`client streaming is not supported: ${method.path}`);
     adapted[name] = method.responseStream
-      ? adaptServerStream(method.path, handler as ServerStreamHandler<unknown, unknown>, logger)
-      : adaptUnary(method.path, handler as UnaryHandler<unknown, unknown>, logger);
+      ? adaptServerStream(method.path, handler as ServerStreamHandler<unknown, unknown>, logger, calls)
+      : adaptUnary(method.path, handler as UnaryHandler<unknown, unknown>, logger, calls);
   }
   return adapted;
 }
 
-function adaptUnary(path: string, handler: UnaryHandler<unknown, unknown>, logger: Logger): handleUnaryCall<unknown, unknown> {
+function adaptUnary(path: string, handler: UnaryHandler<unknown, unknown>, logger: Logger, calls: InFlightCalls): handleUnaryCall<unknown, unknown> {
   return (call: ServerUnaryCall<unknown, unknown>, callback) => {
-    runTraced(path, call, logger, async (ctx) => {
+    runTraced(path, call, logger, calls, async (ctx) => {
       const request = checkDecoded(call.request);
       const response = await handler(request, ctx);
       callback(null, response);
@@ -101,9 +104,10 @@ function adaptServerStream(
   path: string,
   handler: ServerStreamHandler<unknown, unknown>,
   logger: Logger,
+  calls: InFlightCalls,
 ): handleServerStreamingCall<unknown, unknown> {
   return (call: ServerWritableStream<unknown, unknown>) => {
-    runTraced(path, call, logger, async (ctx) => {
+    runTraced(path, call, logger, calls, async (ctx) => {
       const request = checkDecoded(call.request);
       for await (const message of handler(request, ctx)) {
         if (ctx.signal.aborted) return;
@@ -142,9 +146,11 @@ async function runTraced(
   path: string,
   call: CancellableCall,
   logger: Logger,
+  calls: InFlightCalls,
   body: (ctx: CallContext) => Promise<void>,
 ): Promise<void> {
   const abort = new AbortController();
+  const tracking = calls.track(abort);
   call.on('cancelled', () => abort.abort(new Error('call cancelled or deadline exceeded')));
   const deadline = call.getDeadline();
   const deadlineMs = typeof deadline === 'number' ? deadline : deadline.getTime();
@@ -167,13 +173,14 @@ async function runTraced(
     method: path,
   };
   try {
-    await context.with(trace.setSpan(parent, span), () => body(ctx));
+    await Promise.race([context.with(trace.setSpan(parent, span), () => body(ctx)), tracking.ended]);
     span.setAttribute('rpc.grpc.status_code', status.OK);
   } catch (error) {
     span.setAttribute('rpc.grpc.status_code', statusOf(error));
     span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message });
     throw error;
   } finally {
+    tracking.release();
     if (timer) clearTimeout(timer);
     span.end();
   }

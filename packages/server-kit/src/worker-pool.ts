@@ -66,6 +66,8 @@ export class WorkerPool {
   }
 
   private translate(name: string, error: unknown, signal: AbortSignal): Error {
+    // Shutdown aborts with its own status; a client's cancel or deadline with a plain reason.
+    if (signal.aborted && signal.reason instanceof LocscopeError) return signal.reason;
     if (signal.aborted) return new CancelledError(`${name} abandoned: ${(signal.reason as Error)?.message ?? 'call cancelled'}`, { cause: error });
     const code = (error as { code?: string })?.code;
     if (code === 'ERR_WORKER_OUT_OF_MEMORY') return new ResourceExhaustedError(`${name} ran out of its worker's memory`, { cause: error });
