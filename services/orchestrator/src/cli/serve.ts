@@ -2,7 +2,17 @@
 // SIGINT/SIGTERM (then drains). Flags after the common ones go to the service (e.g. inference's
 // `--models FILE`).
 import { createLogger, readServiceConfig, setupTelemetry, shutdownOnSignals, UsageError, type Command, type RunningServer } from '@locscope/server-kit';
-import { defaultPort, isServiceName, SERVICE_NAMES, startService } from '../services/launchers.ts';
+import { defaultPort, isServiceName, SERVICE_NAMES, startService, type ServiceName } from '../services/launchers.ts';
+
+/**
+ * The services `serve TARGET` starts and their ports. `basePort` -1 (no --port/LOCSCOPE_PORT):
+ * each its default port; 0: any free port each; P: consecutive ports P, P+1, … in default-port
+ * order (inference, masks, metrics, inpainting), as the README documents for `all`.
+ */
+export function servePlan(target: ServiceName | 'all', basePort: number): { name: ServiceName; port: number }[] {
+  const names = target === 'all' ? [...SERVICE_NAMES].sort((a, b) => defaultPort(a) - defaultPort(b)) : [target];
+  return names.map((name, i) => ({ name, port: basePort === -1 ? defaultPort(name) : basePort === 0 ? 0 : basePort + i }));
+}
 
 export const serveCommand: Command = {
   name: 'serve',
@@ -13,16 +23,13 @@ export const serveCommand: Command = {
     if (!target || (target !== 'all' && !isServiceName(target))) {
       throw new UsageError(`expected a service name (${SERVICE_NAMES.join(', ')}) or "all", got "${target ?? ''}"`);
     }
-    const names = target === 'all' ? [...SERVICE_NAMES] : [target];
     // -1 marks "no --port/LOCSCOPE_PORT given": each service then gets its own default port.
     const config = readServiceConfig(rest, process.env, -1);
     const logger = createLogger();
     setupTelemetry({ serviceName: target === 'all' ? 'locscope' : `locscope-${target}` });
     const servers: RunningServer[] = [];
     try {
-      for (const [i, name] of names.entries()) {
-        // An explicit base port gives `all` consecutive ports (0 stays "any free port" for each).
-        const port = config.port === -1 ? defaultPort(name) : config.port === 0 ? 0 : config.port + i;
+      for (const { name, port } of servePlan(target, config.port)) {
         const server = await startService(name, { ...config, port }, { logger: logger.child({ service: name }), argv: rest });
         servers.push(server);
         process.stdout.write(`${name} ${server.address}\n`);
