@@ -12,6 +12,7 @@ import {
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import { context, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { ownerOfPeer } from './caller.ts';
 import { LocscopeError, statusOf } from './errors.ts';
 import type { InFlightCalls } from './in-flight-calls.ts';
 import type { Logger } from './logger.ts';
@@ -26,6 +27,8 @@ export interface CallContext {
   logger: Logger;
   /** Full method path, e.g. `/locscope.v1.Masks/Project`. */
   method: string;
+  /** Who owns what this call stores (caller.ts). */
+  owner: string;
 }
 
 export type UnaryHandler<Req, Res> = (request: Req, call: CallContext) => Promise<Res>;
@@ -171,6 +174,7 @@ async function runTraced(
     span,
     logger: logger.child({ method: path }),
     method: path,
+    owner: ownerOfPeer(call.getPeer()),
   };
   try {
     await Promise.race([context.with(trace.setSpan(parent, span), () => body(ctx)), tracking.ended]);

@@ -52,7 +52,9 @@ export interface GradientResult {
 /** f and its gradient with respect to the input embeddings, for each batch row. Targets must already be validated (Model.score does). */
 export async function targetGradients(model: Model, request: GradientRequest): Promise<GradientResult> {
   const { inputsEmbeds, batch, seqLen, targets } = request;
-  const session = await model.graphSession(TARGET_GRADIENT_GRAPH_KEY, (weights) => buildTargetGradientGraph(model.checkpoint.config.text, weights).bytes);
+  const session = await model.graphSession(TARGET_GRADIENT_GRAPH_KEY, (weights) => buildTargetGradientGraph(model.checkpoint.config.text, weights).bytes, {
+    releaseActivations: true,
+  });
   const int64 = (values: number[]) => new ort.Tensor('int64', BigInt64Array.from(values, (v) => BigInt(v)), [values.length]);
   const out = await session.run({
     [io.INPUTS_EMBEDS]: new ort.Tensor('float32', inputsEmbeds, [batch, seqLen, model.info.hidden]),
