@@ -98,24 +98,24 @@ export async function trainPositionProbeRequest(request: TrainPositionProbeReque
 export function probeSessionHandlers(store: ProbeSessionStore, limits: MetricsLimits) {
   const sessionFields = { dim: 'dim', gridRows: 'grid_rows' };
   return {
-    createProbeSession: async (request: CreateProbeSessionRequest): Promise<CreateProbeSessionResponse> => {
+    createProbeSession: async (request: CreateProbeSessionRequest, call: CallContext): Promise<CreateProbeSessionResponse> => {
       const shape = { dim: request.dim, gridRows: request.gridRows, gridCols: request.gridCols };
       checkProbeShape(shape);
       // A session that could not be trained with the default settings is refused before it spills anything.
       checkProbeTrainingCost(shape, undefined, limits, sessionFields);
-      return { sessionId: await store.create(shape) };
+      return { sessionId: await store.create(shape, call.owner) };
     },
-    appendProbeFeatures: async (request: AppendProbeFeaturesRequest): Promise<AppendProbeFeaturesResponse> => {
-      const batch = decodeBatch(request.data, 'data', store.shapeOf(request.sessionId));
-      return { tokens: await store.append(request.sessionId, batch, 'data') };
+    appendProbeFeatures: async (request: AppendProbeFeaturesRequest, call: CallContext): Promise<AppendProbeFeaturesResponse> => {
+      const batch = decodeBatch(request.data, 'data', store.shapeOf(request.sessionId, call.owner));
+      return { tokens: await store.append(request.sessionId, call.owner, batch, 'data') };
     },
     trainProbeSession: async (request: TrainProbeSessionRequest, call: CallContext): Promise<TrainProbeSessionResponse> => {
-      checkProbeTrainingCost(store.shapeOf(request.sessionId), request.training, limits, sessionFields);
-      const result = await store.use(request.sessionId, (file) => trainPositionProbe(file.source(PROBE_CHUNK_TOKENS), file.shape, trainingOptions(request.training, call.signal)));
+      checkProbeTrainingCost(store.shapeOf(request.sessionId, call.owner), request.training, limits, sessionFields);
+      const result = await store.use(request.sessionId, call.owner, (file) => trainPositionProbe(file.source(PROBE_CHUNK_TOKENS), file.shape, trainingOptions(request.training, call.signal)));
       return { result: resultToProto(result) };
     },
-    deleteProbeSession: async (request: DeleteProbeSessionRequest): Promise<DeleteProbeSessionResponse> => {
-      await store.delete(request.sessionId);
+    deleteProbeSession: async (request: DeleteProbeSessionRequest, call: CallContext): Promise<DeleteProbeSessionResponse> => {
+      await store.delete(request.sessionId, call.owner);
       return {};
     },
   };
