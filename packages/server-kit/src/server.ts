@@ -5,6 +5,7 @@ import { loadSync } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
 import { type ServiceConfig } from './config.ts';
+import { startHealthPort } from './health-port.ts';
 import { adaptService, tolerantDefinition, type AsyncServiceImplementation } from './handlers.ts';
 import { UnavailableError } from './errors.ts';
 import { InFlightCalls } from './in-flight-calls.ts';
@@ -31,6 +32,8 @@ export interface RunningServer {
   /** `host:port` actually bound (port 0 resolved). */
   address: string;
   port: number;
+  /** The plaintext health-only port when `config.healthPort` asked for one (0 resolved). */
+  healthPort?: number;
   health: HealthImplementation;
   setServing(serviceName: string, serving: boolean): void;
   /**
@@ -77,6 +80,13 @@ export async function startServer(
   );
   const address = `${config.host}:${port}`;
   logger.info('gRPC server listening', { address, services: services.map((s) => s.name) });
+  let healthPort;
+  try {
+    healthPort = config.healthPort === undefined ? undefined : await startHealthPort(health, config.host, config.healthPort, logger);
+  } catch (error) {
+    server.forceShutdown();
+    throw error;
+  }
 
   let stopping: Promise<void> | undefined;
   const shutdown = () => {
@@ -91,12 +101,15 @@ export async function startServer(
         // The statuses just sent need a moment to leave; tryShutdown ends sooner once they have.
         flush = setTimeout(() => {
           server.forceShutdown();
+          healthPort?.shutdown();
           resolve();
         }, SHUTDOWN_FLUSH_MS);
       }, config.shutdownGraceMs);
       server.tryShutdown(() => {
         clearTimeout(force);
         clearTimeout(flush);
+        // Last, so the probes see NOT_SERVING for the whole drain.
+        healthPort?.shutdown();
         logger.info('gRPC server stopped', { address });
         resolve();
       });
@@ -106,6 +119,7 @@ export async function startServer(
   return {
     address,
     port,
+    ...(healthPort ? { healthPort: healthPort.port } : {}),
     health,
     setServing: (name, serving) => health.setStatus(name, serving ? 'SERVING' : 'NOT_SERVING'),
     shutdown,

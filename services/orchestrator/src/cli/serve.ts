@@ -17,7 +17,7 @@ export function servePlan(target: ServiceName | 'all', basePort: number): { name
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'start one service (masks, inference, inpainting, metrics) or all of them',
-  usage: `<${SERVICE_NAMES.join('|')}|all> [--host H] [--port P] [--max-message-bytes N] [--shutdown-grace-ms MS] [service flags]`,
+  usage: `<${SERVICE_NAMES.join('|')}|all> [--host H] [--port P] [--max-message-bytes N] [--shutdown-grace-ms MS] [--health-port P] [service flags]`,
   async run(argv) {
     const [target, ...rest] = argv;
     if (!target || (target !== 'all' && !isServiceName(target))) {
@@ -29,8 +29,10 @@ export const serveCommand: Command = {
     setupTelemetry({ serviceName: target === 'all' ? 'locscope' : `locscope-${target}` });
     const servers: RunningServer[] = [];
     try {
-      for (const { name, port } of servePlan(target, config.port)) {
-        const server = await startService(name, { ...config, port }, { logger: logger.child({ service: name }), argv: rest });
+      for (const [i, { name, port }] of servePlan(target, config.port).entries()) {
+        // Each service's health-only port, if one is asked for, follows the same order.
+        const healthPort = config.healthPort === undefined || config.healthPort === 0 ? config.healthPort : config.healthPort + i;
+        const server = await startService(name, { ...config, port, healthPort }, { logger: logger.child({ service: name }), argv: rest });
         servers.push(server);
         process.stdout.write(`${name} ${server.address}\n`);
       }
