@@ -1,12 +1,6 @@
-// Starts the metrics service alone: `tsx services/metrics/src/main.ts [--port N] [--host H]`
-// (flags of readServiceConfig, or LOCSCOPE_PORT / LOCSCOPE_HOST …, and the request limits of
-// server/limits.ts).
-import { createLogger, readServiceConfig, setupTelemetry, shutdownOnSignals } from '@locscope/server-kit';
-import { readMetricsLimits } from './server/limits.ts';
-import { DEFAULT_METRICS_PORT, METRICS_SERVICE_NAME, startMetricsServer } from './server/metrics-service.ts';
+// Starts the metrics service alone: `tsx services/metrics/src/main.ts [--port N] [--host H] …`
+// (the flags of `locscope serve metrics --help`, or their LOCSCOPE_* env vars).
+import { serviceMain } from '@locscope/server-kit';
+import { metricsLauncher } from './launcher.ts';
 
-const logger = createLogger({ fields: { service: METRICS_SERVICE_NAME } });
-setupTelemetry({ serviceName: 'locscope-metrics' });
-const argv = process.argv.slice(2);
-const server = await startMetricsServer(readServiceConfig(argv, process.env, DEFAULT_METRICS_PORT), logger, { limits: readMetricsLimits(argv) });
-shutdownOnSignals([server], logger);
+await serviceMain(metricsLauncher, process.argv.slice(2));

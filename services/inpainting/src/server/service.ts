@@ -6,8 +6,6 @@ import { service, type ServiceRegistration, type WorkerPool } from '@locscope/se
 import { handleRemove, type RemoveHandlerOptions } from './remove-handler.ts';
 
 export const INPAINTING_SERVICE_NAME = 'locscope.v1.Inpainting';
-/** Port of `main.ts` when neither --port nor LOCSCOPE_PORT is given. */
-export const DEFAULT_INPAINTING_PORT = 50054;
 
 /** Tasks of the worker pool `inpaintingService` is given. */
 export const INPAINTING_WORKER_TASKS = new URL('./worker-tasks.ts', import.meta.url);

@@ -62,13 +62,13 @@ describe('Masks under hostile requests', () => {
     const watch = watchHealth(server.address);
     const outline = await refusal(project({ grid, segmentation: polygons(zigzag), paddings: [0] }));
     expect(outline.code).toBe(status.RESOURCE_EXHAUSTED);
-    expect(outline.details).toMatch(/^segmentation\.polygons: .*exceeds the server's limit of 4000000 \(--max-outline-points\)/);
+    expect(outline.details).toMatch(/^segmentation\.polygons: .*exceeds the server's limit of 4000000 \(max-outline-points\)/);
 
     const internvl: GridSpec = { ...grid, family: ModelFamily.MODEL_FAMILY_INTERNVL, maxTiles: 64, internvlViewGridSize: 256 };
     const paddings = Array.from({ length: 33 }, (_, i) => i - 16);
     const huge = await refusal(project({ grid: internvl, segmentation: polygons(small), paddings }));
     expect(huge.code).toBe(status.RESOURCE_EXHAUSTED);
-    expect(huge.details).toMatch(/^paddings: .*exceeds the server's limit of \d+ \(--max-(cell-visits|response-bytes)\)/);
+    expect(huge.details).toMatch(/^paddings: .*exceeds the server's limit of \d+ \(max-(cell-visits|response-bytes)\)/);
 
     // The same image on the model's real grid, with every padding, is served.
     const served = await project({ grid: { ...internvl, maxTiles: 12, internvlViewGridSize: 0 }, segmentation: polygons(small), paddings });

@@ -1,8 +1,6 @@
 // Per-request cost limits of the masks service, with named defaults that fit its pod
 // (deploy/k8s/masks.yaml: 2 GiB memory limit, half a core requested). A request is priced
 // before any work starts (request-cost.ts) and refused when one of its costs exceeds these.
-import { readLimitOptions } from '@locscope/server-kit';
-
 export interface MasksLimits {
   /**
    * Lattice points of the polygon outline trace over all polygons of a segmentation. The
@@ -24,15 +22,3 @@ export const DEFAULT_MASKS_LIMITS: Readonly<MasksLimits> = Object.freeze({
   maxCellVisits: 400_000_000,
   maxResponseBytes: 32 * 1024 * 1024,
 });
-
-/**
- * `--max-outline-points`, `--max-cell-visits`, `--max-response-bytes` (or LOCSCOPE_MAX_OUTLINE_POINTS,
- * LOCSCOPE_MAX_CELL_VISITS, LOCSCOPE_MAX_RESPONSE_BYTES) over the defaults.
- */
-export function readMasksLimits(argv: string[], env: NodeJS.ProcessEnv = process.env): MasksLimits {
-  return readLimitOptions(argv, env, {
-    maxOutlinePoints: { flag: 'max-outline-points', env: 'LOCSCOPE_MAX_OUTLINE_POINTS', fallback: DEFAULT_MASKS_LIMITS.maxOutlinePoints },
-    maxCellVisits: { flag: 'max-cell-visits', env: 'LOCSCOPE_MAX_CELL_VISITS', fallback: DEFAULT_MASKS_LIMITS.maxCellVisits },
-    maxResponseBytes: { flag: 'max-response-bytes', env: 'LOCSCOPE_MAX_RESPONSE_BYTES', fallback: DEFAULT_MASKS_LIMITS.maxResponseBytes },
-  });
-}

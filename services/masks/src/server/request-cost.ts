@@ -22,7 +22,7 @@ function varintBytes(value: number): number {
 }
 
 function refuse(cost: string, limit: number, flag: string, field: string): never {
-  throw new ResourceExhaustedError(`${cost} exceeds the server's limit of ${limit} (--${flag})`, { field });
+  throw new ResourceExhaustedError(`${cost} exceeds the server's limit of ${limit} (${flag})`, { field });
 }
 
 /**

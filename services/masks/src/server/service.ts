@@ -9,8 +9,6 @@ import { handleSelectRandom, handleSelectRegisterTokens, handleSelectTopK } from
 import type { MasksTask } from './worker-tasks.ts';
 
 export const MASKS_SERVICE_NAME = 'locscope.v1.Masks';
-/** Port of `main.ts` when neither --port nor LOCSCOPE_PORT is given. */
-export const DEFAULT_MASKS_PORT = 50052;
 const WORKER_TASKS = new URL('./worker-tasks.ts', import.meta.url);
 
 export interface MasksServiceOptions {
@@ -45,7 +43,7 @@ export function masksService(pool: WorkerPool, options: MasksServiceOptions = {}
   });
 }
 
-/** The orchestrator's `StartServer` seam: the masks service alone on `config`; shutdown also stops its workers. */
+/** The masks service alone on `config` (its launcher starts it this way); shutdown also stops its workers. */
 export async function startMasksServer(config: ServiceConfig, options: MasksServiceOptions & { logger: Logger }): Promise<RunningServer> {
   const pool = new WorkerPool(WORKER_TASKS, options.workers);
   const server = await startServer(config, [masksService(pool, options)], options.logger);

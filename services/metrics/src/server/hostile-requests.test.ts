@@ -43,7 +43,7 @@ async function expectExhausted(promise: Promise<unknown>, field: string, flag: s
   expect(error, `expected RESOURCE_EXHAUSTED naming ${field}`).toBeDefined();
   expect(error!.code, error!.details).toBe(status.RESOURCE_EXHAUSTED);
   expect(error!.details.startsWith(`${field}: `), error!.details).toBe(true);
-  expect(error!.details).toContain(`(--${flag})`);
+  expect(error!.details).toContain(`(${flag})`);
 }
 
 const values = Array.from({ length: 1250 }, (_, i) => (i % 7) / 7);

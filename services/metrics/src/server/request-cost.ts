@@ -10,7 +10,7 @@ import { DEFAULT_PROBE_TRAINING } from '../probes/train-probe.ts';
 import type { MetricsLimits } from './limits.ts';
 
 function refuse(cost: string, limit: number, flag: string, field: string): never {
-  throw new ResourceExhaustedError(`${cost} exceeds the server's limit of ${limit} (--${flag})`, { field });
+  throw new ResourceExhaustedError(`${cost} exceeds the server's limit of ${limit} (${flag})`, { field });
 }
 
 export function checkSummarizeCost(request: SummarizeRequest, limits: MetricsLimits): void {

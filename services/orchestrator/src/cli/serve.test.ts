@@ -1,21 +1,13 @@
-// `serve`'s ports against the README's contract (issue 13 item 5: `serve all --port P` assigned
-// P.. in the launchers' order, masks first, not the documented one).
+// `serve all --port P`'s order against the README's contract (issue 13 item 5: it assigned P.. in
+// the launchers' order, masks first): the services in the order of their documented default ports.
 import { describe, expect, it } from 'vitest';
-import { servePlan } from './serve.ts';
+import { launcher, SERVICE_NAMES } from '../services/launchers.ts';
+import { ALL_IN_PORT_ORDER } from './serve.ts';
 
-describe('servePlan', () => {
-  it('gives `all --port P` the ports P, P+1, P+2, P+3 in the README order: inference, masks, metrics, inpainting', () => {
-    expect(servePlan('all', 7000)).toEqual([
-      { name: 'inference', port: 7000 },
-      { name: 'masks', port: 7001 },
-      { name: 'metrics', port: 7002 },
-      { name: 'inpainting', port: 7003 },
-    ]);
-  });
-
-  it('uses the documented default ports without --port, and any free port with --port 0', () => {
-    expect(servePlan('all', -1).map(({ name, port }) => `${name} ${port}`)).toEqual(['inference 50051', 'masks 50052', 'metrics 50053', 'inpainting 50054']);
-    expect(servePlan('metrics', 0)).toEqual([{ name: 'metrics', port: 0 }]);
-    expect(servePlan('masks', 9000)).toEqual([{ name: 'masks', port: 9000 }]);
+describe('serve all', () => {
+  it('starts every service in default-port order: inference 50051, masks 50052, metrics 50053, inpainting 50054', async () => {
+    const ports = await Promise.all(ALL_IN_PORT_ORDER.map(async (name) => `${name} ${(await launcher(name)).defaultPort}`));
+    expect(ports).toEqual(['inference 50051', 'masks 50052', 'metrics 50053', 'inpainting 50054']);
+    expect([...ALL_IN_PORT_ORDER].sort()).toEqual([...SERVICE_NAMES].sort());
   });
 });
