@@ -64,7 +64,9 @@ function assertGradientPrecision(model: Model): void {
 export async function targetGradients(model: Model, request: GradientRequest): Promise<GradientResult> {
   const { inputsEmbeds, batch, seqLen, targets } = request;
   assertGradientPrecision(model);
-  const session = await model.graphSession(TARGET_GRADIENT_GRAPH_KEY, (weights) => buildTargetGradientGraph(model.checkpoint.config.text, weights).bytes);
+  const session = await model.graphSession(TARGET_GRADIENT_GRAPH_KEY, (weights) => buildTargetGradientGraph(model.checkpoint.config.text, weights).bytes, {
+    releaseActivations: true,
+  });
   const int64 = (values: number[]) => new ort.Tensor('int64', BigInt64Array.from(values, (v) => BigInt(v)), [values.length]);
   const out = await session.run({
     [io.INPUTS_EMBEDS]: new ort.Tensor('float32', inputsEmbeds, [batch, seqLen, model.info.hidden]),
