@@ -39,7 +39,8 @@ export function buildDecoderGraph(text: TextConfig, weights: PreparedWeights, va
   }
   const embeds = g.input(from > 0 ? io.LAYER_INPUT : io.INPUTS_EMBEDS, 'float32', ['batch', 'seq', C]);
   const hooks = {
-    attnBias: variant.hooks.attnBias ? g.input(io.ATTN_BIAS, 'float32', [L, 'batch', 'bias_heads', 'seq', 'total']) : null,
+    knockoutQueries: variant.hooks.knockout ? g.input(io.KNOCKOUT_QUERIES, 'float32', [L, 'batch', 'seq', 'knockout_terms']) : null,
+    knockoutKeys: variant.hooks.knockout ? g.input(io.KNOCKOUT_KEYS, 'float32', [L, 'batch', 'knockout_terms', 'total']) : null,
     headScale: variant.hooks.headScale ? g.input(io.HEAD_SCALE, 'float32', [L, 'batch', H]) : null,
     headPatch: variant.hooks.headPatch ? g.input(io.HEAD_PATCH, 'float32', [L, 'batch', 'seq', H, D]) : null,
     headPatchMask: variant.hooks.headPatch ? g.input(io.HEAD_PATCH_MASK, 'float32', [L, 'batch', 'seq', H]) : null,
@@ -67,7 +68,7 @@ export function buildDecoderGraph(text: TextConfig, weights: PreparedWeights, va
   // HF sets knocked-out entries to float32 min; adding then clamping at min reproduces that
   // exactly for 0/min biases and stays additive (and finite) for any other bias.
   const withBias = (mask: Value, bias: Value | null) => (bias ? g.max(g.add(mask, bias), g.scalarF32(FLOAT32_MIN)) : mask);
-  // A KV buffer's keys are its slots 0..capacity-1 (the bias hook spans them all) and this step's
+  // A KV buffer's keys are its slots 0..capacity-1 (the knockout keys span them all) and this step's
   // own keys, which sit at the query positions; slots from PAST_LENGTH on are not filled yet and
   // get -inf rather than float32 min, so that a query whose every key is knocked out (a uniform
   // softmax over its keys, as HF computes it) still ignores them.
@@ -100,7 +101,7 @@ export function buildDecoderGraph(text: TextConfig, weights: PreparedWeights, va
   for (let l = from; l < L; l++) {
     h = g.scoped(`layer${l}`, () => {
       const pick = (hook: Value | null) => (hook ? g.gather(hook, g.scalarI64(l), 0) : null);
-      const bias = pick(hooks.attnBias);
+      const bias = knockoutBias(g, pick(hooks.knockoutQueries), pick(hooks.knockoutKeys));
       const layer = decoderLayer(g, w, text, l, h, {
         ...(unfilled ? bufferMasks(bias) : { mask: withBias(causal, bias), freshMask: null }),
         rope,
@@ -136,6 +137,17 @@ export function buildDecoderGraph(text: TextConfig, weights: PreparedWeights, va
     emit(g.node('ReduceMax', [g.logSoftmax(row, -1)], { axes: attr.ints([-1]), keepdims: attr.int(0) })[0], io.NEXT_LOG_PROB);
   }
   return { bytes: g.toBytes(), outputs };
+}
+
+/**
+ * One layer's knockout bias [B, 1, T, S] from its factors (queries [B, T, R], keys [B, R, S]):
+ * float32 min where some term marks both the query and the key, else 0 — the dense bias HF adds,
+ * built here per layer instead of fed (a term count > 0, so overlapping terms block once).
+ */
+function knockoutBias(g: GraphBuilder, queries: Value | null, keys: Value | null): Value | null {
+  if (!queries || !keys) return null;
+  const terms = g.matmul(queries, keys);
+  return g.unsqueeze(g.where(g.greater(terms, g.scalarF32(0)), g.scalarF32(FLOAT32_MIN), g.scalarF32(0)), [1]);
 }
 
 interface LayerInputs {

@@ -4,8 +4,14 @@
 export const INPUTS_EMBEDS = 'inputs_embeds';
 /** [B, T, C] the hidden state entering layer `fromLayer` (replaces INPUTS_EMBEDS when fromLayer > 0). */
 export const LAYER_INPUT = 'layer_input';
-/** [L, B, 1|H, T, S] additive attention bias (0 or float32 min for knockout); the causal mask applies regardless. */
-export const ATTN_BIAS = 'attn_bias';
+/**
+ * Attention knockout in factored form: R terms per layer and row, term r blocking every query it
+ * marks in KNOCKOUT_QUERIES [L, B, T, R] from every key it marks in KNOCKOUT_KEYS [L, B, R, S]
+ * (1 = marked, 0 = not). The graph expands them per layer into HF's additive float32-min bias, so
+ * what is fed grows with L·(T + S), never with T·S. The causal mask applies regardless.
+ */
+export const KNOCKOUT_QUERIES = 'knockout_queries';
+export const KNOCKOUT_KEYS = 'knockout_keys';
 /** [L, B, H] multiplies each head's output before o_proj (0 = ablation, 1 = identity). */
 export const HEAD_SCALE = 'head_scale';
 /** [L, B, T, H, D] replacement head outputs, used where HEAD_PATCH_MASK [L, B, T, H] is non-zero. */
@@ -34,7 +40,7 @@ export const ROPE_COS = 'rope_cos';
 export const ROPE_SIN = 'rope_sin';
 
 export interface DecoderHooks {
-  attnBias: boolean;
+  knockout: boolean;
   headScale: boolean;
   headPatch: boolean;
 }
@@ -69,7 +75,7 @@ export interface DecoderVariant {
    * [B, KVH, T, D], which the caller writes into its buffers at PAST_LENGTH. Attention reads the
    * buffers' slots and this step's keys side by side, so a decode step neither copies the cache
    * in the graph nor returns it (returning multi-megabyte outputs to JS cost more than the step).
-   * The attention bias spans the buffer's slots; this step's keys take its columns from PAST_LENGTH on.
+   * The knockout keys span the buffer's slots; this step's keys take its columns from PAST_LENGTH on.
    */
   kvBuffer?: boolean;
   /**
@@ -85,7 +91,7 @@ export interface DecoderVariant {
   logits: 'all' | 'last' | 'positions' | 'greedy';
 }
 
-export const NO_HOOKS: DecoderHooks = { attnBias: false, headScale: false, headPatch: false };
+export const NO_HOOKS: DecoderHooks = { knockout: false, headScale: false, headPatch: false };
 export const NO_CAPTURES: DecoderCaptures = { hiddenStates: false, layerOutputs: false, attnPreOProj: false, attnProbs: false, rope: false };
 
 /** A stable cache key: one built graph (and session) per distinct variant. */

@@ -12,7 +12,7 @@ import { PreparedWeights } from '../onnx/prepared-weights.ts';
 import { createSession } from '../runtime/session.ts';
 import { maxAbsDiff } from '../parity/run-parity.ts';
 import { GraphError } from '../onnx/graph-core.ts';
-import { FLOAT32_MIN, buildDecoderGraph } from './decoder-graph.ts';
+import { buildDecoderGraph } from './decoder-graph.ts';
 import * as io from './decoder-io.ts';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '../../../../../shared/fixtures/hf-parity');
@@ -24,19 +24,19 @@ describe.each(['llava-tiny', 'internvl-tiny'])('%s', (fixture) => {
   const weights = PreparedWeights.open(checkpoint.weights);
   const build = (variant: Partial<io.DecoderVariant>) =>
     buildDecoderGraph(text, weights, { hooks: io.NO_HOOKS, captures: io.NO_CAPTURES, kvCache: true, logits: 'last', ...variant });
-  const session = async (kvBuffer: boolean, attnBias: boolean) => {
-    const bytes = build({ hooks: { ...io.NO_HOOKS, attnBias }, kvBuffer }).bytes;
+  const session = async (kvBuffer: boolean, knockout: boolean) => {
+    const bytes = build({ hooks: { ...io.NO_HOOKS, knockout }, kvBuffer }).bytes;
     await weights.flush();
     return createSession(fixture, bytes, weights.dir, { executionProvider: 'cpu', intraOpNumThreads: 1 });
   };
   const embeds = (T: number, seed: number) => new ort.Tensor('float32', Float32Array.from({ length: T * C }, (_, i) => Math.sin(seed + i * 0.37) * 0.5), [1, T, C]);
   const names = Array.from({ length: L }, (_, l) => [io.pastKey(l), io.pastValue(l), io.presentKey(l), io.presentValue(l)] as const);
 
-  /** [L, 1, 1, T, keys] attention bias: 0, or float32 min on every key of layer 0 up to `blocked`. */
-  const bias = (T: number, keys: number, blocked: number) => {
-    const data = new Float32Array(L * T * keys);
-    for (let t = 0; t < T; t++) data.fill(FLOAT32_MIN, t * keys, t * keys + blocked);
-    return new ort.Tensor('float32', data, [L, 1, 1, T, keys]);
+  /** Knockout factors (one term): in layer 0, all T queries blocked from keys 0 .. blocked-1 of `keys`. */
+  const knockoutFeeds = (T: number, keys: number, blocked: number) => {
+    const queries = new Float32Array(L * T).fill(1, 0, T);
+    const keyMask = new Float32Array(L * keys).fill(1, 0, blocked);
+    return { [io.KNOCKOUT_QUERIES]: new ort.Tensor('float32', queries, [L, 1, T, 1]), [io.KNOCKOUT_KEYS]: new ort.Tensor('float32', keyMask, [L, 1, 1, keys]) };
   };
 
   test.each([
@@ -60,7 +60,7 @@ describe.each(['llava-tiny', 'internvl-tiny'])('%s', (fixture) => {
           }
         }
       };
-      const hooks = (T: number, keys: number, blocked: number): Record<string, ort.Tensor> => (knockout ? { [io.ATTN_BIAS]: bias(T, keys, blocked) } : {});
+      const hooks = (T: number, keys: number, blocked: number): Record<string, ort.Tensor> => (knockout ? knockoutFeeds(T, keys, blocked) : {});
       const prompt = await grow.run({ [io.INPUTS_EMBEDS]: embeds(T, 1), ...hooks(T, T, 0), ...growPast });
       fill(prompt, 0, T);
       growPast = Object.fromEntries(names.flatMap(([k, v, pk, pv]) => [[k, prompt[pk]], [v, prompt[pv]]]));

@@ -140,6 +140,32 @@ describe.each(['llava-tiny', 'internvl-tiny'])('%s', (fixture) => {
     });
   });
 
+  test('a query whose every key is knocked out attends uniformly to the whole row, as HF eager computes it; overlapping knockouts block once', async () => {
+    const T = ids.length;
+    const every = Array.from({ length: T }, (_, k) => k);
+    const q = T - 3;
+    const out = await model.forward({
+      inputsEmbeds: embeds,
+      seqLen: T,
+      variants: [
+        // Every key of query q in layer 0 (HF: float32 min on the whole row, future keys included → softmax 1/T).
+        { knockouts: [{ layers: [0], keyPositions: every, queryPositions: [q] }] },
+        // Two overlapping knockouts of the same pairs: the same as one.
+        { knockouts: [{ layers: [1], keyPositions: [0, 1, 2], queriesFrom: q }, { layers: [1, 0], keyPositions: [1, 2], queriesFrom: q - 1 }] },
+        { knockouts: [{ layers: [1], keyPositions: [0, 1, 2], queriesFrom: q }, { layers: [0], keyPositions: [1, 2], queriesFrom: q - 1 }, { layers: [1], keyPositions: [1, 2], queriesFrom: q - 1 }] },
+      ],
+      captures: { attnProbs: true },
+    });
+    const probs = out.captures['attn_probs.0'];
+    const [, H] = probs.dims;
+    for (let h = 0; h < H; h++) {
+      const row = probs.data.subarray((h * T + q) * T, (h * T + q + 1) * T);
+      expect(maxAbsDiff(row, new Float32Array(T).fill(1 / T))).toBeLessThanOrEqual(1e-7);
+    }
+    const n = T * model.info.vocab;
+    expect(maxAbsDiff(out.logits.data.subarray(n, 2 * n), out.logits.data.subarray(2 * n, 3 * n))).toBe(0);
+  });
+
   test('repacked weights (prepackWeights) change the speed, not the results', async () => {
     const prepacked = await loadModel(dir, { intraOpNumThreads: 1, prepackWeights: true });
     try {
