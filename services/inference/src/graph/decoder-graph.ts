@@ -1,9 +1,19 @@
 // The decoder graph (Llama for LLaVA-1.5, Qwen3 for InternVL-3.5) in transformers v4.53 eager
-// float32 semantics, with interventions as graph inputs: inputs_embeds [B, T, C] (+ hooks, + past
-// K/V) → logits (+ captures, + present K/V). Variants without a hook or capture simply lack those
-// inputs/outputs, so unused hooks cost nothing at run time.
+// float32 semantics, with interventions as graph inputs (see decoder-io.ts). One graph serves every
+// run of a model — forward with captures, scoring over a shared prefix, a generation's prompt and
+// decode steps, layer-shared variants — so one onnxruntime session holds the decoder's weights:
+// on a GPU, one copy of them per model. What a run does not use costs (almost) nothing:
+// - hooks not in use are fed as no-op values that broadcast (a [L, 1, H] scale of ones, a
+//   [L, 1, 1, H, D] patch mask of zeros, one empty knockout term);
+// - each layer is an ONNX If over START_LAYER: layers before it pass their input through;
+// - captures and present keys/values are If branches on switch inputs, empty when off;
+// - attention over an empty KV buffer (a prompt, a plain forward) takes a branch without the
+//   buffer's slots, so it computes exactly what a graph without a cache computes.
+// The branches read the weights as outer-scope initializers of the main graph: one copy, whichever
+// branches run. The Integrated-Gradients graph (graph/backward) differentiates a plain forward
+// without switches (buildGradientForwardGraph): the backward builder has no rules for If.
 import { GraphBuilder } from '../onnx/graph-builder.ts';
-import { GraphError, attr, type Value } from '../onnx/graph-core.ts';
+import { attr, type Value } from '../onnx/graph-core.ts';
 import { CheckpointWeights } from '../onnx/checkpoint-weights.ts';
 import type { TextConfig } from '../checkpoint/text-config.ts';
 import type { PreparedWeights } from '../onnx/prepared-weights.ts';
@@ -16,10 +26,12 @@ import type { BuiltGraph } from './vision-graph.ts';
 const LM = 'model.language_model';
 /** torch.finfo(torch.float32).min: HF's "masked" additive value. */
 export const FLOAT32_MIN = -3.4028234663852886e38;
+/** The session-cache key of the decoder graph (one per model). */
+export const DECODER_GRAPH_KEY = 'decoder';
 
 /** `weights` must resolve `lm_head.weight` (loadCheckpoint aliases it to the embeddings when they are tied). */
-export function buildDecoderGraph(text: TextConfig, weights: PreparedWeights, variant: io.DecoderVariant): BuiltGraph {
-  const g = new GraphBuilder(io.decoderVariantKey(variant));
+export function buildDecoderGraph(text: TextConfig, weights: PreparedWeights): BuiltGraph {
+  const g = new GraphBuilder(DECODER_GRAPH_KEY);
   const w = new CheckpointWeights(g, weights);
   const L = text.numHiddenLayers;
   const H = text.numAttentionHeads;
@@ -27,138 +39,166 @@ export function buildDecoderGraph(text: TextConfig, weights: PreparedWeights, va
   const D = text.headDim;
   const C = text.hiddenSize;
   const outputs: string[] = [];
-  const emit = (value: Value, name: string) => {
-    g.output(value, name, 'float32');
+  const emit = (value: Value, name: string, dtype: 'float32' | 'int64' = 'float32') => {
+    g.output(value, name, dtype);
     outputs.push(name);
   };
 
-  const from = variant.fromLayer ?? 0;
-  if (!Number.isInteger(from) || from < 0 || from >= L) throw new GraphError(`graph ${io.decoderVariantKey(variant)}: fromLayer ${from} is outside [0, ${L})`);
-  if (from > 0 && (variant.kvCache || Object.values(variant.captures).some(Boolean))) {
-    throw new GraphError(`graph ${io.decoderVariantKey(variant)}: a graph from layer ${from} has no KV cache or captures (they need the skipped layers)`);
-  }
-  const embeds = g.input(from > 0 ? io.LAYER_INPUT : io.INPUTS_EMBEDS, 'float32', ['batch', 'seq', C]);
+  const embeds = g.input(io.INPUTS_EMBEDS, 'float32', ['batch', 'seq', C]);
+  const startLayer = g.input(io.START_LAYER, 'int64', []);
+  const pastLength = g.input(io.PAST_LENGTH, 'int64', []);
+  const past = Array.from({ length: L }, (_, l) => ({
+    key: g.input(io.pastKey(l), 'float32', ['past_batch', KVH, 'capacity', D]),
+    value: g.input(io.pastValue(l), 'float32', ['past_batch', KVH, 'capacity', D]),
+  }));
   const hooks = {
-    knockoutQueries: variant.hooks.knockout ? g.input(io.KNOCKOUT_QUERIES, 'float32', [L, 'batch', 'seq', 'knockout_terms']) : null,
-    knockoutKeys: variant.hooks.knockout ? g.input(io.KNOCKOUT_KEYS, 'float32', [L, 'batch', 'knockout_terms', 'total']) : null,
-    headScale: variant.hooks.headScale ? g.input(io.HEAD_SCALE, 'float32', [L, 'batch', H]) : null,
-    headPatch: variant.hooks.headPatch ? g.input(io.HEAD_PATCH, 'float32', [L, 'batch', 'seq', H, D]) : null,
-    headPatchMask: variant.hooks.headPatch ? g.input(io.HEAD_PATCH_MASK, 'float32', [L, 'batch', 'seq', H]) : null,
+    knockoutQueries: g.input(io.KNOCKOUT_QUERIES, 'float32', [L, 'knockout_batch', 'seq', 'knockout_terms']),
+    knockoutKeys: g.input(io.KNOCKOUT_KEYS, 'float32', [L, 'knockout_batch', 'knockout_terms', 'keys']),
+    headScale: g.input(io.HEAD_SCALE, 'float32', [L, 'scale_batch', H]),
+    headPatch: g.input(io.HEAD_PATCH, 'float32', [L, 'patch_batch', 'patch_seq', H, D]),
+    headPatchMask: g.input(io.HEAD_PATCH_MASK, 'float32', [L, 'patch_batch', 'patch_seq', H]),
   };
-  // Without present outputs the past is one shared prefix: fed once with batch 1 and broadcast
-  // to every variant inside the graph, instead of copied per variant from JS.
-  const sharedPast = variant.kvCache && variant.presentOutputs === false;
-  const buffered = variant.kvCache && variant.kvBuffer === true;
-  if (buffered && sharedPast) throw new GraphError(`graph ${io.decoderVariantKey(variant)}: a KV buffer needs its present outputs (the step's keys and values)`);
-  if (buffered && variant.captures.attnProbs) throw new GraphError(`graph ${io.decoderVariantKey(variant)}: attention probabilities are not captured over a KV buffer`);
-  const pastBatch = sharedPast ? g.concat([g.shape(embeds, 0, 1), g.constI64([1, 1, 1])], 0) : null;
-  const pastInput = (name: string) => {
-    const input = g.input(name, 'float32', [sharedPast ? 1 : 'batch', KVH, buffered ? 'capacity' : 'past', D]);
-    return pastBatch ? g.expand(input, pastBatch) : input;
+  const outputPresent = g.input(io.OUTPUT_PRESENT, 'bool', []);
+  const lastLayerRows = g.input(io.LAST_LAYER_ROWS, 'int64', ['rows']);
+  const logitRows = g.input(io.LOGIT_ROWS, 'int64', ['logit_rows']);
+  const capture = {
+    hiddenStates: g.input(io.CAPTURE_HIDDEN_STATES, 'bool', [L + 1]),
+    layerOutputs: g.input(io.CAPTURE_LAYER_OUTPUTS, 'bool', [L]),
+    attnPreOProj: g.input(io.CAPTURE_ATTN_PRE_O_PROJ, 'bool', [L]),
+    attnProbs: g.input(io.CAPTURE_ATTN_PROBS, 'bool', [L]),
   };
-  const past = variant.kvCache ? Array.from({ length: L }, (_, l) => ({ key: pastInput(io.pastKey(l)), value: pastInput(io.pastValue(l)) })) : null;
-  const logitPositions = variant.logits === 'positions' ? g.input(io.LOGIT_POSITIONS, 'int64', ['positions']) : null;
+  const at = (tensor: Value, i: number) => g.gather(tensor, g.scalarI64(i), 0);
+  const empty = g.constF32([], [0]);
+  /** `value` when the bool scalar `on` is true, else an empty tensor: an unused capture is never copied. */
+  const keep = (on: Value, value: Value) => g.ifElse(on, ['float32'], () => [value], () => [empty])[0];
 
-  // Positions of this step's queries: past .. past+T-1 (HF cache_position); keys: 0 .. past+T-1.
-  const seqLen = g.squeeze(g.shape(embeds, 1, 2), [0]);
-  const pastAxis = (value: Value) => g.squeeze(g.shape(value, 2, 3), [0]);
-  const pastLen = buffered ? g.input(io.PAST_LENGTH, 'int64', []) : past ? pastAxis(past[0].key) : g.scalarI64(0);
-  const total = g.add(pastLen, seqLen);
-  const queryPos = g.range(pastLen, total, g.scalarI64(1));
-  // HF sets knocked-out entries to float32 min; adding then clamping at min reproduces that
-  // exactly for 0/min biases and stays additive (and finite) for any other bias.
-  const withBias = (mask: Value, bias: Value | null) => (bias ? g.max(g.add(mask, bias), g.scalarF32(FLOAT32_MIN)) : mask);
-  // A KV buffer's keys are its slots 0..capacity-1 (the knockout keys span them all) and this step's
-  // own keys, which sit at the query positions; slots from PAST_LENGTH on are not filled yet and
-  // get -inf rather than float32 min, so that a query whose every key is knocked out (a uniform
+  // Queries sit at PAST_LENGTH .. PAST_LENGTH+T-1 (HF cache_position). Every filled slot precedes
+  // them, so the slots need no causal mask; slots from PAST_LENGTH on are not filled yet and get
+  // -inf rather than float32 min, so that a query whose every key is knocked out (a uniform
   // softmax over its keys, as HF computes it) still ignores them.
-  const slotPos = buffered && past ? g.range(g.scalarI64(0), pastAxis(past[0].key), g.scalarI64(1)) : null;
-  const unfilled = slotPos ? g.where(g.greater(slotPos, g.sub(pastLen, g.scalarI64(1))), g.scalarF32(-Infinity), g.scalarF32(0)) : null;
-  // Causal mask over every key (past and this step's) — over a KV buffer, over this step's own keys.
-  const causalKeys = buffered ? queryPos : g.range(g.scalarI64(0), total, g.scalarI64(1));
-  const causal = g.where(g.greater(g.unsqueeze(causalKeys, [0]), g.unsqueeze(queryPos, [1])), g.scalarF32(FLOAT32_MIN), g.scalarF32(0));
-  // Every filled slot precedes every query, so the slots need no causal mask, only the bias.
-  const bufferMasks = (bias: Value | null) => ({
-    mask: bias ? g.add(g.max(bias, g.scalarF32(FLOAT32_MIN)), unfilled!) : unfilled!,
-    freshMask: withBias(causal, bias && g.gather(bias, queryPos, -1)),
-  });
+  const seqLen = g.squeeze(g.shape(embeds, 1, 2), [0]);
+  const capacity = g.squeeze(g.shape(past[0].key, 2, 3), [0]);
+  const queryPos = g.range(pastLength, g.add(pastLength, seqLen), g.scalarI64(1));
+  const hasPast = g.greater(capacity, g.scalarI64(0));
+  const slotPos = g.range(g.scalarI64(0), capacity, g.scalarI64(1));
+  const unfilled = g.where(g.greater(slotPos, g.sub(pastLength, g.scalarI64(1))), g.scalarF32(-Infinity), g.scalarF32(0));
+  const causal = causalMask(g, queryPos);
   const rope = ropeTables(g, g.cast(queryPos, 'float32'), ropeInverseFrequencies(D, text.ropeTheta, text.ropeScaling));
-  if (variant.captures.rope) {
-    emit(g.unsqueeze(rope.cos, [0]), io.ROPE_COS);
-    emit(g.unsqueeze(rope.sin, [0]), io.ROPE_SIN);
-  }
-
-  // The rows of the last layer that reach the logits. Without captures, its other query rows feed
-  // nothing (its keys and values still span every position), so a forward with last-position or
-  // listed-position logits computes only those rows there: a prompt's last layer reduced to its
-  // key/value projections (~1/L of the forward).
-  const { hiddenStates, layerOutputs, attnPreOProj, attnProbs } = variant.captures;
-  const trimLastLayer = variant.logits !== 'all' && !buffered && !(hiddenStates || layerOutputs || attnPreOProj || attnProbs);
-  const logitRows = (value: Value, axis: number) => (logitPositions ? g.gather(value, logitPositions, axis) : g.slice(value, [-1], [Number.MAX_SAFE_INTEGER], [axis]));
+  emit(g.unsqueeze(rope.cos, [0]), io.ROPE_COS);
+  emit(g.unsqueeze(rope.sin, [0]), io.ROPE_SIN);
+  emit(keep(at(capture.hiddenStates, 0), embeds), io.hiddenStateName(0));
 
   let h = embeds;
-  if (variant.captures.hiddenStates) emit(h, io.hiddenStateName(0));
-  for (let l = from; l < L; l++) {
-    h = g.scoped(`layer${l}`, () => {
-      const pick = (hook: Value | null) => (hook ? g.gather(hook, g.scalarI64(l), 0) : null);
-      const bias = knockoutBias(g, pick(hooks.knockoutQueries), pick(hooks.knockoutKeys));
-      const layer = decoderLayer(g, w, text, l, h, {
-        ...(unfilled ? bufferMasks(bias) : { mask: withBias(causal, bias), freshMask: null }),
-        rope,
-        queryRows: trimLastLayer && l === L - 1 ? logitRows : null,
-        past: past?.[l] ?? null,
-        headScale: pick(hooks.headScale),
-        headPatch: pick(hooks.headPatch),
-        headPatchMask: pick(hooks.headPatchMask),
-      });
-      if (layer.present && variant.presentOutputs !== false) {
-        emit(layer.present.key, io.presentKey(l));
-        emit(layer.present.value, io.presentValue(l));
-      }
-      if (variant.captures.attnPreOProj) emit(layer.preOProj, io.attnPreOProjName(l));
-      if (variant.captures.attnProbs) emit(layer.probs, io.attnProbsName(l));
-      if (variant.captures.layerOutputs) emit(layer.output, io.layerOutName(l));
-      if (variant.captures.hiddenStates && l < L - 1) emit(layer.output, io.hiddenStateName(l + 1));
-      return layer.output;
-    });
+  for (let l = 0; l < L; l++) {
+    const last = l === L - 1;
+    const captured = g.scoped(`layer${l}`, () =>
+      g.ifElse(
+        g.greater(g.scalarI64(l + 1), startLayer),
+        new Array(last ? 6 : 7).fill('float32'),
+        () => {
+          // HF sets knocked-out entries to float32 min; adding then clamping at min reproduces that
+          // exactly for 0/min biases and stays additive (and finite) for any other bias.
+          const bias = knockoutBias(g, at(hooks.knockoutQueries, l), at(hooks.knockoutKeys, l));
+          const layer = decoderLayer(g, w, text, l, h, {
+            masks: {
+              slots: g.add(g.max(g.slice(bias, [0], g.unsqueeze(capacity, [0]), [-1]), g.scalarF32(FLOAT32_MIN)), unfilled),
+              fresh: g.max(g.add(causal, g.gather(bias, queryPos, -1)), g.scalarF32(FLOAT32_MIN)),
+            },
+            rope,
+            queryRows: last ? (value, axis) => g.gather(value, lastLayerRows, axis) : null,
+            past: past[l],
+            hasPast,
+            headScale: at(hooks.headScale, l),
+            headPatch: at(hooks.headPatch, l),
+            headPatchMask: at(hooks.headPatchMask, l),
+          });
+          return [
+            layer.output,
+            keep(outputPresent, layer.present.key),
+            keep(outputPresent, layer.present.value),
+            keep(at(capture.attnPreOProj, l), layer.preOProj),
+            keep(at(capture.attnProbs, l), layer.probs),
+            keep(at(capture.layerOutputs, l), layer.output),
+            ...(last ? [] : [keep(at(capture.hiddenStates, l + 1), layer.output)]),
+          ];
+        },
+        () => [h, ...new Array<Value>(last ? 5 : 6).fill(empty)],
+      ),
+    );
+    h = captured[0];
+    emit(captured[1], io.presentKey(l));
+    emit(captured[2], io.presentValue(l));
+    emit(captured[3], io.attnPreOProjName(l));
+    emit(captured[4], io.attnProbsName(l));
+    emit(captured[5], io.layerOutName(l));
+    if (!last) emit(captured[6], io.hiddenStateName(l + 1));
   }
   const normed = rmsNorm(g, h, w.f32(`${LM}.norm.weight`, [C]), text.rmsNormEps);
-  if (variant.captures.hiddenStates) emit(normed, io.hiddenStateName(L));
-  const forLogits = variant.logits === 'all' || trimLastLayer ? normed : logitRows(normed, 1);
-  const logits = g.linear(forLogits, w.linear([LM_HEAD], [[text.vocabSize, C]]), null);
-  if (variant.logits !== 'greedy') {
-    emit(logits, io.LOGITS);
-  } else {
-    // The argmax token (the first on ties, as torch.argmax) and its log-probability, which is the
-    // row's largest log-softmax value: a decode step returns 2·B numbers instead of B·vocab logits.
-    const row = g.squeeze(logits, [1]);
-    g.output(g.node('ArgMax', [row], { axis: attr.int(-1), keepdims: attr.int(0) })[0], io.NEXT_TOKEN, 'int64');
-    outputs.push(io.NEXT_TOKEN);
-    emit(g.node('ReduceMax', [g.logSoftmax(row, -1)], { axes: attr.ints([-1]), keepdims: attr.int(0) })[0], io.NEXT_LOG_PROB);
-  }
+  emit(keep(at(capture.hiddenStates, L), normed), io.hiddenStateName(L));
+  const logits = g.linear(g.gather(normed, logitRows, 1), w.linear([LM_HEAD], [[text.vocabSize, C]]), null);
+  emit(logits, io.LOGITS);
+  // The argmax token of the last logit row (the first on ties, as torch.argmax) and its
+  // log-probability, which is the row's largest log-softmax value: a decode step fetches 2·B
+  // numbers instead of B·vocab logits.
+  const row = g.squeeze(g.slice(logits, [-1], [Number.MAX_SAFE_INTEGER], [1]), [1]);
+  emit(g.node('ArgMax', [row], { axis: attr.int(-1), keepdims: attr.int(0) })[0], io.NEXT_TOKEN, 'int64');
+  emit(g.node('ReduceMax', [g.logSoftmax(row, -1)], { axes: attr.ints([-1]), keepdims: attr.int(0) })[0], io.NEXT_LOG_PROB);
   return { bytes: g.toBytes(), outputs };
 }
 
 /**
- * One layer's knockout bias [B, 1, T, S] from its factors (queries [B, T, R], keys [B, R, S]):
+ * The decoder without switches, hooks or cache, for the gradient graph to differentiate:
+ * inputs_embeds [B, T, C] and logit_positions [K] → logits [B, K, vocab] (the last layer computes
+ * only those rows). The same layers, so the same numbers, as the decoder graph.
+ */
+export function buildGradientForwardGraph(text: TextConfig, weights: PreparedWeights): BuiltGraph {
+  const g = new GraphBuilder(`${DECODER_GRAPH_KEY}|gradient-forward`);
+  const w = new CheckpointWeights(g, weights);
+  const L = text.numHiddenLayers;
+  const C = text.hiddenSize;
+  const embeds = g.input(io.INPUTS_EMBEDS, 'float32', ['batch', 'seq', C]);
+  const logitPositions = g.input(io.LOGIT_POSITIONS, 'int64', ['positions']);
+  const queryPos = g.range(g.scalarI64(0), g.squeeze(g.shape(embeds, 1, 2), [0]), g.scalarI64(1));
+  const masks = { slots: null, fresh: causalMask(g, queryPos) };
+  const rope = ropeTables(g, g.cast(queryPos, 'float32'), ropeInverseFrequencies(text.headDim, text.ropeTheta, text.ropeScaling));
+  let h = embeds;
+  for (let l = 0; l < L; l++) {
+    const queryRows = l === L - 1 ? (value: Value, axis: number) => g.gather(value, logitPositions, axis) : null;
+    h = g.scoped(`layer${l}`, () => decoderLayer(g, w, text, l, h, { masks, rope, queryRows, past: null, hasPast: null, headScale: null, headPatch: null, headPatchMask: null }).output);
+  }
+  const normed = rmsNorm(g, h, w.f32(`${LM}.norm.weight`, [C]), text.rmsNormEps);
+  g.output(g.linear(normed, w.linear([LM_HEAD], [[text.vocabSize, C]]), null), io.LOGITS, 'float32');
+  return { bytes: g.toBytes(), outputs: [io.LOGITS] };
+}
+
+/** [T, T] additive causal mask over this run's own keys (at the query positions): float32 min above the diagonal. */
+function causalMask(g: GraphBuilder, queryPos: Value): Value {
+  return g.where(g.greater(g.unsqueeze(queryPos, [0]), g.unsqueeze(queryPos, [1])), g.scalarF32(FLOAT32_MIN), g.scalarF32(0));
+}
+
+/**
+ * One layer's knockout bias [B, 1, T, S] from its factors (queries [B, T, R], keys [B, R, S], B may be 1):
  * float32 min where some term marks both the query and the key, else 0 — the dense bias HF adds,
  * built here per layer instead of fed (a term count > 0, so overlapping terms block once).
  */
-function knockoutBias(g: GraphBuilder, queries: Value | null, keys: Value | null): Value | null {
-  if (!queries || !keys) return null;
+function knockoutBias(g: GraphBuilder, queries: Value, keys: Value): Value {
   const terms = g.matmul(queries, keys);
   return g.unsqueeze(g.where(g.greater(terms, g.scalarF32(0)), g.scalarF32(FLOAT32_MIN), g.scalarF32(0)), [1]);
 }
 
 interface LayerInputs {
-  /** Additive mask broadcastable to [B, H, T, S] over the past keys and this step's (over a KV buffer: its slots). */
-  mask: Value;
-  /** Over a KV buffer: the mask [.., T, T] of this step's own keys, attended beside the buffer's. */
-  freshMask: Value | null;
+  masks: {
+    /** Additive mask [.., T, capacity] over the KV buffer's slots; null: no buffer (the gradient forward). */
+    slots: Value | null;
+    /** Additive mask [.., T, T] over this run's own keys (causal, knockout). */
+    fresh: Value;
+  };
   rope: RopeTables;
   /** Selects the query rows to compute along an axis (the others are dropped); null: every row. */
   queryRows: ((value: Value, axis: number) => Value) | null;
+  /** The layer's KV buffers, attended when `hasPast` (a bool scalar) holds; null: never. */
   past: { key: Value; value: Value } | null;
+  hasPast: Value | null;
   headScale: Value | null;
   headPatch: Value | null;
   headPatchMask: Value | null;
@@ -168,7 +208,8 @@ interface LayerOutputs {
   output: Value;
   preOProj: Value;
   probs: Value;
-  present: { key: Value; value: Value } | null;
+  /** This run's keys (after RoPE) and values [B, KVH, T, D]. */
+  present: { key: Value; value: Value };
 }
 
 function decoderLayer(g: GraphBuilder, w: CheckpointWeights, text: TextConfig, l: number, x: Value, inp: LayerInputs): LayerOutputs {
@@ -213,28 +254,29 @@ function decoderLayer(g: GraphBuilder, w: CheckpointWeights, text: TextConfig, l
   // repeat_kv: query head h reads kv head h // (H / KVH).
   const repeat = (kv: Value) => (H === KVH ? kv : g.reshape(g.expand(g.unsqueeze(kv, [2]), g.constI64([1, 1, H / KVH, 1, 1])), [0, H, -1, D]));
   const scores = (keys: Value, mask: Value) => g.add(g.mul(g.matmul(qRot, g.transpose(repeat(keys), [0, 1, 3, 2])), g.scalarF32(D ** -0.5)), mask);
-  let probs: Value;
-  let context: Value; // [B, H, T, D]
-  let present: LayerOutputs['present'] = null;
-  if (inp.past && inp.freshMask) {
-    // One softmax over the buffer's slots and this step's keys; the two value sets are weighted
-    // separately, so the buffer is only read (the caller writes this step's keys into it).
-    probs = g.softmax(g.concat([scores(inp.past.key, inp.mask), scores(kNew, inp.freshMask)], -1), -1);
-    const slots = g.shape(inp.past.key, 2, 3);
+  const fresh = rows(inp.masks.fresh, -2);
+  const withoutPast = () => {
+    const probs = g.softmax(scores(kNew, fresh), -1);
+    return [g.matmul(probs, repeat(vNew)), probs];
+  };
+  // One softmax over the buffer's slots and this run's keys; the two value sets are weighted
+  // separately, so the buffer is only read (the caller writes this run's keys into it). A batch-1
+  // buffer (one shared prefix) broadcasts over the rows in the MatMuls.
+  const overBuffer = (past: { key: Value; value: Value }, slotMask: Value) => () => {
+    const probs = g.softmax(g.concat([scores(past.key, rows(slotMask, -2)), scores(kNew, fresh)], -1), -1);
+    const slots = g.shape(past.key, 2, 3);
     const over = (from: Value | number[], to: Value | number[], values: Value) => g.matmul(g.slice(probs, from, to, [-1]), repeat(values));
-    context = g.add(over([0], slots, inp.past.value), over(slots, [Number.MAX_SAFE_INTEGER], vNew));
-    present = { key: kNew, value: vNew };
-  } else {
-    const keys = inp.past ? g.concat([inp.past.key, kNew], 2) : kNew;
-    const values = inp.past ? g.concat([inp.past.value, vNew], 2) : vNew;
-    probs = g.softmax(scores(keys, rows(inp.mask, -2)), -1);
-    context = g.matmul(probs, repeat(values));
-    if (inp.past) present = { key: keys, value: values };
-  }
+    return [g.add(over([0], slots, past.value), over(slots, [Number.MAX_SAFE_INTEGER], vNew)), probs];
+  };
+  const [context, probs] = // context [B, H, T, D]
+    inp.past && inp.hasPast && inp.masks.slots ? g.ifElse(inp.hasPast, ['float32', 'float32'], overBuffer(inp.past, inp.masks.slots), withoutPast) : withoutPast();
   let heads = g.transpose(context, [0, 2, 1, 3]); // [B, T, H, D]
   if (inp.headScale) heads = g.mul(heads, g.unsqueeze(inp.headScale, [1, 3]));
   if (inp.headPatch && inp.headPatchMask) {
-    heads = g.where(g.cast(g.unsqueeze(rows(inp.headPatchMask, 1), [3]), 'bool'), rows(inp.headPatch, 1), heads);
+    // A patch not in use is fed with a position axis of 1 that broadcasts; selecting rows needs the whole axis.
+    const seq = inp.queryRows && g.shape(x, 1, 2);
+    const positions = (hook: Value, rank: number) => (seq ? g.expand(hook, g.concat([g.constI64([1]), seq, g.constI64(new Array(rank - 2).fill(1))], 0)) : hook);
+    heads = g.where(g.cast(g.unsqueeze(rows(positions(inp.headPatchMask, 3), 1), [3]), 'bool'), rows(positions(inp.headPatch, 4), 1), heads);
   }
   const preOProj = g.reshape(heads, [0, 0, H * D]);
   const h = g.add(rows(x, 1), linear(preOProj, 'self_attn.o_proj', C, H * D, text.attentionBias));
@@ -243,5 +285,5 @@ function decoderLayer(g: GraphBuilder, w: CheckpointWeights, text: TextConfig, l
   const [gateIn, up] = linears(post, ['mlp.gate_proj', 'mlp.up_proj'], [I, I], C, text.mlpBias);
   const gate = activation(g, text.hiddenAct, gateIn, 'text_config.hidden_act');
   const mlp = linear(g.mul(gate, up), 'mlp.down_proj', C, I, text.mlpBias);
-  return { output: g.add(h, mlp), preOProj, probs, present };
+  return { output: g.add(h, mlp), preOProj, probs, present: { key: kNew, value: vNew } };
 }

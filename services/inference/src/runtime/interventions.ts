@@ -4,7 +4,6 @@
 import { InvalidArgumentError } from '@locscope/server-kit';
 import * as ort from 'onnxruntime-node';
 import * as io from '../graph/decoder-io.ts';
-import type { DecoderHooks } from '../graph/decoder-io.ts';
 
 /** Attention knockout: in `layers` (all heads), the listed queries cannot attend the listed keys. */
 export interface Knockout {
@@ -59,15 +58,6 @@ export interface Step {
   keys?: number;
 }
 
-/** Which hook inputs a batch of variants needs (one graph variant per combination). */
-export function hooksNeeded(variants: readonly Intervention[]): DecoderHooks {
-  return {
-    knockout: variants.some((v) => (v.knockouts?.length ?? 0) > 0),
-    headScale: variants.some((v) => v.ablations?.some((a) => a.positions === undefined) ?? false),
-    headPatch: variants.some((v) => (v.patches?.length ?? 0) > 0 || (v.ablations?.some((a) => a.positions !== undefined) ?? false)),
-  };
-}
-
 /** The first layer any of the variant's interventions touches (Infinity for the unmodified run). */
 export function firstHookedLayer(variant: Intervention): number {
   const layers = [...(variant.knockouts ?? []).flatMap((k) => k.layers), ...(variant.ablations ?? []).map((a) => a.layer), ...(variant.patches ?? []).map((p) => p.layer)];
@@ -110,19 +100,32 @@ export function validateInterventions(variants: readonly Intervention[], dims: D
   });
 }
 
-/** The hook input tensors for `variants` over `step`; only the hooks in `needed` are built. */
-export function hookTensors(variants: readonly Intervention[], dims: DecoderDims, step: Step, needed: DecoderHooks): Record<string, ort.Tensor> {
+/**
+ * The decoder's hook inputs for `variants` over `step`. A hook no variant uses gets a no-op value
+ * that broadcasts over the batch (and positions): a few bytes instead of a batch-sized tensor.
+ */
+export function hookTensors(variants: readonly Intervention[], dims: DecoderDims, step: Step): Record<string, ort.Tensor> {
   const feeds: Record<string, ort.Tensor> = {};
   const B = variants.length;
   const { layers: L, heads: H, headDim: D } = dims;
   const T = step.length;
   const S = step.start + step.length;
-  const K = step.keys ?? S;
-  if (needed.knockout) Object.assign(feeds, knockoutFactors(variants, L, step));
+  const positional = (a: HeadAblation) => a.positions !== undefined;
+  const needed = {
+    knockout: variants.some((v) => (v.knockouts?.length ?? 0) > 0),
+    headScale: variants.some((v) => v.ablations?.some((a) => !positional(a)) ?? false),
+    headPatch: variants.some((v) => (v.patches?.length ?? 0) > 0 || (v.ablations?.some(positional) ?? false)),
+  };
+  Object.assign(feeds, knockoutFactors(needed.knockout ? variants : [{}], L, step));
+  if (!needed.headScale) feeds[io.HEAD_SCALE] = new ort.Tensor('float32', new Float32Array(L * H).fill(1), [L, 1, H]);
+  if (!needed.headPatch) {
+    feeds[io.HEAD_PATCH] = new ort.Tensor('float32', new Float32Array(L * H * D), [L, 1, 1, H, D]);
+    feeds[io.HEAD_PATCH_MASK] = new ort.Tensor('float32', new Float32Array(L * H), [L, 1, 1, H]);
+  }
   if (needed.headScale) {
     const scale = new Float32Array(L * B * H).fill(1);
     variants.forEach((v, b) => {
-      for (const a of v.ablations ?? []) if (a.positions === undefined) scale[(a.layer * B + b) * H + a.head] = a.scale ?? 0;
+      for (const a of v.ablations ?? []) if (!positional(a)) scale[(a.layer * B + b) * H + a.head] = a.scale ?? 0;
     });
     feeds[io.HEAD_SCALE] = new ort.Tensor('float32', scale, [L, B, H]);
   }
@@ -130,7 +133,7 @@ export function hookTensors(variants: readonly Intervention[], dims: DecoderDims
     const values = new Float32Array(L * B * T * H * D);
     const mask = new Float32Array(L * B * T * H);
     variants.forEach((v, b) => {
-      const zeroPatches = (v.ablations ?? []).filter((a) => a.positions !== undefined).map((a) => ({ ...a, values: new Float32Array(a.positions!.length * D) }));
+      const zeroPatches = (v.ablations ?? []).filter(positional).map((a) => ({ ...a, values: new Float32Array(a.positions!.length * D) }));
       for (const p of [...(v.patches ?? []), ...zeroPatches] as HeadPatch[]) {
         p.positions.forEach((pos, j) => {
           if (pos < step.start || pos >= S) return;

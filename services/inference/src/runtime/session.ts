@@ -3,6 +3,7 @@
 import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { promoteToFloat64 } from '../onnx/float64.ts';
+import { ModelProto } from '../onnx/gen/onnx/onnx.ts';
 import type { PreparedWeights } from '../onnx/prepared-weights.ts';
 
 export type ExecutionProvider = 'cpu' | 'cuda';
@@ -57,9 +58,11 @@ export async function createSession(name: string, bytes: Uint8Array, weightsDir:
   }
 }
 
-/** Builds and loads each graph variant once; concurrent requests for one key share the promise. */
+/** Builds and loads each graph once; concurrent requests for one key share the promise. */
 export class SessionCache {
   private readonly sessions = new Map<string, Promise<ort.InferenceSession>>();
+  /** Initializer names of each built graph (what its session holds), by key. */
+  private readonly initializers = new Map<string, readonly string[]>();
 
   constructor(
     private readonly weights: PreparedWeights,
@@ -72,12 +75,16 @@ export class SessionCache {
     if (!session) {
       session = Promise.resolve().then(async () => {
         const bytes = build();
+        this.initializers.set(key, ModelProto.decode(bytes).graph?.initializer.map((t) => t.name) ?? []);
         await this.weights.flush();
         return createSession(key, bytes, this.weights.dir, this.settings);
       });
       this.sessions.set(key, session);
       // A failed build must not poison the cache for a later retry.
-      session.catch(() => this.sessions.delete(key));
+      session.catch(() => {
+        this.sessions.delete(key);
+        this.initializers.delete(key);
+      });
     }
     return session;
   }
@@ -86,9 +93,15 @@ export class SessionCache {
     return this.sessions.size;
   }
 
+  /** Sessions built so far whose graph has an initializer `holds` accepts. */
+  countHolding(holds: (initializer: string) => boolean): number {
+    return [...this.initializers.values()].filter((names) => names.some(holds)).length;
+  }
+
   async dispose(): Promise<void> {
     const all = [...this.sessions.values()];
     this.sessions.clear();
+    this.initializers.clear();
     await Promise.allSettled(all.map(async (s) => (await s).release()));
   }
 }
