@@ -10,6 +10,7 @@ import { InvalidArgumentError } from '@locscope/server-kit';
 import { loadModel, type Model } from './model.ts';
 import type { Intervention } from './interventions.ts';
 import { tokenLogProb } from './log-probs.ts';
+import { integratedGradients } from './attribution.ts';
 import { Reference } from '../parity/reference.ts';
 import { maxAbsDiff } from '../parity/run-parity.ts';
 
@@ -207,6 +208,28 @@ describe.each(['llava-tiny', 'internvl-tiny'])('%s', (fixture) => {
     await model.forward({ inputsEmbeds: embeds, seqLen: ids.length, variants: [{}, {}], logits: 'last' });
     expect(model.loadedGraphs).toBe(afterFirst);
     expect(afterFirst).toBeLessThanOrEqual(before + 1);
+  });
+
+  test('one session holds the decoder weights whatever the requests; the Integrated-Gradients graph a second', async () => {
+    const fresh = await loadModel(dir, { intraOpNumThreads: 1 });
+    try {
+      const T = ids.length;
+      const L = fresh.info.layers;
+      const base = { inputsEmbeds: embeds, seqLen: T };
+      const targets = { positions: [T - 1], tokenIds: [5] };
+      await fresh.score({ ...base, variants: promptVariants, targets });
+      await fresh.scoreSuffix({ ...base, inputsEmbeds: embeds.subarray((T - 2) * fresh.info.hidden), seqLen: 2, variants: [{}, { ablations: [{ layer: 0, head: 0 }] }], targets, prefix: await fresh.prefill(embeds.subarray(0, (T - 2) * fresh.info.hidden), T - 2) });
+      await fresh.generate({ ...base, variants, maxNewTokens: 3, eosTokenIds: [] });
+      await fresh.forward({ ...base, variants: [{}], captures: { hiddenStates: true, attnPreOProj: true, attnProbs: true, rope: true } });
+      // A head sweep: late-layer patches share the layers before them.
+      const sweep = Array.from({ length: fresh.info.heads }, (_, head) => ({ ablations: [{ layer: L - 1, head }] }));
+      await fresh.forward({ ...base, variants: [{}, ...sweep], logits: 'last' });
+      expect(fresh.weightCopies).toBe(1);
+      await integratedGradients(fresh, { ...base, visualPositions: [1, 2], targets, baseline: { kind: 'zero' }, steps: 1 });
+      expect(fresh.weightCopies).toBe(2);
+    } finally {
+      await fresh.dispose();
+    }
   });
 
   test('warmUp loads the graphs a plain encode + forward needs', async () => {
