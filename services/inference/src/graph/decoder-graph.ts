@@ -137,12 +137,11 @@ export function buildDecoderGraph(text: TextConfig, weights: PreparedWeights): B
   emit(keep(at(capture.hiddenStates, L), normed), io.hiddenStateName(L));
   const logits = g.linear(g.gather(normed, logitRows, 1), w.linear([LM_HEAD], [[text.vocabSize, C]]), null);
   emit(logits, io.LOGITS);
-  // The argmax token of the last logit row (the first on ties, as torch.argmax) and its
-  // log-probability, which is the row's largest log-softmax value: a decode step fetches 2·B
-  // numbers instead of B·vocab logits.
-  const row = g.squeeze(g.slice(logits, [-1], [Number.MAX_SAFE_INTEGER], [1]), [1]);
-  emit(g.node('ArgMax', [row], { axis: attr.int(-1), keepdims: attr.int(0) })[0], io.NEXT_TOKEN, 'int64');
-  emit(g.node('ReduceMax', [g.logSoftmax(row, -1)], { axes: attr.ints([-1]), keepdims: attr.int(0) })[0], io.NEXT_LOG_PROB);
+  // The argmax token of each logit row (the first on ties, as torch.argmax) and its log-probability,
+  // which is the row's largest log-softmax value: a decode step fetches 2·B numbers instead of
+  // B·vocab logits.
+  emit(g.node('ArgMax', [logits], { axis: attr.int(-1), keepdims: attr.int(0) })[0], io.NEXT_TOKEN, 'int64');
+  emit(g.node('ReduceMax', [g.logSoftmax(logits, -1)], { axes: attr.ints([-1]), keepdims: attr.int(0) })[0], io.NEXT_LOG_PROB);
   return { bytes: g.toBytes(), outputs };
 }
 
