@@ -88,22 +88,39 @@ export function buildDecoderGraph(text: TextConfig, weights: PreparedWeights): B
   emit(g.unsqueeze(rope.sin, [0]), io.ROPE_SIN);
   emit(keep(at(capture.hiddenStates, 0), embeds), io.hiddenStateName(0));
 
+  // Without a knockout in a layer, its masks are the causal one and the unfilled slots'
+  // (given a query axis, as rows are selected along it).
+  const plainMasks = () => [g.expand(unfilled, g.concat([g.shape(embeds, 1, 2), g.constI64([1])], 0)), causal];
   let h = embeds;
   for (let l = 0; l < L; l++) {
     const last = l === L - 1;
-    const captured = g.scoped(`layer${l}`, () =>
+    // The If outputs are the graph outputs themselves (no Identity copies).
+    const names = [
+      `layer${l}/output`,
+      io.presentKey(l),
+      io.presentValue(l),
+      io.attnPreOProjName(l),
+      io.attnProbsName(l),
+      io.layerOutName(l),
+      ...(last ? [] : [io.hiddenStateName(l + 1)]),
+    ];
+    h = g.scoped(`layer${l}`, () =>
       g.ifElse(
         g.greater(g.scalarI64(l + 1), startLayer),
-        new Array(last ? 6 : 7).fill('float32'),
+        names.map(() => 'float32'),
         () => {
-          // HF sets knocked-out entries to float32 min; adding then clamping at min reproduces that
-          // exactly for 0/min biases and stays additive (and finite) for any other bias.
-          const bias = knockoutBias(g, at(hooks.knockoutQueries, l), at(hooks.knockoutKeys, l));
+          const queries = at(hooks.knockoutQueries, l);
+          const [slots, fresh] = g.ifElse(g.greater(g.node('ReduceMax', [queries], { keepdims: attr.int(0) })[0], g.scalarF32(0)), ['float32', 'float32'], () => {
+            // HF sets knocked-out entries to float32 min; adding then clamping at min reproduces
+            // that exactly for 0/min biases and stays additive (and finite) for any other bias.
+            const bias = knockoutBias(g, queries, at(hooks.knockoutKeys, l));
+            return [
+              g.add(g.max(g.slice(bias, [0], g.unsqueeze(capacity, [0]), [-1]), g.scalarF32(FLOAT32_MIN)), unfilled),
+              g.max(g.add(causal, g.gather(bias, queryPos, -1)), g.scalarF32(FLOAT32_MIN)),
+            ];
+          }, plainMasks);
           const layer = decoderLayer(g, w, text, l, h, {
-            masks: {
-              slots: g.add(g.max(g.slice(bias, [0], g.unsqueeze(capacity, [0]), [-1]), g.scalarF32(FLOAT32_MIN)), unfilled),
-              fresh: g.max(g.add(causal, g.gather(bias, queryPos, -1)), g.scalarF32(FLOAT32_MIN)),
-            },
+            masks: { slots, fresh },
             rope,
             queryRows: last ? (value, axis) => g.gather(value, lastLayerRows, axis) : null,
             past: past[l],
@@ -122,16 +139,11 @@ export function buildDecoderGraph(text: TextConfig, weights: PreparedWeights): B
             ...(last ? [] : [keep(at(capture.hiddenStates, l + 1), layer.output)]),
           ];
         },
-        () => [h, ...new Array<Value>(last ? 5 : 6).fill(empty)],
+        () => [h, ...names.slice(1).map(() => empty)],
+        names,
       ),
-    );
-    h = captured[0];
-    emit(captured[1], io.presentKey(l));
-    emit(captured[2], io.presentValue(l));
-    emit(captured[3], io.attnPreOProjName(l));
-    emit(captured[4], io.attnProbsName(l));
-    emit(captured[5], io.layerOutName(l));
-    if (!last) emit(captured[6], io.hiddenStateName(l + 1));
+    )[0];
+    for (const name of names.slice(1)) emit({ name }, name);
   }
   const normed = rmsNorm(g, h, w.f32(`${LM}.norm.weight`, [C]), text.rmsNormEps);
   emit(keep(at(capture.hiddenStates, L), normed), io.hiddenStateName(L));

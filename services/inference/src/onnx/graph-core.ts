@@ -174,9 +174,10 @@ export class GraphCore {
   /**
    * An ONNX If: `condition` (a bool scalar) selects the branch that runs; each returns values of
    * `dtypes`. Branches read the enclosing graphs' values (weights included) as outer scope, so a
-   * weight stays one initializer of the main graph whichever branches use it.
+   * weight stays one initializer of the main graph whichever branches use it. `names` names the
+   * outputs (e.g. graph outputs, which then need no Identity).
    */
-  ifElse(condition: Value, dtypes: readonly DType[], thenBody: () => Value[], elseBody: () => Value[]): Value[] {
+  ifElse(condition: Value, dtypes: readonly DType[], thenBody: () => Value[], elseBody: () => Value[], names?: readonly string[]): Value[] {
     const name = this.fresh('If');
     const branch = (label: string, body: () => Value[]): GraphProto => {
       const built: Branch = { nodes: [], produced: new Set() };
@@ -193,7 +194,7 @@ export class GraphCore {
     };
     const thenBranch = branch('then', thenBody);
     const elseBranch = branch('else', elseBody);
-    const outputs = dtypes.map((_, i) => `${name}:${i}`);
+    const outputs = names ? [...names] : dtypes.map((_, i) => `${name}:${i}`);
     for (const out of outputs) this.claim(out);
     const parent = this.branches.at(-1);
     for (const out of outputs) parent?.produced.add(out);

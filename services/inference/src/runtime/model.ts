@@ -13,7 +13,7 @@ import { captureNames, decoderFeeds, int64Tensor, upTo, type CaptureLayers, type
 import { generateGreedy, type GenerateResult } from './generation.ts';
 import { type Intervention, validateInterventions } from './interventions.ts';
 import { KvBufferPool } from './kv-buffer-pool.ts';
-import { planLayerSharing, type LayerSharingPlan } from './layer-sharing.ts';
+import { planLayerSharing } from './layer-sharing.ts';
 import { rowNorms, tokenLogProb } from './log-probs.ts';
 import { DEFAULT_SESSION_SETTINGS, type ExecutionProvider, type Precision, SessionCache } from './session.ts';
 
@@ -34,10 +34,10 @@ export interface LoadModelOptions {
    */
   cacheDir?: string;
   /**
-   * Repack weights per graph variant for onnxruntime's MatMul kernels (default false). Measured on
-   * the bench model: decode steps ~10 % and small batches (Score over a cached prefix) ~25 % faster,
-   * at the price of a private copy of the weights in every graph variant's session (~250 MB each
-   * there; ~28 GB each for a 7B model) instead of the shared mapped files.
+   * Repack weights for onnxruntime's MatMul kernels (default false). Measured on the bench model
+   * (when each kind of request had its own graph): decode steps ~10 % and small batches (Score over
+   * a cached prefix) ~25 % faster, at the price of a private copy of the weights in each session
+   * holding them (~250 MB there; ~28 GB for a 7B model) instead of the mapped files.
    */
   prepackWeights?: boolean;
 }

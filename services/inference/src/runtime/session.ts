@@ -16,8 +16,8 @@ export interface SessionSettings {
   precision?: Precision;
   /**
    * Let onnxruntime repack weight matrices for its MatMul kernels: each session then holds its own
-   * repacked copy of every weight (memory × graph variants). Off: MatMuls read the mapped prepared
-   * weight files, which all sessions of a model share.
+   * repacked copy of every weight it uses. Off: MatMuls read the mapped prepared weight files,
+   * which all sessions of a model share.
    */
   prepackWeights?: boolean;
 }
