@@ -1,5 +1,7 @@
 // The decoder graph (Llama for LLaVA-1.5, Qwen3 for InternVL-3.5) in transformers v4.53 eager
-// float32 semantics, with interventions as graph inputs (see decoder-io.ts). One graph serves every
+// semantics, computed in the prepared weights' dtype (float32, or float16 with HF's float32
+// islands, see nn.ts and rope.ts), with interventions as graph inputs (see decoder-io.ts). Every
+// input and output is float32 except the KV cache, which stays in the compute dtype. One graph serves every
 // run of a model — forward with captures, scoring over a shared prefix, a generation's prompt and
 // decode steps, layer-shared variants — so one onnxruntime session holds the decoder's weights:
 // on a GPU, one copy of them per model. What a run does not use costs (almost) nothing:
@@ -18,10 +20,11 @@ import { CheckpointWeights } from '../onnx/checkpoint-weights.ts';
 import type { TextConfig } from '../checkpoint/text-config.ts';
 import type { PreparedWeights } from '../onnx/prepared-weights.ts';
 import { LM_HEAD } from '../checkpoint/expected-weights.ts';
-import { rmsNorm, activation } from './nn.ts';
+import { rmsNorm, activation, attentionProbs, attentionScores } from './nn.ts';
 import { applyRope, ropeInverseFrequencies, ropeTables, type RopeTables } from './rope.ts';
 import * as io from './decoder-io.ts';
 import type { BuiltGraph } from './vision-graph.ts';
+import type { DType } from '../onnx/dtypes.ts';
 
 const LM = 'model.language_model';
 /** torch.finfo(torch.float32).min: HF's "masked" additive value. */
@@ -31,7 +34,7 @@ export const DECODER_GRAPH_KEY = 'decoder';
 
 /** `weights` must resolve `lm_head.weight` (loadCheckpoint aliases it to the embeddings when they are tied). */
 export function buildDecoderGraph(text: TextConfig, weights: PreparedWeights): BuiltGraph {
-  const g = new GraphBuilder(DECODER_GRAPH_KEY);
+  const g = new GraphBuilder(DECODER_GRAPH_KEY, weights.dtype);
   const w = new CheckpointWeights(g, weights);
   const L = text.numHiddenLayers;
   const H = text.numAttentionHeads;
@@ -39,23 +42,25 @@ export function buildDecoderGraph(text: TextConfig, weights: PreparedWeights): B
   const D = text.headDim;
   const C = text.hiddenSize;
   const outputs: string[] = [];
-  const emit = (value: Value, name: string, dtype: 'float32' | 'int64' = 'float32') => {
+  /** Declares graph output `name`, already computed (an If output of that name) in `dtype`. */
+  const emit = (value: Value, name: string, dtype: DType) => {
     g.output(value, name, dtype);
     outputs.push(name);
   };
 
-  const embeds = g.input(io.INPUTS_EMBEDS, 'float32', ['batch', 'seq', C]);
+  const embeds = g.floatInput(io.INPUTS_EMBEDS, ['batch', 'seq', C]);
   const startLayer = g.input(io.START_LAYER, 'int64', []);
   const pastLength = g.input(io.PAST_LENGTH, 'int64', []);
   const past = Array.from({ length: L }, (_, l) => ({
-    key: g.input(io.pastKey(l), 'float32', ['past_batch', KVH, 'capacity', D]),
-    value: g.input(io.pastValue(l), 'float32', ['past_batch', KVH, 'capacity', D]),
+    key: g.input(io.pastKey(l), g.compute, ['past_batch', KVH, 'capacity', D]),
+    value: g.input(io.pastValue(l), g.compute, ['past_batch', KVH, 'capacity', D]),
   }));
   const hooks = {
+    // The knockout's bias joins the float32 attention scores (nn.ts attentionScores).
     knockoutQueries: g.input(io.KNOCKOUT_QUERIES, 'float32', [L, 'knockout_batch', 'seq', 'knockout_terms']),
     knockoutKeys: g.input(io.KNOCKOUT_KEYS, 'float32', [L, 'knockout_batch', 'knockout_terms', 'keys']),
-    headScale: g.input(io.HEAD_SCALE, 'float32', [L, 'scale_batch', H]),
-    headPatch: g.input(io.HEAD_PATCH, 'float32', [L, 'patch_batch', 'patch_seq', H, D]),
+    headScale: g.floatInput(io.HEAD_SCALE, [L, 'scale_batch', H]),
+    headPatch: g.floatInput(io.HEAD_PATCH, [L, 'patch_batch', 'patch_seq', H, D]),
     headPatchMask: g.input(io.HEAD_PATCH_MASK, 'float32', [L, 'patch_batch', 'patch_seq', H]),
   };
   const outputPresent = g.input(io.OUTPUT_PRESENT, 'bool', []);
@@ -69,8 +74,11 @@ export function buildDecoderGraph(text: TextConfig, weights: PreparedWeights): B
   };
   const at = (tensor: Value, i: number) => g.gather(tensor, g.scalarI64(i), 0);
   const empty = g.constF32([], [0]);
-  /** `value` when the bool scalar `on` is true, else an empty tensor: an unused capture is never copied. */
-  const keep = (on: Value, value: Value) => g.ifElse(on, ['float32'], () => [value], () => [empty])[0];
+  const emptyCompute = g.toCompute(empty);
+  /** A capture: `value` in float32 when the bool scalar `on` is true, else an empty tensor (an unused capture is never copied). */
+  const keep = (on: Value, value: Value) => g.ifElse(on, ['float32'], () => [g.toFloat32(value)], () => [empty])[0];
+  /** The present keys/values (compute dtype) when OUTPUT_PRESENT is on, else an empty tensor. */
+  const keepPresent = (value: Value) => g.ifElse(outputPresent, [g.compute], () => [value], () => [emptyCompute])[0];
 
   // Queries sit at PAST_LENGTH .. PAST_LENGTH+T-1 (HF cache_position). Every filled slot precedes
   // them, so the slots need no causal mask; slots from PAST_LENGTH on are not filled yet and get
@@ -84,9 +92,12 @@ export function buildDecoderGraph(text: TextConfig, weights: PreparedWeights): B
   const unfilled = g.where(g.greater(slotPos, g.sub(pastLength, g.scalarI64(1))), g.scalarF32(-Infinity), g.scalarF32(0));
   const causal = causalMask(g, queryPos);
   const rope = ropeTables(g, g.cast(queryPos, 'float32'), ropeInverseFrequencies(D, text.ropeTheta, text.ropeScaling));
-  emit(g.unsqueeze(rope.cos, [0]), io.ROPE_COS);
-  emit(g.unsqueeze(rope.sin, [0]), io.ROPE_SIN);
-  emit(keep(at(capture.hiddenStates, 0), embeds), io.hiddenStateName(0));
+  for (const [table, name] of [[rope.cos, io.ROPE_COS], [rope.sin, io.ROPE_SIN]] as const) {
+    g.floatOutput(g.unsqueeze(table, [0]), name);
+    outputs.push(name);
+  }
+  g.output(keep(at(capture.hiddenStates, 0), embeds), io.hiddenStateName(0), 'float32');
+  outputs.push(io.hiddenStateName(0));
 
   // Without a knockout in a layer, its masks are the causal one and the unfilled slots'
   // (given a query axis, as rows are selected along it).
@@ -107,7 +118,7 @@ export function buildDecoderGraph(text: TextConfig, weights: PreparedWeights): B
     h = g.scoped(`layer${l}`, () =>
       g.ifElse(
         g.greater(g.scalarI64(l + 1), startLayer),
-        names.map(() => 'float32'),
+        [g.compute, g.compute, g.compute, ...names.slice(3).map(() => 'float32' as const)],
         () => {
           const queries = at(hooks.knockoutQueries, l);
           const [slots, fresh] = g.ifElse(g.greater(g.node('ReduceMax', [queries], { keepdims: attr.int(0) })[0], g.scalarF32(0)), ['float32', 'float32'], () => {
@@ -131,29 +142,30 @@ export function buildDecoderGraph(text: TextConfig, weights: PreparedWeights): B
           });
           return [
             layer.output,
-            keep(outputPresent, layer.present.key),
-            keep(outputPresent, layer.present.value),
+            keepPresent(layer.present.key),
+            keepPresent(layer.present.value),
             keep(at(capture.attnPreOProj, l), layer.preOProj),
             keep(at(capture.attnProbs, l), layer.probs),
             keep(at(capture.layerOutputs, l), layer.output),
             ...(last ? [] : [keep(at(capture.hiddenStates, l + 1), layer.output)]),
           ];
         },
-        () => [h, ...names.slice(1).map(() => empty)],
+        () => [h, emptyCompute, emptyCompute, ...names.slice(3).map(() => empty)],
         names,
       ),
     )[0];
-    for (const name of names.slice(1)) emit({ name }, name);
+    names.slice(1).forEach((name, i) => emit({ name }, name, i < 2 ? g.compute : 'float32'));
   }
-  const normed = rmsNorm(g, h, w.f32(`${LM}.norm.weight`, [C]), text.rmsNormEps);
-  emit(keep(at(capture.hiddenStates, L), normed), io.hiddenStateName(L));
-  const logits = g.linear(g.gather(normed, logitRows, 1), w.linear([LM_HEAD], [[text.vocabSize, C]]), null);
-  emit(logits, io.LOGITS);
+  const normed = rmsNorm(g, h, w.tensor(`${LM}.norm.weight`, [C]), text.rmsNormEps);
+  emit(keep(at(capture.hiddenStates, L), normed), io.hiddenStateName(L), 'float32');
+  // In float32, as HF's generate takes the logits (`.to(torch.float32)`).
+  const logits = g.toFloat32(g.linear(g.gather(normed, logitRows, 1), w.linear([LM_HEAD], [[text.vocabSize, C]]), null));
+  emit(logits, io.LOGITS, 'float32');
   // The argmax token of each logit row (the first on ties, as torch.argmax) and its log-probability,
   // which is the row's largest log-softmax value: a decode step fetches 2·B numbers instead of
   // B·vocab logits.
   emit(g.node('ArgMax', [logits], { axis: attr.int(-1), keepdims: attr.int(0) })[0], io.NEXT_TOKEN, 'int64');
-  emit(g.node('ReduceMax', [g.logSoftmax(logits, -1)], { axes: attr.ints([-1]), keepdims: attr.int(0) })[0], io.NEXT_LOG_PROB);
+  emit(g.node('ReduceMax', [g.logSoftmax(logits, -1)], { axes: attr.ints([-1]), keepdims: attr.int(0) })[0], io.NEXT_LOG_PROB, 'float32');
   return { bytes: g.toBytes(), outputs };
 }
 
@@ -163,11 +175,11 @@ export function buildDecoderGraph(text: TextConfig, weights: PreparedWeights): B
  * only those rows). The same layers, so the same numbers, as the decoder graph.
  */
 export function buildGradientForwardGraph(text: TextConfig, weights: PreparedWeights): BuiltGraph {
-  const g = new GraphBuilder(`${DECODER_GRAPH_KEY}|gradient-forward`);
+  const g = new GraphBuilder(`${DECODER_GRAPH_KEY}|gradient-forward`, weights.dtype);
   const w = new CheckpointWeights(g, weights);
   const L = text.numHiddenLayers;
   const C = text.hiddenSize;
-  const embeds = g.input(io.INPUTS_EMBEDS, 'float32', ['batch', 'seq', C]);
+  const embeds = g.floatInput(io.INPUTS_EMBEDS, ['batch', 'seq', C]);
   const logitPositions = g.input(io.LOGIT_POSITIONS, 'int64', ['positions']);
   const queryPos = g.range(g.scalarI64(0), g.squeeze(g.shape(embeds, 1, 2), [0]), g.scalarI64(1));
   const masks = { slots: null, fresh: causalMask(g, queryPos) };
@@ -177,8 +189,8 @@ export function buildGradientForwardGraph(text: TextConfig, weights: PreparedWei
     const queryRows = l === L - 1 ? (value: Value, axis: number) => g.gather(value, logitPositions, axis) : null;
     h = g.scoped(`layer${l}`, () => decoderLayer(g, w, text, l, h, { masks, rope, queryRows, past: null, hasPast: null, headScale: null, headPatch: null, headPatchMask: null }).output);
   }
-  const normed = rmsNorm(g, h, w.f32(`${LM}.norm.weight`, [C]), text.rmsNormEps);
-  g.output(g.linear(normed, w.linear([LM_HEAD], [[text.vocabSize, C]]), null), io.LOGITS, 'float32');
+  const normed = rmsNorm(g, h, w.tensor(`${LM}.norm.weight`, [C]), text.rmsNormEps);
+  g.floatOutput(g.linear(normed, w.linear([LM_HEAD], [[text.vocabSize, C]]), null), io.LOGITS);
   return { bytes: g.toBytes(), outputs: [io.LOGITS] };
 }
 
@@ -230,7 +242,7 @@ function decoderLayer(g: GraphBuilder, w: CheckpointWeights, text: TextConfig, l
   const C = text.hiddenSize;
   const I = text.intermediateSize;
   const p = `${LM}.layers.${l}`;
-  const t = (name: string, shape: number[]) => w.f32(`${p}.${name}`, shape);
+  const t = (name: string, shape: number[]) => w.tensor(`${p}.${name}`, shape);
   const linear = (input: Value, name: string, out: number, inSize: number, bias: boolean) =>
     g.linear(input, w.linear([`${p}.${name}.weight`], [[out, inSize]]), bias ? t(`${name}.bias`, [out]) : null);
   // Projections of one input run as one MatMul over their weights side by side (one prepared
@@ -264,23 +276,23 @@ function decoderLayer(g: GraphBuilder, w: CheckpointWeights, text: TextConfig, l
   const kNew = applyRope(g, g.transpose(k, [0, 2, 1, 3]), inp.rope, D);
   // repeat_kv: query head h reads kv head h // (H / KVH).
   const repeat = (kv: Value) => (H === KVH ? kv : g.reshape(g.expand(g.unsqueeze(kv, [2]), g.constI64([1, 1, H / KVH, 1, 1])), [0, H, -1, D]));
-  const scores = (keys: Value, mask: Value) => g.add(g.mul(g.matmul(qRot, g.transpose(repeat(keys), [0, 1, 3, 2])), g.scalarF32(D ** -0.5)), mask);
+  const scores = (keys: Value, mask: Value) => attentionScores(g, qRot, g.transpose(repeat(keys), [0, 1, 3, 2]), D ** -0.5, mask);
   const fresh = rows(inp.masks.fresh, -2);
   const withoutPast = () => {
-    const probs = g.softmax(scores(kNew, fresh), -1);
+    const probs = attentionProbs(g, scores(kNew, fresh));
     return [g.matmul(probs, repeat(vNew)), probs];
   };
   // One softmax over the buffer's slots and this run's keys; the two value sets are weighted
   // separately, so the buffer is only read (the caller writes this run's keys into it). A batch-1
   // buffer (one shared prefix) broadcasts over the rows in the MatMuls.
   const overBuffer = (past: { key: Value; value: Value }, slotMask: Value) => () => {
-    const probs = g.softmax(g.concat([scores(past.key, rows(slotMask, -2)), scores(kNew, fresh)], -1), -1);
+    const probs = attentionProbs(g, g.concat([scores(past.key, rows(slotMask, -2)), scores(kNew, fresh)], -1));
     const slots = g.shape(past.key, 2, 3);
     const over = (from: Value | number[], to: Value | number[], values: Value) => g.matmul(g.slice(probs, from, to, [-1]), repeat(values));
     return [g.add(over([0], slots, past.value), over(slots, [Number.MAX_SAFE_INTEGER], vNew)), probs];
   };
   const [context, probs] = // context [B, H, T, D]
-    inp.past && inp.hasPast && inp.masks.slots ? g.ifElse(inp.hasPast, ['float32', 'float32'], overBuffer(inp.past, inp.masks.slots), withoutPast) : withoutPast();
+    inp.past && inp.hasPast && inp.masks.slots ? g.ifElse(inp.hasPast, [g.compute, g.compute], overBuffer(inp.past, inp.masks.slots), withoutPast) : withoutPast();
   let heads = g.transpose(context, [0, 2, 1, 3]); // [B, T, H, D]
   if (inp.headScale) heads = g.mul(heads, g.unsqueeze(inp.headScale, [1, 3]));
   if (inp.headPatch && inp.headPatchMask) {

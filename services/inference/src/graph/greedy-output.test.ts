@@ -25,7 +25,7 @@ describe.each(['llava-tiny', 'internvl-tiny'])('%s', (fixture) => {
     await weights.flush();
     const session = await createSession(fixture, bytes, weights.dir, { executionProvider: 'cpu', intraOpNumThreads: 1 });
     try {
-      const shape = { layers: text.numHiddenLayers, heads: text.numAttentionHeads, headDim: text.headDim, kvHeads: text.numKeyValueHeads, hidden: C };
+      const shape = { layers: text.numHiddenLayers, heads: text.numAttentionHeads, headDim: text.headDim, kvHeads: text.numKeyValueHeads, hidden: C, kvDtype: 'float32' as const };
       const input = Float32Array.from({ length: B * T * C }, (_, i) => Math.sin(i * 0.61) * 0.8);
       const feeds = decoderFeeds({ input, variants: [{}, {}, {}], seqLen: T, lastLayerRows: [T - 2, T - 1], logitRows: [0, 1] }, shape);
       const out = await session.run(feeds, [io.LOGITS, io.NEXT_TOKEN, io.NEXT_LOG_PROB]);

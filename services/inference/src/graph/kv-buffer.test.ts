@@ -23,7 +23,7 @@ describe.each(['llava-tiny', 'internvl-tiny'])('%s', (fixture) => {
   const checkpoint = loadCheckpoint(join(FIXTURES, fixture));
   const text = checkpoint.config.text;
   const { numHiddenLayers: L, numKeyValueHeads: KVH, headDim: D, hiddenSize: C } = text;
-  const shape = { layers: L, heads: text.numAttentionHeads, headDim: D, kvHeads: KVH, hidden: C };
+  const shape = { layers: L, heads: text.numAttentionHeads, headDim: D, kvHeads: KVH, hidden: C, kvDtype: 'float32' as const };
   const weights = PreparedWeights.open(checkpoint.weights);
   const T = 7;
   const embeds = Float32Array.from({ length: (T + 2) * C }, (_, i) => Math.sin(1 + i * 0.37) * 0.5);

@@ -9,6 +9,8 @@ import { hookTensors, type DecoderDims, type Intervention } from './intervention
 export interface DecoderShape extends DecoderDims {
   kvHeads: number;
   hidden: number;
+  /** The KV cache's element type: the compute dtype (float16 values as Uint16Array bit patterns). */
+  kvDtype: 'float32' | 'float16';
 }
 
 /** The layers whose captures a run returns, per kind (hidden states: 0..L). */
@@ -43,11 +45,11 @@ export interface DecoderRun {
 
 /** Every input of the decoder graph for `run`. */
 export function decoderFeeds(run: DecoderRun, shape: DecoderShape): Record<string, ort.Tensor> {
-  const { layers: L, kvHeads, headDim, hidden } = shape;
+  const { layers: L, kvHeads, headDim, hidden, kvDtype } = shape;
   const B = run.variants.length;
   const start = run.past?.length ?? 0;
   const capacity = run.past ? run.past.buffers[io.pastKey(0)].dims[2] : 0;
-  const none = new ort.Tensor('float32', new Float32Array(0), [1, kvHeads, 0, headDim]);
+  const none = new ort.Tensor(kvDtype, kvDtype === 'float16' ? new Uint16Array(0) : new Float32Array(0), [1, kvHeads, 0, headDim]);
   const pastFeeds: Record<string, ort.Tensor> = {};
   for (let l = 0; l < L; l++) {
     pastFeeds[io.pastKey(l)] = run.past?.buffers[io.pastKey(l)] ?? none;

@@ -7,6 +7,7 @@ import * as io from '../graph/decoder-io.ts';
 import type { DecoderRun, DecoderShape } from './decoder-run.ts';
 import type { Intervention } from './interventions.ts';
 import type { KvBufferPool } from './kv-buffer-pool.ts';
+import type { KvData } from './model.ts';
 
 export interface GenerateResult {
   /** Generated token ids per variant (ending with an eos id when one was produced). */
@@ -94,8 +95,8 @@ function writeKv({ layers, headDim }: DecoderShape, buffers: Record<string, ort.
       const rows = fresh.dims[0] * fresh.dims[1];
       const span = fresh.dims[2] * headDim;
       const capacity = buffer.dims[2] * headDim;
-      const from = fresh.data as Float32Array;
-      const to = buffer.data as Float32Array;
+      const from = fresh.data as KvData;
+      const to = buffer.data as KvData;
       for (let r = 0; r < rows; r++) to.set(from.subarray(r * span, (r + 1) * span), r * capacity + at * headDim);
     }
   }
@@ -103,19 +104,23 @@ function writeKv({ layers, headDim }: DecoderShape, buffers: Record<string, ort.
 
 /**
  * For each of `lengths`, zeroed KV tensors [batch, kvHeads, length, headDim] per layer keyed by
- * their past input names: views on one block, `memory`, taken from the pool (the caller gives it
- * back) unless `pooled` is false.
+ * their past input names, in the compute dtype: views on one block, `memory`, taken from the pool
+ * (the caller gives it back) unless `pooled` is false.
  */
 function kvBuffers(model: Decoding, batch: number, lengths: number[], { pooled = true } = {}): { sets: Record<string, ort.Tensor>[]; memory: Float32Array } {
-  const { kvHeads, headDim, layers } = model.shape;
+  const { kvHeads, headDim, layers, kvDtype } = model.shape;
   const row = batch * kvHeads * headDim;
   const total = 2 * layers * row * lengths.reduce((a, b) => a + b, 0);
-  const memory = pooled ? model.kvMemory.take(total) : new Float32Array(total);
+  const half = kvDtype === 'float16';
+  // The pool deals in floats: float16 values take half as many.
+  const floats = half ? Math.ceil(total / 2) : total;
+  const memory = pooled ? model.kvMemory.take(floats) : new Float32Array(floats);
+  const values: KvData = half ? new Uint16Array(memory.buffer, memory.byteOffset, total) : memory;
   let offset = 0;
   const tensor = (length: number) => {
-    const view = memory.subarray(offset, offset + row * length);
+    const view = values.subarray(offset, offset + row * length);
     offset += view.length;
-    return new ort.Tensor('float32', view, [batch, kvHeads, length, headDim]);
+    return new ort.Tensor(kvDtype, view, [batch, kvHeads, length, headDim]);
   };
   const sets = lengths.map((length) => {
     const set: Record<string, ort.Tensor> = {};

@@ -23,13 +23,18 @@ export interface LoadModelOptions {
   /** Threads per operator (default: onnxruntime's choice, all cores). */
   intraOpNumThreads?: number;
   /**
-   * 'float32' (default) or 'float64': every graph computed in double precision behind the same
-   * float32 inputs/outputs — slower, for parity runs where our rounding should not add to the reference's.
+   * The compute precision; undefined (auto): 'float16' for a checkpoint stored in float16 or
+   * bfloat16 (config `torch_dtype`), else 'float32'. 'float16' prepares the weights in float16
+   * (bf16 ones rounded; a value beyond float16's range fails naming its tensor) and computes in
+   * float16 with float32 where Hugging Face keeps it in a half model (norm statistics, attention
+   * softmax, RoPE tables, GELU/SiLU: graph/nn.ts, graph/rope.ts). 'float64' computes every graph
+   * in double precision — slower, for parity runs where our rounding should not add to the
+   * reference's. Inputs and outputs are float32 in every precision.
    */
   precision?: Precision;
   /**
-   * Folder for the weights as the graphs use them (float32, linear layers transposed), written
-   * once per checkpoint version on first use and mapped by every session (see prepared-weights.ts).
+   * Folder for the weights as the graphs use them (in the compute dtype, linear layers transposed),
+   * written once per checkpoint version and dtype on first use and mapped by every session (see prepared-weights.ts).
    * Default: `$LOCSCOPE_CACHE_DIR/weights`, else `~/.cache/locscope/weights`.
    */
   cacheDir?: string;
@@ -116,14 +121,24 @@ export interface GenerateRequest extends DecoderRequest {
 
 export type { GenerateResult };
 
+/** KV-cache values in the model's compute dtype: float32, or float16 bit patterns. */
+export type KvData = Float32Array | Uint16Array;
+
 /** Keys and values of every layer for the first `length` positions of one sequence ([1, kvHeads, length, headDim] each). */
 export interface KvCache {
   length: number;
-  layers: { key: Float32Array; value: Float32Array }[];
+  layers: { key: KvData; value: KvData }[];
+}
+
+/** `requested`, or the checkpoint's own precision: float16 for half-precision (fp16/bf16) checkpoints. */
+export function resolvePrecision(checkpoint: Checkpoint, requested?: Precision): Precision {
+  return requested ?? (checkpoint.config.dtype === 'F32' ? 'float32' : 'float16');
 }
 
 export class Model {
   readonly info: ModelInfo;
+  /** The compute precision (resolved from the checkpoint when the options leave it out). */
+  readonly precision: Precision;
   private readonly sessions: SessionCache;
   /** The prepared weight files every graph of this model points at. */
   private readonly weights: PreparedWeights;
@@ -146,12 +161,14 @@ export class Model {
       imageSize: layout.imageSize,
       eosTokenIds: checkpoint.generation.eosTokenIds,
     };
-    this.weights = PreparedWeights.open(checkpoint.weights, options.cacheDir);
+    this.precision = resolvePrecision(checkpoint, options.precision);
+    // float64 graphs are float32 graphs promoted when their session loads (session.ts).
+    this.weights = PreparedWeights.open(checkpoint.weights, options.cacheDir, this.precision === 'float16' ? 'float16' : 'float32');
     this.sessions = new SessionCache(this.weights, {
       ...DEFAULT_SESSION_SETTINGS,
       ...(options.executionProvider ? { executionProvider: options.executionProvider } : {}),
       ...(options.intraOpNumThreads !== undefined ? { intraOpNumThreads: options.intraOpNumThreads } : {}),
-      ...(options.precision ? { precision: options.precision } : {}),
+      precision: this.precision,
       ...(options.prepackWeights ? { prepackWeights: true } : {}),
     });
   }
@@ -308,7 +325,7 @@ export class Model {
       { input: inputsEmbeds, variants: [{}], seqLen, outputPresent: true, lastLayerRows: [seqLen - 1], logitRows: [0] },
       upTo(L).flatMap((l) => [io.presentKey(l), io.presentValue(l)]),
     );
-    const layers = upTo(L).map((l) => ({ key: out[io.presentKey(l)].data as Float32Array, value: out[io.presentValue(l)].data as Float32Array }));
+    const layers = upTo(L).map((l) => ({ key: out[io.presentKey(l)].data as KvData, value: out[io.presentValue(l)].data as KvData }));
     return { length: seqLen, layers };
   }
 
@@ -326,8 +343,8 @@ export class Model {
     const { kvHeads, headDim } = this.info;
     const buffers: Record<string, ort.Tensor> = {};
     prefix.layers.forEach(({ key, value }, l) => {
-      buffers[io.pastKey(l)] = new ort.Tensor('float32', key, [1, kvHeads, start, headDim]);
-      buffers[io.pastValue(l)] = new ort.Tensor('float32', value, [1, kvHeads, start, headDim]);
+      buffers[io.pastKey(l)] = new ort.Tensor(this.weights.dtype, key, [1, kvHeads, start, headDim]);
+      buffers[io.pastValue(l)] = new ort.Tensor(this.weights.dtype, value, [1, kvHeads, start, headDim]);
     });
     const rows = request.targets.positions.map((p) => p - 1 - start);
     const out = await this.runDecoder(
@@ -393,7 +410,7 @@ export class Model {
 
   private shape(): DecoderShape {
     const { layers, heads, headDim, kvHeads, hidden } = this.info;
-    return { layers, heads, headDim, kvHeads, hidden };
+    return { layers, heads, headDim, kvHeads, hidden, kvDtype: this.weights.dtype };
   }
 
   /** The decoder graph's session: one per model, whatever the requests (graph/decoder-graph.ts). */
