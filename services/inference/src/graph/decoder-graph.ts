@@ -77,8 +77,12 @@ export function buildDecoderGraph(text: TextConfig, weights: PreparedWeights): B
   const emptyCompute = g.toCompute(empty);
   /** A capture: `value` in float32 when the bool scalar `on` is true, else an empty tensor (an unused capture is never copied). */
   const keep = (on: Value, value: Value) => g.ifElse(on, ['float32'], () => [g.toFloat32(value)], () => [empty])[0];
-  /** The present keys/values (compute dtype) when OUTPUT_PRESENT is on, else an empty tensor. */
-  const keepPresent = (value: Value) => g.ifElse(outputPresent, [g.compute], () => [value], () => [emptyCompute])[0];
+  // Every If a run executes costs a fixed overhead (a decode step runs dozens), so a layer's
+  // captures sit behind one If on whether it captures anything, and its present keys and values
+  // behind one If together.
+  const anyOf = (flags: Value[]) => flags.reduce((a, b) => g.node('Or', [a, b])[0]);
+  /** The present keys and values (compute dtype) when OUTPUT_PRESENT is on, else empty tensors. */
+  const keepPresent = (key: Value, value: Value) => g.ifElse(outputPresent, [g.compute, g.compute], () => [key, value], () => [emptyCompute, emptyCompute]);
 
   // Queries sit at PAST_LENGTH .. PAST_LENGTH+T-1 (HF cache_position). Every filled slot precedes
   // them, so the slots need no causal mask; slots from PAST_LENGTH on are not filled yet and get
@@ -140,15 +144,14 @@ export function buildDecoderGraph(text: TextConfig, weights: PreparedWeights): B
             headPatch: at(hooks.headPatch, l),
             headPatchMask: at(hooks.headPatchMask, l),
           });
-          return [
-            layer.output,
-            keepPresent(layer.present.key),
-            keepPresent(layer.present.value),
-            keep(at(capture.attnPreOProj, l), layer.preOProj),
-            keep(at(capture.attnProbs, l), layer.probs),
-            keep(at(capture.layerOutputs, l), layer.output),
-            ...(last ? [] : [keep(at(capture.hiddenStates, l + 1), layer.output)]),
-          ];
+          const flags = [at(capture.attnPreOProj, l), at(capture.attnProbs, l), at(capture.layerOutputs, l), ...(last ? [] : [at(capture.hiddenStates, l + 1)])];
+          const captured = g.ifElse(
+            anyOf(flags),
+            flags.map(() => 'float32'),
+            () => [layer.preOProj, layer.probs, layer.output, layer.output].slice(0, flags.length).map((value, i) => keep(flags[i], value)),
+            () => flags.map(() => empty),
+          );
+          return [layer.output, ...keepPresent(layer.present.key, layer.present.value), ...captured];
         },
         () => [h, emptyCompute, emptyCompute, ...names.slice(3).map(() => empty)],
         names,

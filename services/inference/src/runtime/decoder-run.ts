@@ -6,6 +6,9 @@ import * as ort from 'onnxruntime-node';
 import * as io from '../graph/decoder-io.ts';
 import { hookTensors, type DecoderDims, type Intervention } from './interventions.ts';
 
+/** KV-cache values in the model's compute dtype: float32, or float16 bit patterns. */
+export type KvData = Float32Array | Uint16Array;
+
 export interface DecoderShape extends DecoderDims {
   kvHeads: number;
   hidden: number;

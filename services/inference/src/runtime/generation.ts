@@ -4,10 +4,9 @@
 // copies the cache or hands it across the JS boundary. Interventions stay active at every step.
 import * as ort from 'onnxruntime-node';
 import * as io from '../graph/decoder-io.ts';
-import type { DecoderRun, DecoderShape } from './decoder-run.ts';
+import type { DecoderRun, DecoderShape, KvData } from './decoder-run.ts';
 import type { Intervention } from './interventions.ts';
 import type { KvBufferPool } from './kv-buffer-pool.ts';
-import type { KvData } from './model.ts';
 
 export interface GenerateResult {
   /** Generated token ids per variant (ending with an eos id when one was produced). */

@@ -9,7 +9,7 @@ import { DECODER_GRAPH_KEY, buildDecoderGraph } from '../graph/decoder-graph.ts'
 import * as io from '../graph/decoder-io.ts';
 import { EMBEDDINGS, INPUT_IDS, buildEmbedGraph } from '../graph/embed-graph.ts';
 import { IMAGE_FEATURES, PIXEL_VALUES, buildVisionGraph, visionLayout } from '../graph/vision-graph.ts';
-import { captureNames, decoderFeeds, int64Tensor, upTo, type CaptureLayers, type DecoderRun, type DecoderShape } from './decoder-run.ts';
+import { captureNames, decoderFeeds, int64Tensor, upTo, type CaptureLayers, type DecoderRun, type DecoderShape, type KvData } from './decoder-run.ts';
 import { generateGreedy, type GenerateResult } from './generation.ts';
 import { type Intervention, validateInterventions } from './interventions.ts';
 import { KvBufferPool } from './kv-buffer-pool.ts';
@@ -121,8 +121,7 @@ export interface GenerateRequest extends DecoderRequest {
 
 export type { GenerateResult };
 
-/** KV-cache values in the model's compute dtype: float32, or float16 bit patterns. */
-export type KvData = Float32Array | Uint16Array;
+export type { KvData };
 
 /** Keys and values of every layer for the first `length` positions of one sequence ([1, kvHeads, length, headDim] each). */
 export interface KvCache {
