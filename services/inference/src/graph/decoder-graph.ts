@@ -42,7 +42,7 @@ export function buildDecoderGraph(text: TextConfig, weights: PreparedWeights): B
   const D = text.headDim;
   const C = text.hiddenSize;
   const outputs: string[] = [];
-  /** Declares graph output `name`, already computed (an If output of that name) in `dtype`. */
+  /** Declares `value` (in `dtype`) graph output `name`: itself when it has that name (an If output), else through an Identity. */
   const emit = (value: Value, name: string, dtype: DType) => {
     g.output(value, name, dtype);
     outputs.push(name);
