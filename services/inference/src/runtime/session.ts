@@ -3,6 +3,7 @@
 import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { promoteToFloat64 } from '../onnx/float64.ts';
+import { ModelProto } from '../onnx/gen/onnx/onnx.ts';
 import type { PreparedWeights } from '../onnx/prepared-weights.ts';
 
 export type ExecutionProvider = 'cpu' | 'cuda';
@@ -18,8 +19,8 @@ export interface SessionSettings {
   precision?: Precision;
   /**
    * Let onnxruntime repack weight matrices for its MatMul kernels: each session then holds its own
-   * repacked copy of every weight (memory × graph variants). Off: MatMuls read the mapped prepared
-   * weight files, which all sessions of a model share.
+   * repacked copy of every weight it uses. Off: MatMuls read the mapped prepared weight files,
+   * which all sessions of a model share.
    */
   prepackWeights?: boolean;
 }
@@ -82,9 +83,11 @@ export async function createSession(
   }
 }
 
-/** Builds and loads each graph variant once; concurrent requests for one key share the promise. */
+/** Builds and loads each graph once; concurrent requests for one key share the promise. */
 export class SessionCache {
   private readonly sessions = new Map<string, Promise<ort.InferenceSession>>();
+  /** Initializer names of each built graph (what its session holds), by key. */
+  private readonly initializers = new Map<string, readonly string[]>();
 
   constructor(
     private readonly weights: PreparedWeights,
@@ -97,12 +100,16 @@ export class SessionCache {
     if (!session) {
       session = Promise.resolve().then(async () => {
         const bytes = build();
+        this.initializers.set(key, ModelProto.decode(bytes).graph?.initializer.map((t) => t.name) ?? []);
         await this.weights.flush();
         return createSession(key, bytes, this.weights.dir, this.settings, graph);
       });
       this.sessions.set(key, session);
       // A failed build must not poison the cache for a later retry.
-      session.catch(() => this.sessions.delete(key));
+      session.catch(() => {
+        this.sessions.delete(key);
+        this.initializers.delete(key);
+      });
     }
     return session;
   }
@@ -115,9 +122,15 @@ export class SessionCache {
     return [...this.sessions.keys()];
   }
 
+  /** Sessions built so far whose graph has an initializer `holds` accepts. */
+  countHolding(holds: (initializer: string) => boolean): number {
+    return [...this.initializers.values()].filter((names) => names.some(holds)).length;
+  }
+
   async dispose(): Promise<void> {
     const all = [...this.sessions.values()];
     this.sessions.clear();
+    this.initializers.clear();
     await Promise.allSettled(all.map(async (s) => (await s).release()));
   }
 }

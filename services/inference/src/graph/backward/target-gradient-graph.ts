@@ -8,7 +8,7 @@ import { attr, type Value } from '../../onnx/graph-core.ts';
 import { ModelProto } from '../../onnx/gen/onnx/onnx.ts';
 import type { TextConfig } from '../../checkpoint/text-config.ts';
 import type { PreparedWeights } from '../../onnx/prepared-weights.ts';
-import { buildDecoderGraph } from '../decoder-graph.ts';
+import { buildGradientForwardGraph } from '../decoder-graph.ts';
 import * as io from '../decoder-io.ts';
 import type { BuiltGraph } from '../vision-graph.ts';
 import { ForwardGraph } from './forward-graph.ts';
@@ -36,8 +36,7 @@ function objectiveGraph(): Uint8Array {
 }
 
 export function buildTargetGradientGraph(text: TextConfig, weights: PreparedWeights): BuiltGraph {
-  const variant: io.DecoderVariant = { hooks: io.NO_HOOKS, captures: io.NO_CAPTURES, kvCache: false, logits: 'positions' };
-  const model = ModelProto.decode(buildDecoderGraph(text, weights, variant).bytes);
+  const model = ModelProto.decode(buildGradientForwardGraph(text, weights).bytes);
   appendGraph(model, objectiveGraph(), { replaceOutputs: true });
   const backward = new GraphBuilder('backward');
   const forward = new ForwardGraph(model.graph!);
