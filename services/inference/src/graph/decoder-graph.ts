@@ -9,6 +9,7 @@ import { GraphError, attr, type Value } from '../onnx/graph-core.ts';
 import { CheckpointWeights } from '../onnx/checkpoint-weights.ts';
 import type { TextConfig } from '../checkpoint/text-config.ts';
 import type { PreparedWeights } from '../onnx/prepared-weights.ts';
+import type { ComputeDType } from '../onnx/dtypes.ts';
 import { LM_HEAD } from '../checkpoint/expected-weights.ts';
 import { rmsNorm, activation, attentionProbs, attentionScores } from './nn.ts';
 import { applyRope, ropeInverseFrequencies, ropeTables, type RopeTables } from './rope.ts';
@@ -19,9 +20,12 @@ const LM = 'model.language_model';
 /** torch.finfo(torch.float32).min: HF's "masked" additive value. */
 export const FLOAT32_MIN = -3.4028234663852886e38;
 
-/** `weights` must resolve `lm_head.weight` (loadCheckpoint aliases it to the embeddings when they are tied). */
-export function buildDecoderGraph(text: TextConfig, weights: PreparedWeights, variant: io.DecoderVariant): BuiltGraph {
-  const g = new GraphBuilder(io.decoderVariantKey(variant), weights.dtype);
+/**
+ * `weights` must resolve `lm_head.weight` (loadCheckpoint aliases it to the embeddings when they are
+ * tied). The graph computes in `compute`, by default the weights' dtype.
+ */
+export function buildDecoderGraph(text: TextConfig, weights: PreparedWeights, variant: io.DecoderVariant, compute: ComputeDType = weights.dtype): BuiltGraph {
+  const g = new GraphBuilder(io.decoderVariantKey(variant), compute);
   const w = new CheckpointWeights(g, weights);
   const L = text.numHiddenLayers;
   const H = text.numAttentionHeads;

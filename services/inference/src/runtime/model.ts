@@ -13,7 +13,7 @@ import { type Intervention, hookTensors, hooksNeeded, validateInterventions } fr
 import { KvBufferPool } from './kv-buffer-pool.ts';
 import { planLayerSharing, type LayerSharingPlan } from './layer-sharing.ts';
 import { rowNorms, tokenLogProb } from './log-probs.ts';
-import { DEFAULT_SESSION_SETTINGS, type ExecutionProvider, type Precision, SessionCache } from './session.ts';
+import { DEFAULT_SESSION_SETTINGS, type ExecutionProvider, type Precision, SessionCache, type SessionSettings } from './session.ts';
 
 export interface LoadModelOptions {
   /** 'cpu' (default) or 'cuda' (needs onnxruntime-node's CUDA build; see the README). */
@@ -488,10 +488,10 @@ export class Model {
 
   /**
    * A session for an extra graph over this model's weights (e.g. the attribution graph), built once
-   * per key by `build` from the model's prepared weights.
+   * per key by `build` from the model's prepared weights; `settings` override the model's for it.
    */
-  graphSession(key: string, build: (weights: PreparedWeights) => Uint8Array): Promise<ort.InferenceSession> {
-    return this.sessions.get(key, () => build(this.weights));
+  graphSession(key: string, build: (weights: PreparedWeights) => Uint8Array, settings: Partial<SessionSettings> = {}): Promise<ort.InferenceSession> {
+    return this.sessions.get(key, () => build(this.weights), settings);
   }
 
   /**

@@ -22,6 +22,13 @@ export interface SessionSettings {
    * weight files, which all sessions of a model share.
    */
   prepackWeights?: boolean;
+  /**
+   * onnxruntime's constant folding (default on). Off for graphs that cast float16 weights to
+   * float32 as they use them: folded, each Cast would become a private float32 copy of its weight.
+   * Off also means the basic optimization level: an extended-level optimizer folds a Cast of an
+   * initializer too (checked on onnxruntime's optimized model output), constant folding disabled or not.
+   */
+  foldConstants?: boolean;
 }
 
 /** A model's compute precision (see LoadModelOptions.precision). */
@@ -44,13 +51,14 @@ export async function createSession(name: string, bytes: Uint8Array, weightsDir:
     executionProviders: settings.executionProvider === 'cuda' ? ['cuda', 'cpu'] : ['cpu'],
     // Extended fusions emit float-only contrib ops (QuickGelu, …) even over double tensors, so
     // float64 graphs get the basic level (constant folding, no fusions).
-    graphOptimizationLevel: settings.precision === 'float64' ? 'basic' : 'all',
+    graphOptimizationLevel: settings.precision === 'float64' || settings.foldConstants === false ? 'basic' : 'all',
     extra: {
       session: {
         // Resolves the external data of an in-memory model (onnxruntime ≥ 1.19 session config key).
         model_external_initializers_file_folder_path: weightsDir,
         disable_prepacking: settings.prepackWeights ? '0' : '1',
       },
+      ...(settings.foldConstants === false ? { optimization: { disable_specified_optimizers: 'ConstantFolding' } } : {}),
     },
   };
   if (settings.intraOpNumThreads !== undefined) options.intraOpNumThreads = settings.intraOpNumThreads;
@@ -70,14 +78,17 @@ export class SessionCache {
     private readonly settings: SessionSettings,
   ) {}
 
-  /** The session of graph `key`; `build` builds it over this cache's weights (whose files are written before the session loads). */
-  get(key: string, build: () => Uint8Array): Promise<ort.InferenceSession> {
+  /**
+   * The session of graph `key`; `build` builds it over this cache's weights (whose files are written
+   * before the session loads); `overrides` change this cache's settings for that session.
+   */
+  get(key: string, build: () => Uint8Array, overrides: Partial<SessionSettings> = {}): Promise<ort.InferenceSession> {
     let session = this.sessions.get(key);
     if (!session) {
       session = Promise.resolve().then(async () => {
         const bytes = build();
         await this.weights.flush();
-        return createSession(key, bytes, this.weights.dir, this.settings);
+        return createSession(key, bytes, this.weights.dir, { ...this.settings, ...overrides });
       });
       this.sessions.set(key, session);
       // A failed build must not poison the cache for a later retry.
