@@ -2,6 +2,7 @@
 // record per (variant, seed). Keys become file names and NATS KV keys, so every free-form part is
 // escaped into the alphabet both accept.
 import { InvalidArgumentError } from '@locscope/server-kit';
+import type { JsonValue } from './canonical-json.ts';
 
 export interface JobKey {
   run: string;
@@ -12,6 +13,11 @@ export interface JobKey {
 export interface RecordKey extends JobKey {
   variant: string;
   seed: number;
+}
+
+/** A record as the store keeps it: its key and the experiment's value for that key. */
+export interface SampleRecord<V extends JsonValue = JsonValue> extends RecordKey {
+  value: V;
 }
 
 const SAFE = /^[A-Za-z0-9_-]$/;

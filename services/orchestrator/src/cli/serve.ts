@@ -7,7 +7,7 @@ import { defaultPort, isServiceName, SERVICE_NAMES, startService } from '../serv
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'start one service (masks, inference, inpainting, metrics) or all of them',
-  usage: `<${SERVICE_NAMES.join('|')}|all> [--host H] [--port P] [--max-message-bytes N] [--shutdown-grace-ms MS] [service flags]`,
+  usage: `<${SERVICE_NAMES.join('|')}|all> [--host H] [--port P] [--max-message-bytes N] [--shutdown-grace-ms MS] [--health-port P] [service flags]`,
   async run(argv) {
     const [target, ...rest] = argv;
     if (!target || (target !== 'all' && !isServiceName(target))) {
@@ -23,7 +23,9 @@ export const serveCommand: Command = {
       for (const [i, name] of names.entries()) {
         // An explicit base port gives `all` consecutive ports (0 stays "any free port" for each).
         const port = config.port === -1 ? defaultPort(name) : config.port === 0 ? 0 : config.port + i;
-        const server = await startService(name, { ...config, port }, { logger: logger.child({ service: name }), argv: rest });
+        // Likewise each service's health-only port, if one is asked for.
+        const healthPort = config.healthPort === undefined || config.healthPort === 0 ? config.healthPort : config.healthPort + i;
+        const server = await startService(name, { ...config, port, healthPort }, { logger: logger.child({ service: name }), argv: rest });
         servers.push(server);
         process.stdout.write(`${name} ${server.address}\n`);
       }
