@@ -156,7 +156,7 @@ export async function runBench(model: Model, name: string, options: BenchOptions
   };
 }
 
-/** Runs one request of every operation (Attribute with one step, float32 models only), then counts the sessions holding the decoder's weights. */
+/** Runs one request of every operation (Attribute with one step), then counts the sessions holding the decoder's weights. */
 async function weightCopies(model: Model, base: { inputsEmbeds: Float32Array; seqLen: number }, hooks: Intervention, [s0, s1]: [number, number]): Promise<number> {
   const L = model.info.layers;
   const targets = { positions: [base.seqLen - 1], tokenIds: [7] };
@@ -166,7 +166,7 @@ async function weightCopies(model: Model, base: { inputsEmbeds: Float32Array; se
   // A head sweep's late-layer ablations share the layers before them.
   await model.forward({ ...base, variants: [{}, { ablations: [{ layer: L - 1, head: 0 }] }, { ablations: [{ layer: L - 1, head: 1 }] }], logits: 'last' });
   const visualPositions = Array.from({ length: s1 - s0 }, (_, i) => s0 + i);
-  if (model.precision !== 'float16') await integratedGradients(model, { ...base, visualPositions, targets, baseline: { kind: 'zero' }, steps: 1 });
+  await integratedGradients(model, { ...base, visualPositions, targets, baseline: { kind: 'zero' }, steps: 1 });
   return model.weightCopies;
 }
 

@@ -203,8 +203,7 @@ export async function runRealSizeBench(preset: RealSizePreset, options: RealSize
         attributeSteps = 1;
       } catch (error) {
         if ((error as Partial<ServiceError>).code !== status.FAILED_PRECONDITION) throw error;
-        // The gradient graphs are float32 only: a half-precision model refuses (the server says why).
-        notes = `Attribute refused: ${(error as ServiceError).details}. It needs float32 weights (${gb(checkpoint.parameters * 4)}) plus ${needs}; this machine has ${gb(totalmem())}`;
+        notes = `Attribute refused: ${(error as ServiceError).details} (${needs}; this machine has ${gb(totalmem())})`;
         log(`${stamp()} ${notes}`);
       }
     }

@@ -19,6 +19,7 @@ import { attr, type Value } from '../onnx/graph-core.ts';
 import { CheckpointWeights } from '../onnx/checkpoint-weights.ts';
 import type { TextConfig } from '../checkpoint/text-config.ts';
 import type { PreparedWeights } from '../onnx/prepared-weights.ts';
+import type { ComputeDType } from '../onnx/dtypes.ts';
 import { LM_HEAD } from '../checkpoint/expected-weights.ts';
 import { rmsNorm, activation, attentionProbs, attentionScores } from './nn.ts';
 import { applyRope, ropeInverseFrequencies, ropeTables, type RopeTables } from './rope.ts';
@@ -177,8 +178,9 @@ export function buildDecoderGraph(text: TextConfig, weights: PreparedWeights): B
  * inputs_embeds [B, T, C] and logit_positions [K] → logits [B, K, vocab] (the last layer computes
  * only those rows). The same layers, so the same numbers, as the decoder graph.
  */
-export function buildGradientForwardGraph(text: TextConfig, weights: PreparedWeights): BuiltGraph {
-  const g = new GraphBuilder(`${DECODER_GRAPH_KEY}|gradient-forward`, weights.dtype);
+/** Computes in `compute`, by default the weights' dtype (the gradient graph asks for float32 over float16 weights). */
+export function buildGradientForwardGraph(text: TextConfig, weights: PreparedWeights, compute: ComputeDType = weights.dtype): BuiltGraph {
+  const g = new GraphBuilder(`${DECODER_GRAPH_KEY}|gradient-forward`, compute);
   const w = new CheckpointWeights(g, weights);
   const L = text.numHiddenLayers;
   const C = text.hiddenSize;

@@ -375,7 +375,7 @@ export class Model {
 
   /**
    * A session for an extra graph over this model's weights (e.g. the attribution graph), built once
-   * per key by `build` from the model's prepared weights.
+   * per key by `build` from the model's prepared weights; `settings` override the model's for it.
    */
   graphSession(key: string, build: (weights: PreparedWeights) => Uint8Array, options?: GraphSessionOptions): Promise<ort.InferenceSession> {
     return this.sessions.get(key, () => build(this.weights), options);

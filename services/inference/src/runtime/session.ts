@@ -37,6 +37,13 @@ export interface GraphSessionOptions {
    * 10.2 GB after two (the arena, then a second block when the pattern was replayed), for good.
    */
   releaseActivations?: boolean;
+  /**
+   * onnxruntime's constant folding (default on). Off for graphs that cast float16 weights to
+   * float32 as they use them: folded, each Cast would become a private float32 copy of its weight.
+   * Off also means the basic optimization level: an extended-level optimizer folds a Cast of an
+   * initializer too (checked on onnxruntime's optimized model output), constant folding disabled or not.
+   */
+  foldConstants?: boolean;
 }
 
 // onnxruntime-node's own default ran single-threaded here (2 cores: 233 ms vs 159 ms for one
@@ -62,13 +69,14 @@ export async function createSession(
     executionProviders: settings.executionProvider === 'cuda' ? ['cuda', 'cpu'] : ['cpu'],
     // Extended fusions emit float-only contrib ops (QuickGelu, …) even over double tensors, so
     // float64 graphs get the basic level (constant folding, no fusions).
-    graphOptimizationLevel: settings.precision === 'float64' ? 'basic' : 'all',
+    graphOptimizationLevel: settings.precision === 'float64' || graph.foldConstants === false ? 'basic' : 'all',
     extra: {
       session: {
         // Resolves the external data of an in-memory model (onnxruntime ≥ 1.19 session config key).
         model_external_initializers_file_folder_path: weightsDir,
         disable_prepacking: settings.prepackWeights ? '0' : '1',
       },
+      ...(graph.foldConstants === false ? { optimization: { disable_specified_optimizers: 'ConstantFolding' } } : {}),
     },
   };
   if (settings.intraOpNumThreads !== undefined) options.intraOpNumThreads = settings.intraOpNumThreads;
