@@ -38,7 +38,8 @@ export interface GraphSessionOptions {
    */
   releaseActivations?: boolean;
   /**
-   * onnxruntime's constant folding (default on). Off for graphs that cast float16 weights to
+   * onnxruntime's constant folding (default: on, but off for float16 models on the CPU, see
+   * createSession). Off for graphs that cast float16 weights to
    * float32 as they use them: folded, each Cast would become a private float32 copy of its weight.
    * Off also means the basic optimization level: an extended-level optimizer folds a Cast of an
    * initializer too (checked on onnxruntime's optimized model output), constant folding disabled or not.
@@ -65,18 +66,24 @@ export async function createSession(
   settings: SessionSettings,
   graph: GraphSessionOptions = {},
 ): Promise<ort.InferenceSession> {
+  // onnxruntime's CPU provider has no float16 MatMul kernel here: it wraps each one in Casts to
+  // float32. Folded, the Cast of a weight becomes a private float32 copy of it (a float16 7B model
+  // then needs 28 GB); unfolded, the weight files stay mapped and each MatMul converts its weight
+  // as it runs (bench model, one forward: +106 MB anonymous with all 80 MB of float16 weights
+  // mapped, against +101 MB with only 48 MB mapped and the rest copied when folded).
+  const foldConstants = graph.foldConstants ?? !(settings.precision === 'float16' && settings.executionProvider === 'cpu');
   const options: ort.InferenceSession.SessionOptions = {
     executionProviders: settings.executionProvider === 'cuda' ? ['cuda', 'cpu'] : ['cpu'],
     // Extended fusions emit float-only contrib ops (QuickGelu, …) even over double tensors, so
     // float64 graphs get the basic level (constant folding, no fusions).
-    graphOptimizationLevel: settings.precision === 'float64' || graph.foldConstants === false ? 'basic' : 'all',
+    graphOptimizationLevel: settings.precision === 'float64' || !foldConstants ? 'basic' : 'all',
     extra: {
       session: {
         // Resolves the external data of an in-memory model (onnxruntime ≥ 1.19 session config key).
         model_external_initializers_file_folder_path: weightsDir,
         disable_prepacking: settings.prepackWeights ? '0' : '1',
       },
-      ...(graph.foldConstants === false ? { optimization: { disable_specified_optimizers: 'ConstantFolding' } } : {}),
+      ...(!foldConstants ? { optimization: { disable_specified_optimizers: 'ConstantFolding' } } : {}),
     },
   };
   if (settings.intraOpNumThreads !== undefined) options.intraOpNumThreads = settings.intraOpNumThreads;
