@@ -13,7 +13,7 @@ import { writeFileDurably } from '../store/atomic.ts';
 import { reportHtml } from './html.ts';
 import type { Aggregate } from './model.ts';
 import { figureSpec } from './figures/figure-spec.ts';
-import { renderSvg } from './figures/render-svg.ts';
+import { renderSvg, restartSvgIds } from './figures/render-svg.ts';
 import { presentationOf } from './presentation.ts';
 import { tableCsv, tableMarkdown } from './tables.ts';
 
@@ -23,6 +23,7 @@ export async function renderReport(directory: RunDirectory, aggregates: Aggregat
   const write = (relative: string, data: string) => writeFileDurably(`${root}/${relative}`, data);
   const svgs = new Map<string, string>();
   const markdown: string[] = [`# locscope report — run ${directory.runId}`, ''];
+  restartSvgIds();
 
   for (const aggregate of aggregates) {
     const dir = dirName(aggregate.experiment);

@@ -1,6 +1,6 @@
 // Renders a figure's Vega-Lite spec to SVG server-side (vega's headless View, no canvas), reading
 // the data file the spec names from memory, so the SVG is exactly what the saved spec + data draw.
-import { View, loader, parse, type Loader } from 'vega';
+import { View, loader, parse, resetSVGDefIds, type Loader } from 'vega';
 import { compile } from 'vega-lite';
 import { FigureRenderError } from '../../errors.ts';
 import type { FigureSpec } from './figure-spec.ts';
@@ -13,6 +13,15 @@ function figureLoader(dataUrl: string, data: string): Loader {
     return data;
   };
   return served;
+}
+
+/**
+ * Restarts the numbering of gradient and clip-path ids (`gradient_0`, `clip1`, …). Vega numbers
+ * them process-wide, so ids are unique among the SVGs inlined in one page; restarting per report
+ * makes a re-rendered report byte-identical to the first.
+ */
+export function restartSvgIds(): void {
+  resetSVGDefIds();
 }
 
 export async function renderSvg(figure: string, { spec, data }: FigureSpec, dataUrl: string): Promise<string> {
