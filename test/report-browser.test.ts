@@ -73,7 +73,7 @@ async function renderedFigures(page: Page): Promise<RenderedFigure[]> {
       const svg = n.querySelector('svg')!;
       const box = svg.getBoundingClientRect();
       // Vega hides a label it drops for overlap with opacity 0; such a label is lost to the reader.
-      const visible = (t: Element) => (t.textContent ?? '').trim() !== '' && t.getAttribute('opacity') !== '0';
+      const visible = (t: { textContent: string | null; getAttribute(name: string): string | null }) => (t.textContent ?? '').trim() !== '' && t.getAttribute('opacity') !== '0';
       const texts = [...svg.querySelectorAll('text')]
         .filter(visible)
         .map((t) => {
