@@ -2,6 +2,7 @@
 // ± error bars where the series has them, and the reference rules across the plot.
 import type { TopLevelSpec } from 'vega-lite';
 import type { LinesFigure } from '../model.ts';
+import { categoryEncoding } from './category-axis.ts';
 import { dataSource, type FigureSpec } from './figure-spec.ts';
 import { PLOT_HEIGHT, PLOT_WIDTH, RESOLVE, SERIES_ROWS, referenceLayers, seriesColor, seriesData, yEncoding } from './series.ts';
 import { CONFIG, TITLE_FONT_SIZE, charsFitting, titleLines } from './theme.ts';
@@ -9,7 +10,7 @@ import { CONFIG, TITLE_FONT_SIZE, charsFitting, titleLines } from './theme.ts';
 export function barsSpec(figure: LinesFigure, dataUrl: string): FigureSpec {
   const points = dataSource(dataUrl);
   const names = figure.series.map((s) => s.name);
-  const x = { field: 'tick', type: 'nominal', sort: figure.xTicks, scale: { domain: figure.xTicks, paddingInner: 0.25 }, title: figure.xLabel, axis: { labelAngle: 0, grid: false } };
+  const x = categoryEncoding('x', figure.xTicks ?? [], figure.xLabel, { labelAngle: 0, grid: false }, 'nominal');
   const xOffset = { field: 'series', type: 'nominal', sort: names, scale: { domain: names } };
   const y = yEncoding(figure);
   const errors = figure.series.some((s) => s.errors)

@@ -3,6 +3,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { HeatmapFigure } from '../model.ts';
 import type { FigurePresentation } from '../presentation.ts';
+import { categoryEncoding, tickExpr } from './category-axis.ts';
 import { dataSource, type FigureData, type FigureSpec } from './figure-spec.ts';
 import { CONFIG, ESTIMATED_EM_PER_CHAR, LABEL_FONT_SIZE, TITLE_FONT_SIZE, charsFitting, titleLines } from './theme.ts';
 
@@ -23,6 +24,9 @@ export function heatmapSpec(figure: HeatmapFigure, presentation: FigurePresentat
   const [lo, hi] = colorDomain(figure);
   const data: FigureData = figure.values.flatMap((row, r) =>
       row.map((value, c) => ({
+        // Positions by index (see category-axis.ts); the ticks beside them for readers of the file.
+        r,
+        c,
         row: figure.yTicks[r] ?? String(r),
         column: figure.xTicks[c] ?? String(c),
         value: value !== null && Number.isFinite(value) ? value : null,
@@ -30,8 +34,10 @@ export function heatmapSpec(figure: HeatmapFigure, presentation: FigurePresentat
       })),
   );
   const cells = dataSource(dataUrl);
-  const x = { field: 'column', type: 'ordinal', sort: figure.xTicks, title: figure.xLabel, axis: { ...columnLabels(figure.xTicks, cell), labelOverlap: false, grid: false } } as const;
-  const y = { field: 'row', type: 'ordinal', sort: figure.yTicks, title: figure.yLabel, axis: { labelOverlap: false, grid: false } } as const;
+  const xTicks = Array.from({ length: cols }, (_, c) => figure.xTicks[c] ?? String(c));
+  const yTicks = Array.from({ length: rows }, (_, r) => figure.yTicks[r] ?? String(r));
+  const x = categoryEncoding('c', xTicks, figure.xLabel, { ...columnLabels(xTicks, cell), labelOverlap: false, grid: false });
+  const y = categoryEncoding('r', yTicks, figure.yLabel, { labelOverlap: false, grid: false });
   const scale = figure.diverging ? { scheme: 'redblue', reverse: true, domain: [lo, hi], domainMid: 0 } : { scheme: 'viridis', domain: [lo, hi] };
   const cellLabels = figure.labels && cell >= MIN_LABELLED_CELL;
   const spec = {
@@ -87,7 +93,7 @@ function colorDomain(figure: HeatmapFigure): [number, number] {
 function columnLabels(ticks: string[], cell: number): { labelAngle: number; labelExpr?: string } {
   const fits = (text: string) => text.length * ESTIMATED_EM_PER_CHAR * LABEL_FONT_SIZE <= cell;
   if (ticks.every(fits)) return { labelAngle: 0 };
-  if (ticks.every((t) => t.split(' ').every(fits))) return { labelAngle: 0, labelExpr: "split(datum.label, ' ')" };
+  if (ticks.every((t) => t.split(' ').every(fits))) return { labelAngle: 0, labelExpr: `split(${tickExpr(ticks)}, ' ')` };
   return { labelAngle: -90 };
 }
 

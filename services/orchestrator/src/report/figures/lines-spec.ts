@@ -2,6 +2,7 @@
 // series has its own colour, marker and dash, so curves stay apart in greyscale print too.
 import type { TopLevelSpec } from 'vega-lite';
 import type { LinesFigure } from '../model.ts';
+import { categoryEncoding } from './category-axis.ts';
 import { dataSource, type FigureSpec } from './figure-spec.ts';
 import { PLOT_HEIGHT, PLOT_WIDTH, RESOLVE, SERIES_ROWS, referenceLayers, seriesColor, seriesData, seriesStyle, yEncoding } from './series.ts';
 import { CONFIG, TITLE_FONT_SIZE, charsFitting, titleLines } from './theme.ts';
@@ -10,7 +11,7 @@ export function linesSpec(figure: LinesFigure, dataUrl: string): FigureSpec {
   const points = dataSource(dataUrl);
   // Categorical ticks (layers V0…, P, L0…) are ordered positions; numeric x is a linear axis.
   const x = figure.xTicks
-    ? { field: 'tick', type: 'ordinal', sort: figure.xTicks, scale: { domain: figure.xTicks }, title: figure.xLabel, axis: { labelAngle: 0, labelOverlap: 'greedy' } }
+    ? categoryEncoding('x', figure.xTicks, figure.xLabel, { labelAngle: 0, labelOverlap: 'greedy' })
     : { field: 'x', type: 'quantitative', title: figure.xLabel, scale: { zero: false } };
   const y = yEncoding(figure);
   const bands = figure.series.some((s) => s.errors)

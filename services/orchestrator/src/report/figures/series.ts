@@ -15,8 +15,8 @@ export function seriesData(figure: LinesFigure): FigureData {
       .filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y))
       .map(({ x, y, error }) => ({
         series: s.name,
+        // Categorical x: x is the index of the point's tick (kept beside it for readers of the file).
         x,
-        // Categorical x: the points' x is the index of their tick.
         tick: figure.xTicks?.[x] ?? null,
         y,
         lower: error === undefined ? null : y - error,
