@@ -5,7 +5,7 @@ import type { HeatmapFigure } from '../model.ts';
 import type { FigurePresentation } from '../presentation.ts';
 import { categoryEncoding, tickExpr } from './category-axis.ts';
 import { dataSource, type FigureData, type FigureSpec } from './figure-spec.ts';
-import { CONFIG, ESTIMATED_EM_PER_CHAR, LABEL_FONT_SIZE, TITLE_FONT_SIZE, charsFitting, titleLines } from './theme.ts';
+import { CONFIG, DRAWN_EM_PER_CHAR, ESTIMATED_EM_PER_CHAR, LABEL_FONT_SIZE, TITLE_FONT_SIZE, charsFitting, titleLines } from './theme.ts';
 
 /** Cells shrink for big matrices (a 40×40 head map) and grow for small ones (3×3). */
 const MAX_PLOT = 480;
@@ -16,6 +16,8 @@ const MIN_LABELLED_CELL = 28;
 /** Titles wrap to the plot's width, but never narrower than this. */
 const MIN_TITLE_WIDTH = 360;
 const EMPTY_CELL = '#eeeeee';
+/** Pixels kept free around a cell label. */
+const CELL_LABEL_MARGIN = 4;
 
 export function heatmapSpec(figure: HeatmapFigure, presentation: FigurePresentation, dataUrl: string): FigureSpec {
   const rows = figure.values.length;
@@ -23,15 +25,15 @@ export function heatmapSpec(figure: HeatmapFigure, presentation: FigurePresentat
   const cell = Math.max(MIN_CELL, Math.min(MAX_CELL, Math.floor(MAX_PLOT / Math.max(rows, cols, 1))));
   const [lo, hi] = colorDomain(figure);
   const data: FigureData = figure.values.flatMap((row, r) =>
-      row.map((value, c) => ({
-        // Positions by index (see category-axis.ts); the ticks beside them for readers of the file.
-        r,
-        c,
-        row: figure.yTicks[r] ?? String(r),
-        column: figure.xTicks[c] ?? String(c),
-        value: value !== null && Number.isFinite(value) ? value : null,
-        label: figure.labels?.[r]?.[c] || null,
-      })),
+    row.map((value, c) => ({
+      // Positions by index (see category-axis.ts); the ticks beside them for readers of the file.
+      r,
+      c,
+      row: figure.yTicks[r] ?? String(r),
+      column: figure.xTicks[c] ?? String(c),
+      value: value !== null && Number.isFinite(value) ? value : null,
+      label: figure.labels?.[r]?.[c] || null,
+    })),
   );
   const cells = dataSource(dataUrl);
   const xTicks = Array.from({ length: cols }, (_, c) => figure.xTicks[c] ?? String(c));
@@ -97,10 +99,11 @@ function columnLabels(ticks: string[], cell: number): { labelAngle: number; labe
   return { labelAngle: -90 };
 }
 
-/** Cell text fits its cell: the font shrinks for long labels, up to the tick size. */
+/** Cell text fits its cell (by the width the browser draws, not vega's estimate: cell labels take
+ * no layout space): the font shrinks for long labels, up to just above the tick size. */
 function labelSize(figure: HeatmapFigure, cell: number): number {
   const longest = Math.max(1, ...(figure.labels ?? []).flat().map((l) => l.length));
-  return Math.min(LABEL_FONT_SIZE + 1, Math.floor((cell - 4) / (longest * 0.62)));
+  return Math.min(LABEL_FONT_SIZE + 1, Math.floor((cell - CELL_LABEL_MARGIN) / (longest * DRAWN_EM_PER_CHAR)));
 }
 
 /** Where white text reads better than black: the dark ends of the colour map. */
