@@ -44,7 +44,7 @@ export async function renderReport(directory: RunDirectory, aggregates: Aggregat
       await write(`${dir}/${name}.vl.json`, `${JSON.stringify(spec.spec, null, 2)}\n`);
       await write(`${dir}/${dataUrl}`, `${JSON.stringify(spec.data, null, 2)}\n`);
       await write(`${dir}/${name}.svg`, `${svg}\n`);
-      markdown.push(`![${figure.title}](${dir}/${keyToken(figure.id)}.svg)`, '');
+      markdown.push(`![${figure.title}](${dir}/${name}.svg)`, '');
     }
   }
   await write('report.md', markdown.join('\n'));

@@ -3,7 +3,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { LinesFigure } from '../model.ts';
 import { categoryEncoding } from './category-axis.ts';
-import { dataSource, type FigureSpec } from './figure-spec.ts';
+import { dataSource, type FigureSpec } from './figure-data.ts';
 import { PLOT_HEIGHT, PLOT_WIDTH, RESOLVE, SERIES_ROWS, referenceLayers, seriesColor, seriesData, yEncoding } from './series.ts';
 import { CONFIG, TITLE_FONT_SIZE, charsFitting, titleLines } from './theme.ts';
 

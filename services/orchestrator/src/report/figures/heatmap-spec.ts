@@ -4,7 +4,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { HeatmapFigure } from '../model.ts';
 import type { FigurePresentation } from '../presentation.ts';
 import { categoryEncoding, tickExpr } from './category-axis.ts';
-import { dataSource, type FigureData, type FigureSpec } from './figure-spec.ts';
+import { dataSource, type FigureData, type FigureSpec } from './figure-data.ts';
 import { CONFIG, DRAWN_EM_PER_CHAR, ESTIMATED_EM_PER_CHAR, LABEL_FONT_SIZE, TITLE_FONT_SIZE, charsFitting, titleLines } from './theme.ts';
 
 /** Cells shrink for big matrices (a 40×40 head map) and grow for small ones (3×3). */

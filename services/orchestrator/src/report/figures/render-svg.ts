@@ -3,7 +3,7 @@
 import { View, loader, parse, resetSVGDefIds, type Loader } from 'vega';
 import { compile } from 'vega-lite';
 import { FigureRenderError } from '../../errors.ts';
-import type { FigureSpec } from './figure-spec.ts';
+import type { FigureSpec } from './figure-data.ts';
 
 /** A loader that serves the figure's own data file and nothing else (reports render offline). */
 function figureLoader(dataUrl: string, data: string): Loader {

@@ -1,7 +1,7 @@
 // What line and bar figures share: their data (one record per point, with its ± band), the
 // series' colours, markers and dashes, the legend, and the reference lines.
 import type { LinesFigure } from '../model.ts';
-import { dataSource, type FigureData } from './figure-spec.ts';
+import { dataSource, type FigureData } from './figure-data.ts';
 import { ESTIMATED_EM_PER_CHAR, LEGEND_FONT_SIZE, REFERENCE_COLORS, SERIES_COLORS, SERIES_DASHES, SERIES_SHAPES } from './theme.ts';
 
 /** Plot size of line and bar charts; legends and titles add to it. */
