@@ -46,7 +46,8 @@ const LEGEND_ENTRY_EXTRA = 40;
 function legend(figure: LinesFigure): Record<string, unknown> {
   const longest = Math.max(1, ...names(figure).map((n) => n.length)) * ESTIMATED_EM_PER_CHAR * LEGEND_FONT_SIZE;
   const columns = Math.max(1, Math.min(figure.series.length, Math.floor(PLOT_WIDTH / (longest + LEGEND_ENTRY_EXTRA))));
-  return { title: null, orient: 'bottom', direction: 'vertical', columns, symbolStrokeWidth: 2, symbolSize: 120 };
+  // Filled markers without outline: a dashed outline round a marker reads as noise at legend size.
+  return { title: null, orient: 'bottom', direction: 'vertical', columns, symbolStrokeWidth: 0, symbolSize: 120 };
 }
 
 export function seriesColor(figure: LinesFigure): Record<string, unknown> {
