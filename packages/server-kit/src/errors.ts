@@ -2,23 +2,28 @@
 // class to its status code, so a handler never builds a status by hand and bad input never
 // surfaces as INTERNAL.
 import { status } from '@grpc/grpc-js';
+import type { StatusDetail } from './rpc-status.ts';
 
 export interface LocscopeErrorOptions {
   /** The request field (dotted path, e.g. `variants[2].head_ablation.layer`) the error is about. */
   field?: string;
   cause?: unknown;
+  /** google.rpc error details sent in the status trailer (see rpc-status.ts). */
+  details?: StatusDetail[];
 }
 
 /** Base class: an expected failure with the gRPC status it maps to. */
 export class LocscopeError extends Error {
   readonly code: status;
   readonly field: string | undefined;
+  readonly details: StatusDetail[];
 
   constructor(code: status, message: string, options: LocscopeErrorOptions = {}) {
     super(options.field ? `${options.field}: ${message}` : message, { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
     this.field = options.field;
+    this.details = options.details ?? [];
   }
 }
 
@@ -40,6 +45,20 @@ export class NotFoundError extends LocscopeError {
 export class ResourceExhaustedError extends LocscopeError {
   constructor(message: string, options?: LocscopeErrorOptions) {
     super(status.RESOURCE_EXHAUSTED, message, options);
+  }
+}
+
+/** The caller presented no valid credentials (missing or unknown bearer token). */
+export class UnauthenticatedError extends LocscopeError {
+  constructor(message: string, options?: LocscopeErrorOptions) {
+    super(status.UNAUTHENTICATED, message, options);
+  }
+}
+
+/** The caller is known but lacks the right the request needs (a model, a request size). */
+export class PermissionDeniedError extends LocscopeError {
+  constructor(message: string, options?: LocscopeErrorOptions) {
+    super(status.PERMISSION_DENIED, message, options);
   }
 }
 

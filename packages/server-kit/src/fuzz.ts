@@ -15,6 +15,7 @@ export const ACCEPTABLE_FUZZ_STATUSES: ReadonlySet<status> = new Set([
   status.INVALID_ARGUMENT,
   status.NOT_FOUND,
   status.RESOURCE_EXHAUSTED,
+  status.PERMISSION_DENIED,
   status.FAILED_PRECONDITION,
   status.CANCELLED,
   status.DEADLINE_EXCEEDED,
@@ -221,6 +222,8 @@ export interface RawClientOptions {
   deadlineMs?: number;
   /** Largest response accepted (default 64 MiB: captures and pixel tensors are large). */
   maxReceiveBytes?: number;
+  /** Bearer token sent with every call (servers with a callers file). */
+  token?: string;
 }
 
 export const DEFAULT_FUZZ_DEADLINE_MS = 60_000;
@@ -233,6 +236,7 @@ type RawStream = (bytes: Buffer, metadata: Metadata, options: { deadline: number
 export class RawGrpcClient {
   private readonly client: Record<string, RawUnary | RawStream> & { close(): void };
   private readonly deadlineMs: number;
+  private readonly token: string | undefined;
 
   constructor(
     address: string,
@@ -247,6 +251,13 @@ export class RawGrpcClient {
       'grpc.max_receive_message_length': options.maxReceiveBytes ?? DEFAULT_FUZZ_MAX_RECEIVE_BYTES,
     }) as unknown as typeof this.client;
     this.deadlineMs = options.deadlineMs ?? DEFAULT_FUZZ_DEADLINE_MS;
+    this.token = options.token;
+  }
+
+  private metadata(): Metadata {
+    const metadata = new Metadata();
+    if (this.token) metadata.set('authorization', `Bearer ${this.token}`);
+    return metadata;
   }
 
   /** Sends `bytes` to `method` and resolves with the final status (streams are drained). */
@@ -257,13 +268,13 @@ export class RawGrpcClient {
     const options = { deadline: Date.now() + this.deadlineMs };
     if (!this.definition[method].responseStream) {
       return new Promise((resolve) =>
-        (fn as RawUnary).call(this.client, payload, new Metadata(), options, (error) =>
+        (fn as RawUnary).call(this.client, payload, this.metadata(), options, (error) =>
           resolve(error ? { code: error.code, details: error.details } : { code: status.OK, details: '' }),
         ),
       );
     }
     return new Promise((resolve) => {
-      const stream = (fn as RawStream).call(this.client, payload, new Metadata(), options);
+      const stream = (fn as RawStream).call(this.client, payload, this.metadata(), options);
       // 'status' always comes last; the error event only needs a listener so it is not thrown.
       stream.on('error', () => undefined);
       stream.on('status', (s: CallOutcome) => resolve({ code: s.code, details: s.details }));

@@ -1,13 +1,18 @@
 // gRPC server bootstrap shared by every service: health (grpc.health.v1), reflection,
-// message-size limits, typed-error mapping, tracing, and graceful shutdown (drain, then stop).
-import { Server, ServerCredentials, type ServiceDefinition } from '@grpc/grpc-js';
+// message-size limits, typed-error mapping, tracing, TLS/mTLS, authenticated callers with rights and
+// quotas, and graceful shutdown (drain, then stop). Health and reflection stay open: probes need
+// health, and reflection only describes the public API (the .proto files of this repository).
+import { Server, type ServiceDefinition } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
 import { type ServiceConfig } from './config.ts';
+import { CallerQuotas } from './caller-limits.ts';
+import { readCallersFile } from './callers.ts';
+import { adaptService, tolerantDefinition, type AsyncServiceImplementation, type CallSecurity, type DescribeRequest } from './handlers.ts';
 import { startHealthPort } from './health-port.ts';
-import { adaptService, tolerantDefinition, type AsyncServiceImplementation } from './handlers.ts';
 import type { Logger } from './logger.ts';
+import { serverCredentials } from './tls.ts';
 
 export interface ServiceRegistration<S = unknown> {
   /** Fully qualified service name, e.g. `locscope.v1.Masks` (the health-check key). */
@@ -21,6 +26,8 @@ export interface ServiceRegistration<S = unknown> {
   includeDirs: string[];
   /** Reported SERVING at start; false leaves it NOT_SERVING until `setServing` (e.g. model loading). */
   servingAtStart?: boolean;
+  /** Model, sizes and positions of a request, for per-caller rights and the audit log. */
+  describe?: DescribeRequest;
 }
 
 export interface RunningServer {
@@ -45,6 +52,12 @@ export async function startServer(
   services: ServiceRegistration[],
   logger: Logger,
 ): Promise<RunningServer> {
+  const security: CallSecurity = {
+    callers: config.authTokensFile ? readCallersFile(config.authTokensFile) : undefined,
+    verifiedClientCertificates: config.tls?.clientCaFile !== undefined,
+    quotas: new CallerQuotas(),
+    audit: config.audit ?? true,
+  };
   const server = new Server({
     'grpc.max_receive_message_length': config.maxMessageBytes,
     'grpc.max_send_message_length': config.maxMessageBytes,
@@ -54,7 +67,7 @@ export async function startServer(
   for (const registration of services) {
     server.addService(
       tolerantDefinition(registration.definition),
-      adaptService(registration.definition, registration.implementation, logger),
+      adaptService(registration.definition, registration.implementation, logger, security, registration.describe),
     );
     health.setStatus(registration.name, registration.servingAtStart === false ? 'NOT_SERVING' : 'SERVING');
   }
@@ -65,12 +78,17 @@ export async function startServer(
   new ReflectionService(reflected).addToServer(server);
 
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`${config.host}:${config.port}`, ServerCredentials.createInsecure(), (error, bound) =>
+    server.bindAsync(`${config.host}:${config.port}`, serverCredentials(config.tls), (error, bound) =>
       error ? reject(error) : resolve(bound),
     ),
   );
   const address = `${config.host}:${port}`;
-  logger.info('gRPC server listening', { address, services: services.map((s) => s.name) });
+  logger.info('gRPC server listening', {
+    address,
+    services: services.map((s) => s.name),
+    tls: config.tls ? (config.tls.clientCaFile ? 'mtls' : 'tls') : 'none',
+    authentication: security.callers ? `${security.callers.length} callers` : 'none',
+  });
   let healthPort;
   try {
     healthPort = config.healthPort === undefined ? undefined : await startHealthPort(health, config.host, config.healthPort, logger);

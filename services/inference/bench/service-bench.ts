@@ -47,7 +47,7 @@ export function ensureBenchTokenizer(dir: string): void {
 export async function runServiceBench(modelDir: string, repeats: number, log: (line: string) => void = () => {}, load: LoadModelOptions = {}): Promise<ServiceBenchResult> {
   const started = await startInferenceServer(
     { host: '127.0.0.1', port: 0, maxMessageBytes: 256 * 1024 * 1024, shutdownGraceMs: 1000 },
-    { models: [{ name: 'bench', dir: modelDir, preload: true }], limits: { maxVariants: 64 }, load },
+    { models: [{ name: 'bench', dir: modelDir, preload: true }], limits: { maxVariants: 64 }, load: () => load },
     createLogger({ level: 'warn' }),
   );
   const client = new InferenceClient(started.server.address, credentials.createInsecure(), {

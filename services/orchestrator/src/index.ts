@@ -25,7 +25,7 @@ export { RunDirectory, DEFAULT_RUNS_DIR } from './store/run-directory.ts';
 export type { RecordStore, JobResult, JobFailure } from './store/records.ts';
 export type { ArtifactStore } from './store/artifacts.ts';
 export { ServiceConnections, type ServiceCalls, type ServiceClients, type ClientConstructor } from './services/clients.ts';
-export { SERVICE_NAMES, startService, type ServiceName, type StartServer, type StartOptions } from './services/launchers.ts';
+export { SERVICE_NAMES, startService, type ServiceName } from './services/launchers.ts';
 export type { Aggregate, Table, Figure, HeatmapFigure, LinesFigure } from './report/model.ts';
 export { renderReport } from './report/render.ts';
 export { ConfigError, FigureRenderError, MissingError, NotWiredError, RunConflictError, SampleFailedError } from './errors.ts';

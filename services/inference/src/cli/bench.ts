@@ -6,8 +6,7 @@
 // Prints a readable summary; with --json, one JSON object as the last line of stdout.
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { UsageError, type Command } from '@locscope/server-kit';
+import { defineFlags, parseFlags, UsageError, type Command } from '@locscope/server-kit';
 import { loadModel } from '../runtime/model.ts';
 import type { Precision } from '../runtime/session.ts';
 import { ensureBenchCheckpoint } from '../../bench/bench-checkpoint.ts';
@@ -16,23 +15,24 @@ import { ensureBenchTokenizer, runServiceBench } from '../../bench/service-bench
 import { runMatmulBench } from '../../bench/matmul-bench.ts';
 import { benchProbes } from '@locscope/metrics/bench';
 
-const USAGE = '[--model DIR] [--json] [--repeats N (default 3)] [--precision float32|float16]';
 /** The precisions a benchmark runs in (float64 is for parity runs only). */
 const BENCH_PRECISIONS: readonly Precision[] = ['float32', 'float16'];
 /** Bumped whenever the generated bench model changes, so a stale copy is never reused. */
 const BENCH_MODEL_DIR = join(tmpdir(), 'locscope-bench-llava-v1');
 
-export const benchCommand: Command = {
+const flags = defineFlags({
+  model: { type: 'string', value: 'DIR', description: 'llava-hf checkpoint to measure', default: 'the generated random-weight bench model' },
+  json: { type: 'boolean', description: 'also print the figures as one JSON object (last line of stdout)' },
+  repeats: { type: 'string', value: 'N', description: 'repeats per figure (the median is reported)', default: String(DEFAULT_BENCH_OPTIONS.repeats) },
+  precision: { type: 'string', value: BENCH_PRECISIONS.join('|'), description: 'compute precision', default: "the checkpoint's (float32 for float32 weights, float16 for fp16/bf16)" },
+});
+
+export const benchCommand: Command<typeof flags> = {
   name: 'bench',
   summary: 'benchmark the model runtime and inference service: prefill, KV-cache decode, batched variants, hook cost, CMA head sweep, knockout generation, Score in-process vs gRPC, peak RSS',
-  usage: USAGE,
+  flags,
   async run(argv) {
-    let values: { model?: string; json?: boolean; repeats?: string; precision?: string };
-    try {
-      ({ values } = parseArgs({ args: argv, options: { model: { type: 'string' }, json: { type: 'boolean' }, repeats: { type: 'string' }, precision: { type: 'string' } }, strict: true, allowPositionals: false }));
-    } catch (error) {
-      throw new UsageError((error as Error).message, { cause: error });
-    }
+    const { values } = parseFlags(this, argv);
     const repeats = values.repeats === undefined ? DEFAULT_BENCH_OPTIONS.repeats : Number(values.repeats);
     if (!Number.isInteger(repeats) || repeats < 1) throw new UsageError(`--repeats must be a positive integer, got '${values.repeats}'`);
     const precision = values.precision as Precision | undefined;

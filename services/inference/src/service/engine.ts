@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { answerWordMask, boxAnswerMask, maskedPerplexity } from '@locscope/metrics';
-import { InvalidArgumentError, NotFoundError, ResourceExhaustedError } from '@locscope/server-kit';
+import { currentCaller, InvalidArgumentError, NotFoundError, ResourceExhaustedError } from '@locscope/server-kit';
 import {
   AttributionBaseline,
   TextSpan,
@@ -377,7 +377,13 @@ export class InferenceEngine {
 
   /** `reserve`: tokens the request adds to the sequence later (generation). */
   private async prompt(bound: BoundImage, question: string, target: string | undefined, reserve = 0): Promise<PreparedPrompt> {
-    return preparePrompt(bound.model, bound.image, bound.encoded, question, target, { maxTokens: this.limits.maxSequenceTokens, reserve });
+    const caller = currentCaller();
+    const callerMax = caller?.rights.maxSequence;
+    return preparePrompt(bound.model, bound.image, bound.encoded, question, target, {
+      maxTokens: this.limits.maxSequenceTokens,
+      reserve,
+      ...(callerMax !== undefined && { caller: { name: caller!.name, maxTokens: callerMax } }),
+    });
   }
 
   private compile(model: Model, prompt: PreparedPrompt, variants: Variant[]): VariantPlan[] {

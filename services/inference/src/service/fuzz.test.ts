@@ -9,7 +9,7 @@ import { status } from '@grpc/grpc-js';
 import { float32Tensor, protoRoot } from '@locscope/proto';
 import { InferenceService, TextSpan } from '@locscope/proto/v1/inference';
 import { DType } from '@locscope/proto/v1/tensor';
-import { createLogger } from '@locscope/server-kit';
+import { createLogger, tokenSha256 } from '@locscope/server-kit';
 import {
   describeOutcome,
   encodeMessage,
@@ -43,6 +43,7 @@ const TEST_TIMEOUT_MS = 300_000;
 const SEED = 20261123;
 
 const scratch = scratchDir('inference-fuzz');
+const FUZZ_TOKEN = 'fuzz-token';
 const root = loadProtoRoot(protoRoot, ['locscope/v1/inference.proto']);
 const grpcService = root.lookupService('locscope.v1.Inference');
 
@@ -175,13 +176,17 @@ beforeAll(async () => {
     { name: 'tiny', dir: llavaDir(), preload: true },
     { name: 'internvl', dir: internvlDir(), preload: true },
   ];
+  // Authentication on, with rights a little below the server's limits, so that the caller checks
+  // are fuzzed too.
+  const callers = join(scratch.dir, 'callers.yaml');
+  writeFileSync(callers, `callers:\n  - {name: fuzzer, tokenSha256: ${tokenSha256(FUZZ_TOKEN)}, models: [tiny, internvl], maxVariants: 6, maxIgSteps: 6, maxSequence: 4096}\n`);
   started = await startInferenceServer(
-    { host: '127.0.0.1', port: 0, maxMessageBytes: 16 * 1024 * 1024, shutdownGraceMs: 1000 },
+    { host: '127.0.0.1', port: 0, maxMessageBytes: 16 * 1024 * 1024, shutdownGraceMs: 1000, authTokensFile: callers },
     { models, limits: { maxVariants: 8, maxNewTokens: 8, maxImagesPerRequest: 4, maxCaptureBytes: 8 * 1024 * 1024, maxAttributionSteps: 8 } },
     createLogger({ level: 'silent' }),
   );
   await started.ready;
-  client = new RawGrpcClient(started.server.address, InferenceService);
+  client = new RawGrpcClient(started.server.address, InferenceService, { token: FUZZ_TOKEN });
 }, 120_000);
 
 afterAll(async () => {

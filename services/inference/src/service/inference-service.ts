@@ -22,15 +22,16 @@ import { loadModel, type LoadModelOptions, type Model } from '../runtime/model.t
 import { Admission } from './admission.ts';
 import { InferenceEngine, type EngineOptions } from './engine.ts';
 import { ModelRegistry, type ModelEntry } from './model-registry.ts';
+import { describeInferenceRequest } from './request-facts.ts';
 
 export const INFERENCE_SERVICE_NAME = 'locscope.v1.Inference';
-export const DEFAULT_INFERENCE_PORT = 50051;
 /** Bytes of tensor data per streamed Capture message. */
 export const CAPTURE_CHUNK_BYTES = 1024 * 1024;
 
 export interface InferenceServiceOptions extends EngineOptions {
   models: ModelEntry[];
-  load?: LoadModelOptions;
+  /** loadModel's options per model (default: the runtime's defaults). */
+  load?: (entry: ModelEntry) => LoadModelOptions;
 }
 
 function familyOf(model: Model): ModelFamily {
@@ -38,7 +39,7 @@ function familyOf(model: Model): ModelFamily {
 }
 
 export function inferenceImplementation(engine: InferenceEngine, admission: Admission): AsyncServiceImplementation<InferenceServer> {
-  const admit = <T>(call: CallContext, work: () => Promise<T>) => admission.run(work, call.signal);
+  const admit = <T>(call: CallContext, work: () => Promise<T>) => admission.run(work, call.signal, call.caller.name);
   return {
     listModels: async () => ({
       models: await Promise.all(
@@ -191,6 +192,7 @@ async function* captureStream(
         storeAs: request.storeAs,
       }),
     call.signal,
+    call.caller.name,
   );
   for (const t of tensors) {
     const bytes = Buffer.from(float32Tensor(t.data, t.shape).data);
@@ -219,7 +221,7 @@ export interface StartedInference {
 /** Starts locscope.v1.Inference; it reports NOT_SERVING until the preload models are loaded. */
 export async function startInferenceServer(config: ServiceConfig, options: InferenceServiceOptions, logger: Logger): Promise<StartedInference> {
   const registry = new ModelRegistry<Model>(options.models, async (entry) => {
-    const model = await loadModel(entry.dir, options.load);
+    const model = await loadModel(entry.dir, options.load?.(entry));
     try {
       await model.warmUp();
     } catch (error) {
@@ -240,6 +242,7 @@ export async function startInferenceServer(config: ServiceConfig, options: Infer
         protoFiles: [protoFile('inference')],
         includeDirs: [protoRoot],
         servingAtStart: false,
+        describe: describeInferenceRequest,
       }),
     ],
     logger,

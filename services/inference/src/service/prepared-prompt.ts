@@ -1,6 +1,6 @@
 // One request's prompt bound to its image: token ids, embeddings with the visual tokens in
 // place, and the sequence layout that semantic positions resolve against.
-import { InvalidArgumentError, ResourceExhaustedError } from '@locscope/server-kit';
+import { InvalidArgumentError, PermissionDeniedError, ResourceExhaustedError } from '@locscope/server-kit';
 import type { EncodedPrompt, TeacherForcedPrompt } from '../checkpoint/index.ts';
 import type { SequenceLayout } from '../interventions/sequence-layout.ts';
 import type { EncodedImage, Model } from '../runtime/model.ts';
@@ -20,6 +20,8 @@ export interface SequenceBudget {
   maxTokens: number;
   /** Tokens the request will add later (generation), counted against both limits. */
   reserve: number;
+  /** The calling party's own, lower limit (its maxSequence right). */
+  caller?: { name: string; maxTokens: number };
 }
 
 export async function preparePrompt(
@@ -78,5 +80,11 @@ function checkLength(model: Model, length: number, promptEnd: number, budget: Se
   }
   if (total > budget.maxTokens) {
     throw new ResourceExhaustedError(`sequence of ${total} tokens${counted}, image tokens included, exceeds the server's limit of ${budget.maxTokens}`, { field });
+  }
+  if (budget.caller && total > budget.caller.maxTokens) {
+    throw new PermissionDeniedError(
+      `caller "${budget.caller.name}" may send sequences of at most ${budget.caller.maxTokens} tokens (maxSequence), got ${total}${counted}`,
+      { field },
+    );
   }
 }

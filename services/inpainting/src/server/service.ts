@@ -6,8 +6,6 @@ import { service, type ServiceRegistration } from '@locscope/server-kit';
 import { handleRemove, type RemoveHandlerOptions } from './remove-handler.ts';
 
 export const INPAINTING_SERVICE_NAME = 'locscope.v1.Inpainting';
-/** Port of `main.ts` when neither --port nor LOCSCOPE_PORT is given. */
-export const DEFAULT_INPAINTING_PORT = 50054;
 
 export function inpaintingService(options: RemoveHandlerOptions = {}): ServiceRegistration {
   return service<InpaintingServer>({

@@ -1,7 +1,7 @@
 // Starts locscope.v1.Inpainting on its own server: loads the learned backend first when one is
 // configured (a bad model file stops the start rather than failing every ONNX request later).
 import { startServer, type Logger, type RunningServer, type ServiceConfig } from '@locscope/server-kit';
-import type { OnnxInpainterOptions } from '../learned/onnx-inpainter.ts';
+import type { OnnxInpainterOptions } from '../learned/config.ts';
 import { inpaintingService } from './service.ts';
 
 export interface StartedInpainting {

@@ -10,8 +10,6 @@ import { handleContainerize, handleProject } from './project.ts';
 import { handleSelectRandom, handleSelectRegisterTokens, handleSelectTopK } from './select.ts';
 
 export const MASKS_SERVICE_NAME = 'locscope.v1.Masks';
-/** Port of `main.ts` when neither --port nor LOCSCOPE_PORT is given. */
-export const DEFAULT_MASKS_PORT = 50052;
 
 export function masksService(): ServiceRegistration {
   return service<MasksServer>({
@@ -32,7 +30,7 @@ export function masksService(): ServiceRegistration {
   });
 }
 
-/** The orchestrator's `StartServer` seam: the masks service alone on `config`. */
+/** The masks service alone on `config` (its launcher starts it this way). */
 export function startMasksServer(config: ServiceConfig, options: { logger: Logger }): Promise<RunningServer> {
   return startServer(config, [masksService()], options.logger);
 }

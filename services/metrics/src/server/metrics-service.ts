@@ -10,8 +10,6 @@ import { ProbeSessionStore } from './probe-sessions.ts';
 import { ablationAucHandler, headRankingOverlapHandler, mediationFractionHandler, summarizeHandler } from './statistics-handlers.ts';
 
 export const METRICS_SERVICE_NAME = 'locscope.v1.Metrics';
-/** Default port of the metrics service when started alone (inference 50051, masks 50052, inpainting 50054). */
-export const DEFAULT_METRICS_PORT = 50053;
 
 export interface MetricsServiceOptions {
   /** Where probe sessions spill their data; a fresh store by default. */

@@ -1,16 +1,13 @@
-// Flag parsing shared by the orchestrator's subcommands: strict (unknown flags are usage errors),
-// with typed values and the env fallbacks documented in the README.
+// Flag values shared by the orchestrator's subcommands (parsing itself is server-kit's parseFlags):
+// typed values and the env fallbacks documented in the README.
 import { UsageError } from '@locscope/server-kit';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { PROFILES, type Profile } from '../config/envelope.ts';
+import { DEFAULT_RUNS_DIR } from '../store/run-directory.ts';
 
-export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T, positionals = false) {
-  try {
-    return parseArgs({ args: argv, options, strict: true, allowPositionals: positionals });
-  } catch (error) {
-    throw new UsageError((error as Error).message, { cause: error });
-  }
-}
+/** `--out DIR`, `--nats URL`: spelled alike by run, status, report and worker. */
+export const OUT_FLAG = { type: 'string', value: 'DIR', description: 'folder holding the runs', default: DEFAULT_RUNS_DIR } as const;
+export const NATS_FLAG = { type: 'string', value: 'URL', description: 'NATS server (JetStream) to run through', env: 'LOCSCOPE_NATS_URL' } as const;
+export const PLUGIN_FLAG = { type: 'string', value: 'MODULE', multiple: true, description: 'module that registers more experiments' } as const;
 
 export function intFlag(name: string, raw: string | undefined, fallback: number, min: number): number {
   if (raw === undefined) return fallback;

@@ -1,6 +1,6 @@
 // `locscope run`: runs experiments (default: every wired one) embedded or through NATS, writes the
 // report, and prints the HTML report's path as the last line of stdout.
-import { createLogger, setupTelemetry, type Command } from '@locscope/server-kit';
+import { CLIENT_FLAGS, createLogger, defineFlags, parseFlags, readClientSecurity, setupTelemetry, type Command } from '@locscope/server-kit';
 import { connectNats } from '../nats/connect.ts';
 import { randomBytes } from 'node:crypto';
 import { configDirs, loadConfigs } from '../config/load.ts';
@@ -14,32 +14,37 @@ import { checkRunId } from '../keys.ts';
 import { runWithNats } from '../nats/coordinator.ts';
 import { DEFAULT_ACK_WAIT_MS, DEFAULT_MAX_DELIVER } from '../nats/resources.ts';
 import { findExperiment, loadPlugins } from '../registry.ts';
+import { INFERENCE_FLAGS } from '@locscope/inference/launcher';
 import { ServiceConnections } from '../services/clients.ts';
 import { DEFAULT_RUNS_DIR } from '../store/run-directory.ts';
-import { interruptSignal, intFlag, listFlag, natsUrl, parseFlags, profileFlag } from './options.ts';
+import { interruptSignal, intFlag, listFlag, NATS_FLAG, natsUrl, OUT_FLAG, PLUGIN_FLAG, profileFlag } from './options.ts';
 
 /** In-process workers of a NATS run unless `--workers` says otherwise. */
 const DEFAULT_LOCAL_WORKERS = 1;
 
-export const runCommand: Command = {
+const flags = defineFlags({
+  experiments: { type: 'string', value: 'a,b', description: 'experiments to run (their dependencies are added)', default: 'every wired experiment' },
+  'run-id': { type: 'string', value: 'ID', description: 'run id; reusing one resumes that run', default: 'YYYYMMDD-HHMMSS-xxxx' },
+  out: OUT_FLAG,
+  nats: NATS_FLAG,
+  profile: { type: 'string', value: 'demo|paper', description: 'sample counts: reduced (demo) or the paper\'s', default: 'demo' },
+  concurrency: { type: 'string', value: 'N', description: 'samples at once (embedded)', default: String(DEFAULT_CONCURRENCY) },
+  workers: { type: 'string', value: 'N', description: 'in-process workers of a NATS run (0 = external workers only)', default: String(DEFAULT_LOCAL_WORKERS) },
+  'ack-wait-ms': { type: 'string', value: 'MS', description: 'NATS: redeliver a job not acked within this time', default: String(DEFAULT_ACK_WAIT_MS) },
+  'max-deliver': { type: 'string', value: 'N', description: 'NATS: deliveries before a job is recorded as failed', default: String(DEFAULT_MAX_DELIVER) },
+  configs: { type: 'string', value: 'DIR', multiple: true, description: 'more experiment config directories' },
+  plugin: PLUGIN_FLAG,
+  // The in-process inference service's settings: the same flags as `locscope serve inference`.
+  ...INFERENCE_FLAGS,
+  ...CLIENT_FLAGS,
+});
+
+export const runCommand: Command<typeof flags> = {
   name: 'run',
   summary: 'run the study (embedded, or over NATS workers) and write its report',
-  usage:
-    '[--experiments a,b] [--run-id ID] [--out DIR] [--nats URL] [--profile demo|paper] [--concurrency N] [--workers N] [--ack-wait-ms MS] [--max-deliver N] [--configs DIR]... [--plugin MODULE]...',
+  flags,
   async run(argv) {
-    const { values } = parseFlags(argv, {
-      experiments: { type: 'string' },
-      'run-id': { type: 'string' },
-      out: { type: 'string' },
-      nats: { type: 'string' },
-      profile: { type: 'string' },
-      concurrency: { type: 'string' },
-      workers: { type: 'string' },
-      'ack-wait-ms': { type: 'string' },
-      'max-deliver': { type: 'string' },
-      configs: { type: 'string', multiple: true },
-      plugin: { type: 'string', multiple: true },
-    });
+    const { values } = parseFlags(this, argv);
     const profile = profileFlag(values.profile);
     const runId = checkRunId(values['run-id'] ?? defaultRunId());
     const concurrency = intFlag('concurrency', values.concurrency, DEFAULT_CONCURRENCY, 1);
@@ -57,7 +62,7 @@ export const runCommand: Command = {
     const requested = listFlag(values.experiments) ?? defaultExperiments([...configs.keys()], logger);
     const stages = orderStages(requested, configs);
 
-    const clients = new ServiceConnections({ addresses: ServiceConnections.addressesFromEnv(), logger });
+    const clients = new ServiceConnections({ addresses: ServiceConnections.addressesFromEnv(), logger, serviceFlags: values, security: readClientSecurity(values) });
     const interrupt = interruptSignal();
     const url = natsUrl(values.nats);
     const common = {

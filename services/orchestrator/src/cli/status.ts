@@ -1,5 +1,5 @@
 // `locscope status RUN`: progress of a run, from its run directory (or the NATS runs bucket).
-import { UsageError, type Command } from '@locscope/server-kit';
+import { defineFlags, parseFlags, UsageError, type Command } from '@locscope/server-kit';
 import { Kvm } from '@nats-io/kv';
 import { connectNats } from '../nats/connect.ts';
 import { MissingError } from '../errors.ts';
@@ -7,18 +7,17 @@ import type { RunState } from '../execution/state.ts';
 import { checkRunId } from '../keys.ts';
 import { RUNS_BUCKET } from '../nats/names.ts';
 import { DEFAULT_RUNS_DIR, RunDirectory } from '../store/run-directory.ts';
-import { natsUrl, parseFlags } from './options.ts';
+import { NATS_FLAG, natsUrl, OUT_FLAG } from './options.ts';
 
-export const statusCommand: Command = {
+const flags = defineFlags({ out: OUT_FLAG, nats: NATS_FLAG, json: { type: 'boolean', description: 'print the state as one JSON object' } });
+
+export const statusCommand: Command<typeof flags> = {
   name: 'status',
   summary: 'show the progress of a run',
-  usage: 'RUN [--out DIR] [--nats URL] [--json]',
+  arguments: 'RUN',
+  flags,
   async run(argv) {
-    const { values, positionals } = parseFlags(
-      argv,
-      { out: { type: 'string' }, nats: { type: 'string' }, json: { type: 'boolean' } },
-      true,
-    );
+    const { values, positionals } = parseFlags(this, argv);
     if (positionals.length !== 1) throw new UsageError('expected exactly one RUN id');
     const runId = checkRunId(positionals[0], 'RUN');
     const url = natsUrl(values.nats);
