@@ -337,3 +337,53 @@ export function statusHistogram(results: FuzzResult<unknown>[]): string {
   }
   return [...counts].sort((a, b) => b[1] - a[1]).map(([name, n]) => `${name} ${n}`).join(', ');
 }
+
+/** Calls per RPC of one fuzz suite, by kind, and its per-test timeout. */
+export interface FuzzBudget {
+  generated: number;
+  undecodable: number;
+  random: number;
+  timeoutMs: number;
+}
+
+/** Set by `npm run fuzz` (10,000): the calls per RPC every schema fuzz suite makes. */
+export const FUZZ_CALLS_ENV = 'LOCSCOPE_FUZZ_CALLS_PER_RPC';
+
+/**
+ * A suite's own budget, or — when LOCSCOPE_FUZZ_CALLS_PER_RPC is set — that many calls per RPC
+ * split in the suite's proportions, with the per-test timeout scaled alike. The default suite
+ * stays quick; the long run is the same tests, larger.
+ */
+export function fuzzBudget(defaults: FuzzBudget, env: NodeJS.ProcessEnv = process.env): FuzzBudget {
+  const raw = env[FUZZ_CALLS_ENV];
+  if (!raw) return defaults;
+  const calls = Number(raw);
+  if (!Number.isInteger(calls) || calls < 1) throw new Error(`${FUZZ_CALLS_ENV} must be a positive integer, got "${raw}"`);
+  const total = defaults.generated + defaults.undecodable + defaults.random;
+  const scale = calls / total;
+  const undecodable = Math.round(defaults.undecodable * scale);
+  const random = Math.round(defaults.random * scale);
+  return { generated: calls - undecodable - random, undecodable, random, timeoutMs: Math.ceil(defaults.timeoutMs * Math.max(1, scale)) };
+}
+
+/** Outcomes of a whole fuzz suite, for its closing summary line. */
+export class FuzzTally {
+  private readonly counts = new Map<status, number>();
+
+  add(results: FuzzResult<unknown>[]): void {
+    for (const { outcome } of results) this.counts.set(outcome.code, (this.counts.get(outcome.code) ?? 0) + 1);
+  }
+
+  get calls(): number {
+    return [...this.counts.values()].reduce((a, b) => a + b, 0);
+  }
+
+  count(code: status): number {
+    return this.counts.get(code) ?? 0;
+  }
+
+  /** `fuzz summary NAME: calls N, INTERNAL 0, UNKNOWN 0, health worst X ms over K checks (F failed)` — grep-able. */
+  summary(name: string, health: { checks: number; failures: string[]; worstLatencyMs: number }): string {
+    return `fuzz summary ${name}: calls ${this.calls}, INTERNAL ${this.count(status.INTERNAL)}, UNKNOWN ${this.count(status.UNKNOWN)}, health worst ${health.worstLatencyMs.toFixed(0)} ms over ${health.checks} checks (${health.failures.length} failed)`;
+  }
+}

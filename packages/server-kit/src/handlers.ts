@@ -15,9 +15,11 @@ import {
 import { context, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { checkRights, type CallerQuotas, type RequestFacts } from './caller-limits.ts';
+import { ownerOfPeer } from './caller.ts';
 import { identifyCaller, type Caller, type CallerEntry } from './callers.ts';
 import { LocscopeError, statusOf } from './errors.ts';
 import { statusDetailsMetadata } from './rpc-status.ts';
+import type { InFlightCalls } from './in-flight-calls.ts';
 import type { Logger } from './logger.ts';
 import { extractTraceContext, tracer } from './telemetry.ts';
 
@@ -32,6 +34,8 @@ export interface CallContext {
   method: string;
   /** Who is calling (authenticated when the server has a callers file). */
   caller: Caller;
+  /** Who owns what this call stores: the authenticated caller, else the peer's host (caller.ts). */
+  owner: string;
 }
 
 /** How a server knows its callers. */
@@ -104,9 +108,10 @@ export function adaptService<S>(
   implementation: AsyncServiceImplementation<S>,
   logger: Logger,
   security: CallSecurity,
+  calls: InFlightCalls,
   describe: DescribeRequest = () => ({}),
 ): UntypedServiceImplementation {
-  const guard: CallGuard = { security, describe, logger };
+  const guard: CallGuard = { security, describe, logger, calls };
   const adapted: UntypedServiceImplementation = {};
   for (const [name, method] of Object.entries(definition)) {
     const handler = (implementation as Record<string, unknown>)[name];
@@ -125,6 +130,8 @@ interface CallGuard {
   security: CallSecurity;
   describe: DescribeRequest;
   logger: Logger;
+  /** Every call, for shutdown's grace period (in-flight-calls.ts). */
+  calls: InFlightCalls;
 }
 
 function adaptUnary(path: string, handler: UnaryHandler<unknown, unknown>, guard: CallGuard): handleUnaryCall<unknown, unknown> {
@@ -202,7 +209,7 @@ async function runTraced(
     facts = guard.describe(shortMethod, request);
     checkRights(caller, facts);
     release = security.quotas.acquire(caller);
-    await traced(path, call, logger, caller, (ctx) => body(request, ctx));
+    await traced(path, call, guard, caller, (ctx) => body(request, ctx));
   } catch (error) {
     code = statusOf(error);
     throw error;
@@ -219,8 +226,9 @@ async function runTraced(
   }
 }
 
-async function traced(path: string, call: CancellableCall, logger: Logger, caller: Caller, body: (ctx: CallContext) => Promise<void>): Promise<void> {
+async function traced(path: string, call: CancellableCall, { logger, calls, security }: CallGuard, caller: Caller, body: (ctx: CallContext) => Promise<void>): Promise<void> {
   const abort = new AbortController();
+  const tracking = calls.track(abort);
   call.on('cancelled', () => abort.abort(new Error('call cancelled or deadline exceeded')));
   const deadline = call.getDeadline();
   const deadlineMs = typeof deadline === 'number' ? deadline : deadline.getTime();
@@ -242,15 +250,17 @@ async function traced(path: string, call: CancellableCall, logger: Logger, calle
     logger: logger.child({ method: path }),
     method: path,
     caller,
+    owner: security.callers || caller.certificate ? caller.name : ownerOfPeer(call.getPeer()),
   };
   try {
-    await activeCaller.run(caller, () => context.with(trace.setSpan(parent, span), () => body(ctx)));
+    await Promise.race([activeCaller.run(caller, () => context.with(trace.setSpan(parent, span), () => body(ctx))), tracking.ended]);
     span.setAttribute('rpc.grpc.status_code', status.OK);
   } catch (error) {
     span.setAttribute('rpc.grpc.status_code', statusOf(error));
     span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message });
     throw error;
   } finally {
+    tracking.release();
     if (timer) clearTimeout(timer);
     span.end();
   }

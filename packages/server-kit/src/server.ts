@@ -11,8 +11,13 @@ import { CallerQuotas } from './caller-limits.ts';
 import { readCallersFile } from './callers.ts';
 import { adaptService, tolerantDefinition, type AsyncServiceImplementation, type CallSecurity, type DescribeRequest } from './handlers.ts';
 import { startHealthPort } from './health-port.ts';
+import { UnavailableError } from './errors.ts';
+import { InFlightCalls } from './in-flight-calls.ts';
 import type { Logger } from './logger.ts';
 import { serverCredentials } from './tls.ts';
+
+/** How long calls answered UNAVAILABLE at the end of the grace period have to reach their clients. */
+export const SHUTDOWN_FLUSH_MS = 500;
 
 export interface ServiceRegistration<S = unknown> {
   /** Fully qualified service name, e.g. `locscope.v1.Masks` (the health-check key). */
@@ -38,7 +43,10 @@ export interface RunningServer {
   healthPort?: number;
   health: HealthImplementation;
   setServing(serviceName: string, serving: boolean): void;
-  /** Marks everything NOT_SERVING, lets in-flight calls finish within the grace period, then stops. */
+  /**
+   * Marks everything NOT_SERVING, lets in-flight calls finish within the grace period, then answers
+   * the rest UNAVAILABLE, aborts their work and stops.
+   */
   shutdown(): Promise<void>;
 }
 
@@ -64,10 +72,11 @@ export async function startServer(
   });
   const health = new HealthImplementation({ '': 'SERVING' });
   health.addToServer(server);
+  const calls = new InFlightCalls();
   for (const registration of services) {
     server.addService(
       tolerantDefinition(registration.definition),
-      adaptService(registration.definition, registration.implementation, logger, security, registration.describe),
+      adaptService(registration.definition, registration.implementation, logger, security, calls, registration.describe),
     );
     health.setStatus(registration.name, registration.servingAtStart === false ? 'NOT_SERVING' : 'SERVING');
   }
@@ -102,14 +111,21 @@ export async function startServer(
     stopping ??= new Promise<void>((resolve) => {
       health.setStatus('', 'NOT_SERVING');
       for (const s of services) health.setStatus(s.name, 'NOT_SERVING');
+      let flush: NodeJS.Timeout | undefined;
       const force = setTimeout(() => {
-        logger.warn('grace period over, cancelling in-flight calls', { graceMs: config.shutdownGraceMs });
-        server.forceShutdown();
-        healthPort?.shutdown();
-        resolve();
+        const reason = new UnavailableError(`the server is shutting down and its grace period of ${config.shutdownGraceMs} ms is over; the call was abandoned, retry it elsewhere`);
+        const ended = calls.endAll(reason);
+        logger.warn('grace period over, cancelling in-flight calls', { graceMs: config.shutdownGraceMs, calls: ended });
+        // The statuses just sent need a moment to leave; tryShutdown ends sooner once they have.
+        flush = setTimeout(() => {
+          server.forceShutdown();
+          healthPort?.shutdown();
+          resolve();
+        }, SHUTDOWN_FLUSH_MS);
       }, config.shutdownGraceMs);
       server.tryShutdown(() => {
         clearTimeout(force);
+        clearTimeout(flush);
         // Last, so the probes see NOT_SERVING for the whole drain.
         healthPort?.shutdown();
         logger.info('gRPC server stopped', { address });

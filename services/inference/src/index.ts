@@ -28,7 +28,7 @@ export {
   type ScoreRequest,
   type TensorData,
 } from './runtime/model.ts';
-export { hookTensors, hooksNeeded, validateInterventions, type HeadAblation, type HeadPatch, type Intervention, type Knockout } from './runtime/interventions.ts';
+export { hookTensors, validateInterventions, type HeadAblation, type HeadPatch, type Intervention, type Knockout } from './runtime/interventions.ts';
 export { SessionError, type ExecutionProvider, type Precision } from './runtime/session.ts';
 
 export { Reference } from './parity/reference.ts';

@@ -13,12 +13,14 @@ export { canonicalJson, compactJson, type JsonValue } from './canonical-json.ts'
 export { orderStages, planStage, type Stage } from './execution/plan.ts';
 export { runSuite, RunInterruptedError, type JobExecutor, type SuiteOutcome } from './execution/runner.ts';
 export { runEmbedded, type EmbeddedRunOptions } from './execution/embedded.ts';
-export type { RunState, RunSink, SampleEvent } from './execution/state.ts';
+export type { RunState, RunSink, RunWaiting, SampleEvent } from './execution/state.ts';
 export { runWithNats, type NatsRunOptions } from './nats/coordinator.ts';
 export { runWorker, type WorkerOptions } from './nats/worker.ts';
 export { ensureResources, DEFAULT_ACK_WAIT_MS, DEFAULT_MAX_DELIVER } from './nats/resources.ts';
 export { KvRecordStore, objectArtifacts } from './nats/kv-store.ts';
-export { connectNats } from './nats/connect.ts';
+export { connectNats, closeNats } from './nats/connect.ts';
+export { natsClientConfig, type NatsClientConfig, type NatsAuth, type NatsTls } from './nats/client-config.ts';
+export { NatsConnectionWatch, NatsClosedError, type NatsState } from './nats/connection-watch.ts';
 export type { NatsConnection } from '@nats-io/transport-node';
 export * as natsNames from './nats/names.ts';
 export { RunDirectory, DEFAULT_RUNS_DIR } from './store/run-directory.ts';

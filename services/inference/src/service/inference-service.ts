@@ -93,6 +93,7 @@ export function inferenceImplementation(engine: InferenceEngine, admission: Admi
     generate: (request, call) =>
       admit(call, async () => ({
         generations: await engine.generate({
+          owner: call.owner,
           model: request.model,
           image: request.image,
           prompt: request.prompt,
@@ -105,6 +106,7 @@ export function inferenceImplementation(engine: InferenceEngine, admission: Admi
     score: (request, call) =>
       admit(call, async () => {
         const result = await engine.score({
+          owner: call.owner,
           model: request.model,
           image: request.image,
           prompt: request.prompt,
@@ -149,6 +151,11 @@ export function inferenceImplementation(engine: InferenceEngine, admission: Admi
         return { attributions: float32Tensor(result.attributions, [result.attributions.length]), score: result.score, baselineScore: result.baselineScore };
       }),
 
+    deleteStoredRun: async (request, call) => {
+      engine.registry.entry(request.model);
+      return { bytes: engine.storedRuns.delete(call.owner, request.model, request.name, request.allowMissing) };
+    },
+
     headSweep: (request, call) =>
       admit(call, async () => {
         const result = await engine.headSweep({
@@ -183,6 +190,7 @@ async function* captureStream(
   const tensors = await admission.run(
     () =>
       engine.capture({
+        owner: call.owner,
         model: request.model,
         image: request.image,
         prompt: request.prompt,

@@ -89,13 +89,19 @@ export class ModelRegistry<M> {
     return this.ready.has(name);
   }
 
-  /** The loaded model; NOT_FOUND naming `field` for an unknown name. */
-  async get(name: string, field = 'model'): Promise<M> {
+  /** The configured entry (nothing is loaded); NOT_FOUND naming `field` for an unknown name. */
+  entry(name: string, field = 'model'): ModelEntry {
     const entry = this.byName.get(name);
     if (!entry) {
       const known = [...this.byName.keys()].join(', ') || 'none';
       throw new NotFoundError(`unknown model "${name}" (configured: ${known})`, { field });
     }
+    return entry;
+  }
+
+  /** The loaded model; NOT_FOUND naming `field` for an unknown name. */
+  async get(name: string, field = 'model'): Promise<M> {
+    const entry = this.entry(name, field);
     let model = this.loaded.get(name);
     if (!model) {
       model = this.load(entry).then(

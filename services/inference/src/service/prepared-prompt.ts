@@ -18,6 +18,8 @@ export interface PreparedPrompt {
 export interface SequenceBudget {
   /** The server's limit on tokens per sequence. */
   maxTokens: number;
+  /** The server's limit on UTF-8 bytes of the prompt and of the target, checked before tokenizing. */
+  maxTextBytes: number;
   /** Tokens the request will add later (generation), counted against both limits. */
   reserve: number;
   /** The calling party's own, lower limit (its maxSequence right). */
@@ -32,6 +34,8 @@ export async function preparePrompt(
   target: string | undefined,
   budget: SequenceBudget,
 ): Promise<PreparedPrompt> {
+  checkTextBytes(question, 'prompt', budget.maxTextBytes);
+  if (target) checkTextBytes(target, 'target', budget.maxTextBytes);
   const views = image.views.length;
   let prompt: EncodedPrompt;
   let targetSpan: { start: number; end: number };
@@ -63,6 +67,13 @@ export async function preparePrompt(
     layout,
     target: targetSpan,
   };
+}
+
+function checkTextBytes(text: string, field: string, limit: number): void {
+  // text.length ≤ UTF-8 bytes: the cheap bound settles almost every request without encoding.
+  if (text.length <= limit / 3) return;
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > limit) throw new ResourceExhaustedError(`${bytes} bytes of text exceed the server's limit of ${limit} (max_text_bytes); it was not tokenized`, { field });
 }
 
 /**

@@ -4,9 +4,8 @@ import { UsageError } from '@locscope/server-kit';
 import { PROFILES, type Profile } from '../config/envelope.ts';
 import { DEFAULT_RUNS_DIR } from '../store/run-directory.ts';
 
-/** `--out DIR`, `--nats URL`: spelled alike by run, status, report and worker. */
+/** `--out DIR`: spelled alike by run, status and report (`--nats URL` and its kin: nats/client-config.ts). */
 export const OUT_FLAG = { type: 'string', value: 'DIR', description: 'folder holding the runs', default: DEFAULT_RUNS_DIR } as const;
-export const NATS_FLAG = { type: 'string', value: 'URL', description: 'NATS server (JetStream) to run through', env: 'LOCSCOPE_NATS_URL' } as const;
 export const PLUGIN_FLAG = { type: 'string', value: 'MODULE', multiple: true, description: 'module that registers more experiments' } as const;
 
 export function intFlag(name: string, raw: string | undefined, fallback: number, min: number): number {
@@ -27,11 +26,6 @@ export function listFlag(raw: string | undefined): string[] | undefined {
   const items = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
   if (items.length === 0) throw new UsageError('expected a comma-separated list');
   return items;
-}
-
-/** NATS URL from the flag or LOCSCOPE_NATS_URL (flag wins). */
-export function natsUrl(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  return flag ?? (env.LOCSCOPE_NATS_URL || undefined);
 }
 
 /** An AbortSignal fired by the first SIGINT/SIGTERM (running jobs finish; the run stays resumable). */

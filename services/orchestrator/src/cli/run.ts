@@ -1,7 +1,9 @@
 // `locscope run`: runs experiments (default: every wired one) embedded or through NATS, writes the
 // report, and prints the HTML report's path as the last line of stdout.
 import { CLIENT_FLAGS, createLogger, defineFlags, parseFlags, readClientSecurity, setupTelemetry, type Command } from '@locscope/server-kit';
-import { connectNats } from '../nats/connect.ts';
+import { NATS_CLIENT_FLAGS, natsClientConfig } from '../nats/client-config.ts';
+import { closeNats, connectNats } from '../nats/connect.ts';
+import { NatsConnectionWatch } from '../nats/connection-watch.ts';
 import { randomBytes } from 'node:crypto';
 import { configDirs, loadConfigs } from '../config/load.ts';
 import { datasetForConfig } from '../datasets.ts';
@@ -17,7 +19,7 @@ import { findExperiment, loadPlugins } from '../registry.ts';
 import { INFERENCE_FLAGS } from '@locscope/inference/launcher';
 import { ServiceConnections } from '../services/clients.ts';
 import { DEFAULT_RUNS_DIR } from '../store/run-directory.ts';
-import { interruptSignal, intFlag, listFlag, NATS_FLAG, natsUrl, OUT_FLAG, PLUGIN_FLAG, profileFlag } from './options.ts';
+import { interruptSignal, intFlag, listFlag, OUT_FLAG, PLUGIN_FLAG, profileFlag } from './options.ts';
 
 /** In-process workers of a NATS run unless `--workers` says otherwise. */
 const DEFAULT_LOCAL_WORKERS = 1;
@@ -26,7 +28,7 @@ const flags = defineFlags({
   experiments: { type: 'string', value: 'a,b', description: 'experiments to run (their dependencies are added)', default: 'every wired experiment' },
   'run-id': { type: 'string', value: 'ID', description: 'run id; reusing one resumes that run', default: 'YYYYMMDD-HHMMSS-xxxx' },
   out: OUT_FLAG,
-  nats: NATS_FLAG,
+  ...NATS_CLIENT_FLAGS,
   profile: { type: 'string', value: 'demo|paper', description: 'sample counts: reduced (demo) or the paper\'s', default: 'demo' },
   concurrency: { type: 'string', value: 'N', description: 'samples at once (embedded)', default: String(DEFAULT_CONCURRENCY) },
   workers: { type: 'string', value: 'N', description: 'in-process workers of a NATS run (0 = external workers only)', default: String(DEFAULT_LOCAL_WORKERS) },
@@ -46,6 +48,7 @@ export const runCommand: Command<typeof flags> = {
   async run(argv) {
     const { values } = parseFlags(this, argv);
     const profile = profileFlag(values.profile);
+    const nats = natsClientConfig(values);
     const runId = checkRunId(values['run-id'] ?? defaultRunId());
     const concurrency = intFlag('concurrency', values.concurrency, DEFAULT_CONCURRENCY, 1);
     const localWorkers = intFlag('workers', values.workers, DEFAULT_LOCAL_WORKERS, 0);
@@ -64,7 +67,6 @@ export const runCommand: Command<typeof flags> = {
 
     const clients = new ServiceConnections({ addresses: ServiceConnections.addressesFromEnv(), logger, serviceFlags: values, security: readClientSecurity(values) });
     const interrupt = interruptSignal();
-    const url = natsUrl(values.nats);
     const common = {
       runId,
       outDir: values.out ?? DEFAULT_RUNS_DIR,
@@ -77,12 +79,12 @@ export const runCommand: Command<typeof flags> = {
     };
     let outcome;
     try {
-      if (url) {
-        const nc = await connectNats(url, `locscope-run-${runId}`);
+      if (nats) {
+        const nc = await connectNats(nats, `locscope-run-${runId}`);
         try {
-          outcome = await runWithNats({ ...common, ...queue, nc, localWorkers });
+          outcome = await runWithNats({ ...common, ...queue, nc, watch: new NatsConnectionWatch(nc, logger), localWorkers });
         } finally {
-          await nc.drain();
+          await closeNats(nc);
         }
       } else {
         outcome = await runEmbedded({ ...common, concurrency });

@@ -2,7 +2,10 @@
 // SIGINT/SIGTERM (then drains). Each service reads its own flags (e.g. inference's `--models FILE`);
 // a flag that none of the started services takes is refused.
 import { createLogger, parseFlags, readServiceConfig, setupTelemetry, shutdownOnSignals, UsageError, type Command, type RunningServer, type ServiceConfig } from '@locscope/server-kit';
-import { isServiceName, serviceFlags, SERVICE_NAMES, startService } from '../services/launchers.ts';
+import { isServiceName, serviceFlags, SERVICE_NAMES, startService, type ServiceName } from '../services/launchers.ts';
+
+/** `all`'s services in the README's order, that of their default ports: `all --port P` gives them P, P+1, P+2, P+3. */
+export const ALL_IN_PORT_ORDER: readonly ServiceName[] = ['inference', 'masks', 'metrics', 'inpainting'];
 
 export const serveCommand: Command = {
   name: 'serve',
@@ -16,7 +19,7 @@ export const serveCommand: Command = {
       throw new UsageError(`expected a service name (${SERVICE_NAMES.join(', ')}) or "all", got "${target ?? ''}"`);
     }
     if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
-    const names = target === 'all' ? [...SERVICE_NAMES] : [target];
+    const names = target === 'all' ? [...ALL_IN_PORT_ORDER] : [target];
     const { values } = parseFlags({ ...this, flags: await serviceFlags(names) }, argv);
     // -1 marks "no --port/LOCSCOPE_PORT given": each service then gets its own default port.
     const basePort = readServiceConfig(values, process.env, -1).port;
