@@ -30,5 +30,4 @@ export { ServiceConnections, type ServiceCalls, type ServiceClients, type Client
 export { SERVICE_NAMES, startService, type ServiceName } from './services/launchers.ts';
 export type { Aggregate, Table, Figure, HeatmapFigure, LinesFigure } from './report/model.ts';
 export { renderReport } from './report/render.ts';
-export { figureSvg } from './report/svg/index.ts';
-export { ConfigError, MissingError, NotWiredError, RunConflictError, SampleFailedError } from './errors.ts';
+export { ConfigError, FigureRenderError, MissingError, NotWiredError, RunConflictError, SampleFailedError } from './errors.ts';
