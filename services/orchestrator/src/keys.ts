@@ -2,6 +2,7 @@
 // record per (variant, seed). Keys become file names and NATS KV keys, so every free-form part is
 // escaped into the alphabet both accept.
 import { InvalidArgumentError } from '@locscope/server-kit';
+import { randomBytes } from 'node:crypto';
 
 export interface JobKey {
   run: string;
@@ -73,4 +74,10 @@ export function checkRunId(runId: string, field = 'run-id'): string {
     throw new InvalidArgumentError(`"${runId}" is not a valid run id (letters, digits, '_' and '-', at most 128)`, { field });
   }
   return runId;
+}
+
+/** A fresh run id, `YYYYMMDD-HHMMSS-xxxx` (UTC; the suffix keeps ids started in the same second apart). */
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${stamp}-${randomBytes(2).toString('hex')}`;
 }

@@ -61,7 +61,21 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteOutcome> {
   const tracker = new RunTracker(runId, stages.map((s) => s.experiment.id), options.sinks);
   const aggregates = new Map<string, Aggregate>();
   let failedJobs = 0;
-  for (const stage of stages) {
+  let report: string;
+  try {
+    for (const stage of stages) await runStage(stage);
+    report = await options.render(directory, [...aggregates.values()]);
+  } catch (error) {
+    // The state must not stay `running` for a run that stopped (status, WatchRun, the runs bucket).
+    const interrupted = options.signal?.aborted === true;
+    await tracker.finished('failed', { error: interrupted ? 'interrupted' : ((error as Error)?.message ?? String(error)) });
+    if (interrupted && !(error instanceof RunInterruptedError)) throw new RunInterruptedError(runId, { cause: options.signal?.reason });
+    throw error;
+  }
+  await tracker.finished(failedJobs > 0 ? 'failed' : 'done', failedJobs > 0 ? { report, error: `${failedJobs} jobs failed` } : { report });
+  return { state: tracker.state, report, aggregates: [...aggregates.values()] };
+
+  async function runStage(stage: Stage): Promise<void> {
     const id = stage.experiment.id;
     let dataset: Promise<Dataset> | undefined;
     const jobs = await planStage(stage, {
@@ -79,10 +93,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteOutcome> {
     await tracker.stageStarted(id, jobs.length, jobs.length - todo.length);
     logger.info('experiment planned', { run: runId, experiment: id, jobs: jobs.length, todo: todo.length });
     await options.executor.execute(todo, (event) => tracker.jobFinished(event));
-    if (options.signal?.aborted) {
-      await tracker.finished('failed', { error: 'interrupted' });
-      throw new RunInterruptedError(runId, { cause: options.signal.reason });
-    }
+    if (options.signal?.aborted) throw new RunInterruptedError(runId, { cause: options.signal.reason });
     const planned = new Set(jobs.map((j) => j.sample));
     const results = (await store.list(runId, id)).filter((r) => planned.has(r.key.sample));
     const done = new Set(results.map((r) => r.key.sample));
@@ -93,7 +104,4 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteOutcome> {
     aggregates.set(id, aggregate);
     await tracker.stageDone(id);
   }
-  const report = await options.render(directory, [...aggregates.values()]);
-  await tracker.finished(failedJobs > 0 ? 'failed' : 'done', failedJobs > 0 ? { report, error: `${failedJobs} jobs failed` } : { report });
-  return { state: tracker.state, report, aggregates: [...aggregates.values()] };
 }

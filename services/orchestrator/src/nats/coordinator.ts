@@ -1,10 +1,11 @@
 // NATS mode of `locscope run`: jobs go to the JetStream work queue and any number of workers
 // (`locscope worker`, or in-process ones started here) run them; records live in KV. The local run
-// directory still holds the manifest, aggregates and report, and the report is also put in the
-// object store under `<run>/report/`.
+// directory still holds the manifest, aggregates and report, and every report file is also put in
+// the object store under `<run>/report/` (where the orchestrator service reads it back).
 import type { Logger } from '@locscope/server-kit';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 import type { ResolvedConfig } from '../config/resolve.ts';
 import type { Dataset } from '../dataset.ts';
 import type { Stage } from '../execution/plan.ts';
@@ -20,6 +21,9 @@ import { KvRecordStore, objectArtifacts } from './kv-store.ts';
 import { ensureResources, type QueueOptions } from './resources.ts';
 import { runWorker } from './worker.ts';
 
+/** In-process workers of a NATS run unless `--workers` says otherwise. */
+export const DEFAULT_LOCAL_WORKERS = 1;
+
 export interface NatsRunOptions extends QueueOptions {
   nc: NatsConnection;
   runId: string;
@@ -33,6 +37,8 @@ export interface NatsRunOptions extends QueueOptions {
   localWorkers: number;
   signal?: AbortSignal;
   sinks?: RunSink[];
+  /** Draw the progress bar on a terminal (default true; a server running many runs turns it off). */
+  progressBar?: boolean;
 }
 
 export async function runWithNats(options: NatsRunOptions): Promise<SuiteOutcome> {
@@ -47,7 +53,7 @@ export async function runWithNats(options: NatsRunOptions): Promise<SuiteOutcome
     options.localWorkers > 0
       ? runWorker({ ...options, concurrency: options.localWorkers, signal: stopWorkers.signal, logger: logger.child({ worker: 'local' }) })
       : Promise.resolve();
-  const bar = progressBarSink();
+  const bar = options.progressBar === false ? undefined : progressBarSink();
   try {
     const outcome = await runSuite({
       runId: options.runId,
@@ -62,7 +68,13 @@ export async function runWithNats(options: NatsRunOptions): Promise<SuiteOutcome
       signal: options.signal,
       logger,
     });
-    await objectArtifacts(resources.artifacts, options.runId).put('report/index.html', await readFile(outcome.report));
+    const artifacts = objectArtifacts(resources.artifacts, options.runId);
+    const reportDir = directory.file('report');
+    for (const entry of await readdir(reportDir, { recursive: true, withFileTypes: true })) {
+      if (!entry.isFile()) continue;
+      const file = join(entry.parentPath, entry.name);
+      await artifacts.put(`report/${relative(reportDir, file)}`, await readFile(file));
+    }
     return outcome;
   } finally {
     stopWorkers.abort();
