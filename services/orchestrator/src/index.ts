@@ -31,3 +31,5 @@ export type { Aggregate, Table, Figure, HeatmapFigure, LinesFigure } from './rep
 export { renderReport } from './report/render.ts';
 export { figureSvg } from './report/svg/index.ts';
 export { ConfigError, MissingError, NotWiredError, RunConflictError, SampleFailedError } from './errors.ts';
+export { startOrchestratorServer, orchestratorService, ORCHESTRATOR_SERVICE_NAME, type OrchestratorStartOptions } from './api/service.ts';
+export { DEFAULT_ORCHESTRATOR_PORT } from './api/options.ts';

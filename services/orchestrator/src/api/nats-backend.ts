@@ -79,7 +79,8 @@ export class NatsBackend implements RunBackend {
 
   async *events(runId: string, after: number, signal: AbortSignal): AsyncGenerator<SequencedEvent> {
     const consumer = await this.resources.js.consumers.get(EVENT_STREAM, {
-      filter_subjects: [runEventsFilter(runId)],
+      // One subject as a string: a list needs nats-server ≥ 2.10 (Debian 12 ships 2.9).
+      filter_subjects: runEventsFilter(runId),
       ...(after > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: after + 1 } : { deliver_policy: DeliverPolicy.All }),
     });
     const messages = await consumer.consume();

@@ -5,7 +5,7 @@
 import type { Logger } from '@locscope/server-kit';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { readdir, readFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import type { ResolvedConfig } from '../config/resolve.ts';
 import type { Dataset } from '../dataset.ts';
 import type { Stage } from '../execution/plan.ts';
@@ -14,6 +14,7 @@ import { progressBarSink, stateFileSink } from '../execution/sinks.ts';
 import type { RunSink } from '../execution/state.ts';
 import { renderReport } from '../report/render.ts';
 import type { ServiceClients } from '../services/clients.ts';
+import type { ArtifactStore } from '../store/artifacts.ts';
 import { RunDirectory } from '../store/run-directory.ts';
 import { natsRunSink } from './events.ts';
 import { NatsExecutor } from './executor.ts';
@@ -64,21 +65,28 @@ export async function runWithNats(options: NatsRunOptions): Promise<SuiteOutcome
       executor: new NatsExecutor({ js: resources.js, records: resources.records, store, signal: options.signal }),
       sinks: [stateFileSink(directory), natsRunSink(nc, resources.runs), ...(bar ? [bar] : []), ...(options.sinks ?? [])],
       loadDataset: options.loadDataset,
-      render: renderReport,
+      // Uploaded before the run counts as finished: whoever sees its done event can fetch the report.
+      render: async (dir, aggregates) => {
+        const page = await renderReport(dir, aggregates);
+        await uploadReport(dir, objectArtifacts(resources.artifacts, options.runId));
+        return page;
+      },
       signal: options.signal,
       logger,
     });
-    const artifacts = objectArtifacts(resources.artifacts, options.runId);
-    const reportDir = directory.file('report');
-    for (const entry of await readdir(reportDir, { recursive: true, withFileTypes: true })) {
-      if (!entry.isFile()) continue;
-      const file = join(entry.parentPath, entry.name);
-      await artifacts.put(`report/${relative(reportDir, file)}`, await readFile(file));
-    }
     return outcome;
   } finally {
     stopWorkers.abort();
     options.signal?.removeEventListener('abort', abort);
     await workers;
+  }
+}
+
+async function uploadReport(directory: RunDirectory, artifacts: ArtifactStore): Promise<void> {
+  const root = directory.file('report');
+  for (const entry of await readdir(root, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const file = join(entry.parentPath, entry.name);
+    await artifacts.put(`report/${relative(root, file).split(sep).join('/')}`, await readFile(file));
   }
 }
