@@ -50,8 +50,8 @@ beforeAll(async () => {
       service({
         name: 'test.Echo',
         definition: EchoDefinition,
-        protoFiles: [],
-        includeDirs: [],
+        // No descriptors: this test service is not reflected.
+        descriptorSet: new Uint8Array(),
         implementation: {
           echo: async (request: EchoRequest) => {
             if (request.fail === 'invalid') throw new InvalidArgumentError('must be short', { field: 'text' });
@@ -181,8 +181,8 @@ describe('startServer', () => {
         service({
           name: 'test.Echo',
           definition: EchoDefinition,
-          protoFiles: [],
-          includeDirs: [],
+          // No descriptors: this test service is not reflected.
+          descriptorSet: new Uint8Array(),
           implementation: {
             echo: async (request: EchoRequest) => {
               await new Promise((resolve) => setTimeout(resolve, 300));

@@ -1,12 +1,11 @@
 // gRPC server bootstrap shared by every service: health (grpc.health.v1), reflection,
 // message-size limits, typed-error mapping, tracing, and graceful shutdown (drain, then stop).
 import { Server, ServerCredentials, type ServiceDefinition } from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
-import { ReflectionService } from '@grpc/reflection';
-import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
+import { HealthImplementation } from 'grpc-health-check';
 import { type ServiceConfig } from './config.ts';
 import { adaptService, tolerantDefinition, type AsyncServiceImplementation } from './handlers.ts';
 import type { Logger } from './logger.ts';
+import { addReflection } from './reflection.ts';
 
 export interface ServiceRegistration<S = unknown> {
   /** Fully qualified service name, e.g. `locscope.v1.Masks` (the health-check key). */
@@ -14,10 +13,11 @@ export interface ServiceRegistration<S = unknown> {
   /** ts-proto generated service definition (`MasksService`). */
   definition: ServiceDefinition;
   implementation: AsyncServiceImplementation<S>;
-  /** .proto files (absolute paths) describing the service, for reflection. */
-  protoFiles: string[];
-  /** Include directories for those files' imports. */
-  includeDirs: string[];
+  /**
+   * Encoded FileDescriptorSet holding the service's .proto file and its imports (`apiDescriptorSet`
+   * of @locscope/proto), for reflection.
+   */
+  descriptorSet: Uint8Array;
   /** Reported SERVING at start; false leaves it NOT_SERVING until `setServing` (e.g. model loading). */
   servingAtStart?: boolean;
 }
@@ -55,11 +55,11 @@ export async function startServer(
     );
     health.setStatus(registration.name, registration.servingAtStart === false ? 'NOT_SERVING' : 'SERVING');
   }
-  const reflected = loadSync(
-    [healthProtoPath, ...services.flatMap((s) => s.protoFiles)],
-    { includeDirs: [...new Set(services.flatMap((s) => s.includeDirs))], keepCase: true },
+  addReflection(
+    server,
+    services.map((s) => s.descriptorSet),
+    services.map((s) => s.name),
   );
-  new ReflectionService(reflected).addToServer(server);
 
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${config.host}:${config.port}`, ServerCredentials.createInsecure(), (error, bound) =>

@@ -1,7 +1,7 @@
 // locscope.v1.Inference over gRPC: proto ↔ engine mapping, admission control, readiness, and
 // the server entry point. Every model-running RPC goes through the admission queue so that a
 // busy server refuses work (RESOURCE_EXHAUSTED) instead of stalling every caller.
-import { float32Tensor, protoFile, protoRoot } from '@locscope/proto';
+import { float32Tensor, apiDescriptorSet } from '@locscope/proto';
 import { ModelFamily } from '@locscope/proto/v1/model_family';
 import {
   InferenceService,
@@ -237,8 +237,7 @@ export async function startInferenceServer(config: ServiceConfig, options: Infer
         name: INFERENCE_SERVICE_NAME,
         definition: InferenceService,
         implementation: inferenceImplementation(engine, admission),
-        protoFiles: [protoFile('inference')],
-        includeDirs: [protoRoot],
+        descriptorSet: apiDescriptorSet,
         servingAtStart: false,
       }),
     ],

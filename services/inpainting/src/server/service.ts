@@ -1,6 +1,6 @@
 // The locscope.v1.Inpainting registration for the server kit (health, reflection, tracing and
 // error mapping come from the kit).
-import { protoFile, protoRoot } from '@locscope/proto';
+import { apiDescriptorSet } from '@locscope/proto';
 import { InpaintingService, type InpaintingServer } from '@locscope/proto/v1/inpainting';
 import { service, type ServiceRegistration } from '@locscope/server-kit';
 import { handleRemove, type RemoveHandlerOptions } from './remove-handler.ts';
@@ -14,7 +14,6 @@ export function inpaintingService(options: RemoveHandlerOptions = {}): ServiceRe
     name: INPAINTING_SERVICE_NAME,
     definition: InpaintingService,
     implementation: { remove: (request) => handleRemove(request, options) },
-    protoFiles: [protoFile('inpainting')],
-    includeDirs: [protoRoot],
+    descriptorSet: apiDescriptorSet,
   });
 }

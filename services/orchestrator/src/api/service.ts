@@ -1,7 +1,7 @@
 // locscope.v1.Orchestrator: SubmitRun, GetRun, ListRuns, WatchRun, CancelRun, GetReport over a
 // RunManager, and the server `locscope serve orchestrator` starts.
 import { service, startServer, type Logger, type RunningServer, type ServiceConfig, type ServiceRegistration } from '@locscope/server-kit';
-import { protoFile, protoRoot } from '@locscope/proto';
+import { apiDescriptorSet } from '@locscope/proto';
 import { OrchestratorService, type GetReportResponse, type OrchestratorServer } from '@locscope/proto/v1/orchestrator';
 import { configDirs, loadConfigs } from '../config/load.ts';
 import { PROFILES, type Profile } from '../config/envelope.ts';
@@ -51,8 +51,7 @@ export function orchestratorService(runs: RunManager): ServiceRegistration {
         }
       },
     },
-    protoFiles: [protoFile('orchestrator')],
-    includeDirs: [protoRoot],
+    descriptorSet: apiDescriptorSet,
   });
 }
 
