@@ -6,6 +6,10 @@ import { status } from '@grpc/grpc-js';
 export interface LocscopeErrorOptions {
   /** The request field (dotted path, e.g. `variants[2].head_ablation.layer`) the error is about. */
   field?: string;
+  /** The thing that was not found (NOT_FOUND's google.rpc.ResourceInfo), e.g. `{ type: 'run', name: 'r1' }`. */
+  resource?: { type: string; name: string };
+  /** When a retry may succeed (RESOURCE_EXHAUSTED's google.rpc.RetryInfo). */
+  retryAfterMs?: number;
   cause?: unknown;
 }
 
@@ -13,12 +17,19 @@ export interface LocscopeErrorOptions {
 export class LocscopeError extends Error {
   readonly code: status;
   readonly field: string | undefined;
+  /** The message without the field prefix (a field violation's description). */
+  readonly description: string;
+  readonly resource: LocscopeErrorOptions['resource'];
+  readonly retryAfterMs: number | undefined;
 
   constructor(code: status, message: string, options: LocscopeErrorOptions = {}) {
     super(options.field ? `${options.field}: ${message}` : message, { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
     this.field = options.field;
+    this.description = message;
+    this.resource = options.resource;
+    this.retryAfterMs = options.retryAfterMs;
   }
 }
 

@@ -14,6 +14,7 @@ import {
 import { context, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { LocscopeError, statusOf } from './errors.ts';
 import type { Logger } from './logger.ts';
+import { statusDetailsMetadata } from './status-details.ts';
 import { extractTraceContext, tracer } from './telemetry.ts';
 
 /** What a handler gets besides its request. */
@@ -187,9 +188,12 @@ function metadataCarrier(metadata: Metadata): Record<string, string> {
   return carrier;
 }
 
-/** gRPC status object for a thrown value; unexpected errors are logged and become INTERNAL. */
-export function toStatus(error: unknown, path: string, logger: Logger): { code: status; details: string } {
-  if (error instanceof LocscopeError) return { code: error.code, details: error.message };
+/**
+ * gRPC status object for a thrown value (typed errors with their google.rpc.Status details);
+ * unexpected errors are logged and become INTERNAL.
+ */
+export function toStatus(error: unknown, path: string, logger: Logger): { code: status; details: string; metadata?: Metadata } {
+  if (error instanceof LocscopeError) return { code: error.code, details: error.message, metadata: statusDetailsMetadata(error) };
   logger.error('unexpected error', { method: path, error });
   return { code: status.INTERNAL, details: `internal error: ${(error as Error)?.message ?? String(error)}` };
 }

@@ -81,7 +81,7 @@ export class RunManager {
     // Submitted, but its first stage is still being planned: nothing is stored yet.
     const running = this.active.get(runId);
     if (running) return pendingState(running.manifest);
-    throw new MissingError(`no run "${runId}"`, { field: 'run_id' });
+    throw new MissingError(`no run "${runId}"`, { field: 'run_id', resource: { type: 'run', name: runId } });
   }
 
   async list(): Promise<RunState[]> {
@@ -114,7 +114,7 @@ export class RunManager {
     if (paths.length === 0) return files;
     return paths.map((path, i) => {
       const file = files.find((f) => f.path === path);
-      if (!file) throw new MissingError(`run ${runId}'s report has no file "${path}"`, { field: `paths[${i}]` });
+      if (!file) throw new MissingError(`run ${runId}'s report has no file "${path}"`, { field: `paths[${i}]`, resource: { type: 'report file', name: `${runId}/report/${path}` } });
       return file;
     });
   }
