@@ -6,7 +6,6 @@ export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const LOCSCOPE_BIN = fileURLToPath(new URL('../../services/orchestrator/bin/locscope.js', import.meta.url));
 /** The test-only arith experiment: plugin module and config directory. */
 export const ARITH_PLUGIN = fileURLToPath(new URL('../../services/orchestrator/src/testing/arith-plugin.ts', import.meta.url));
-export const ARITH_CONFIGS = fileURLToPath(new URL('../../services/orchestrator/src/testing/configs', import.meta.url));
 
 export function spawnLocscope(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): ChildProcess {
   return spawn(process.execPath, [LOCSCOPE_BIN, ...args], {

@@ -9,6 +9,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { testTokenizerJson } from '../src/checkpoint/test-support.ts';
 import { startInferenceServer } from '../src/service/inference-service.ts';
+import type { LoadModelOptions } from '../src/runtime/model.ts';
 import { BENCH_IMAGE_TOKEN } from './bench-checkpoint.ts';
 import { median } from './run-bench.ts';
 
@@ -42,11 +43,11 @@ export function ensureBenchTokenizer(dir: string): void {
   writeFileSync(file, JSON.stringify(testTokenizerJson({ added: { 1: '<s>', 2: '</s>', [BENCH_IMAGE_TOKEN]: '<image>' }, words, metaspace: true, bos: '<s>', firstId: 100 })));
 }
 
-/** Runs on a llava-hf checkpoint directory with a tokenizer.json. */
-export async function runServiceBench(modelDir: string, repeats: number, log: (line: string) => void = () => {}): Promise<ServiceBenchResult> {
+/** Runs on a llava-hf checkpoint directory with a tokenizer.json; `load` configures the service's model. */
+export async function runServiceBench(modelDir: string, repeats: number, log: (line: string) => void = () => {}, load: LoadModelOptions = {}): Promise<ServiceBenchResult> {
   const started = await startInferenceServer(
     { host: '127.0.0.1', port: 0, maxMessageBytes: 256 * 1024 * 1024, shutdownGraceMs: 1000 },
-    { models: [{ name: 'bench', dir: modelDir, preload: true }], limits: { maxVariants: 64 } },
+    { models: [{ name: 'bench', dir: modelDir, preload: true }], limits: { maxVariants: 64 }, load },
     createLogger({ level: 'warn' }),
   );
   const client = new InferenceClient(started.server.address, credentials.createInsecure(), {

@@ -38,7 +38,7 @@ export { DEFAULT_ATOL, runParity, type ParityLine, type ParityReport } from './p
 // The gRPC service (locscope.v1.Inference) and its engine.
 export { DEFAULT_INFERENCE_PORT, INFERENCE_SERVICE_NAME, inferenceImplementation, startInferenceServer, type InferenceServiceOptions, type StartedInference } from './service/inference-service.ts';
 export { InferenceEngine, type BoundImage, type EngineOptions } from './service/engine.ts';
-export { ModelRegistry, DEMO_MODELS_DIR, demoModelEntries, modelEntriesFromArgs, readModelsFile, type ModelEntry } from './service/model-registry.ts';
+export { ModelRegistry, demoModelEntries, modelEntriesFromArgs, readModelsFile, type ModelEntry } from './service/model-registry.ts';
 export { DEFAULT_LIMITS, type InferenceLimits } from './service/limits.ts';
 export { prepareImage, type PreparedImage } from './service/model-image.ts';
 export type { KvCache } from './runtime/model.ts';

@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import type { JsonValue } from './canonical-json.ts';
 import type { ResolvedConfig } from './config/resolve.ts';
 import type { Dataset } from './dataset.ts';
-import type { JobKey, RecordKey } from './keys.ts';
+import type { JobKey, SampleRecord } from './keys.ts';
 import type { Aggregate } from './report/model.ts';
 import type { ArtifactStore } from './store/artifacts.ts';
 import type { ServiceCalls } from './services/clients.ts';
@@ -32,9 +32,8 @@ export interface RecordValue<V extends JsonValue = JsonValue> {
   value: V;
 }
 
-export interface SampleRecord<V extends JsonValue = JsonValue> extends RecordKey {
-  value: V;
-}
+/** A stored record (defined beside its key: the store layer uses it without the experiment contract). */
+export type { SampleRecord };
 
 export interface PlanContext<P> {
   runId: string;

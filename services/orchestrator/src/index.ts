@@ -5,8 +5,7 @@ export { registerExperiment, findExperiment, registeredExperimentIds, loadPlugin
 export { loadConfigFile, loadConfigs, parseConfig, configDirs, BUILTIN_CONFIG_DIR } from './config/load.ts';
 export type { ResolvedConfig } from './config/resolve.ts';
 export { envelopeSchema, PROFILES, type Profile, type Envelope } from './config/envelope.ts';
-export { STUDY_EXPERIMENTS, studyParamsSchemas } from './experiments/params.ts';
-export { registerStudyExperiments, studyExperiments } from './experiments/index.ts';
+export { registerStudyExperiments, studyExperiments, STUDY_EXPERIMENTS } from './experiments/index.ts';
 export { loadCocoDataset, selectSamples, type Dataset, type Sample } from './dataset.ts';
 export { datasetForConfig } from './datasets.ts';
 export { keyToken, keyPart, type JobKey, type RecordKey } from './keys.ts';

@@ -3,6 +3,7 @@
 // escaped into the alphabet both accept.
 import { InvalidArgumentError } from '@locscope/server-kit';
 import { randomBytes } from 'node:crypto';
+import type { JsonValue } from './canonical-json.ts';
 
 export interface JobKey {
   run: string;
@@ -13,6 +14,11 @@ export interface JobKey {
 export interface RecordKey extends JobKey {
   variant: string;
   seed: number;
+}
+
+/** A record as the store keeps it: its key and the experiment's value for that key. */
+export interface SampleRecord<V extends JsonValue = JsonValue> extends RecordKey {
+  value: V;
 }
 
 const SAFE = /^[A-Za-z0-9_-]$/;

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '@locscope/server-kit';
 import { describe, expect, it, vi } from 'vitest';
-import { demoCheckCommand } from './demo-check.ts';
 import { scenesCommand } from './scenes.ts';
 
 describe('locscope scenes', () => {
@@ -26,13 +25,5 @@ describe('locscope scenes', () => {
       write.mockRestore();
       await rm(out, { recursive: true, force: true });
     }
-  });
-});
-
-describe('locscope demo-check', () => {
-  it('rejects a missing model, a directory without config.json and a split without annotations', async () => {
-    await expect(demoCheckCommand.run([])).rejects.toThrow(/--model is required/);
-    await expect(demoCheckCommand.run(['--model', '/nonexistent/model'])).rejects.toThrow(/--model: \/nonexistent\/model has no config.json/);
-    await expect(demoCheckCommand.run(['--model', 'demo-llava', '--data', '/nonexistent/split'])).rejects.toThrow(/--data: \/nonexistent\/split has no annotations.json/);
   });
 });

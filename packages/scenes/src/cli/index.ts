@@ -1,3 +1,2 @@
 // Subcommands of @locscope/scenes, registered in services/orchestrator/src/cli/commands.ts.
 export { scenesCommand } from './scenes.ts';
-export { demoCheckCommand } from './demo-check.ts';

@@ -77,3 +77,16 @@ export class TensorShapeError extends CheckpointError {
 
 /** A prompt cannot be built from the caller's input (e.g. the question contains the image token); `field` names the request field. */
 export class PromptInputError extends InvalidArgumentError {}
+
+/**
+ * A finite weight is outside float16's range (|x| ≥ 65520 rounds to infinity), so the model cannot
+ * compute in float16 as stored; it still loads with precision 'float32'.
+ */
+export class Float16RangeError extends CheckpointError {
+  readonly tensor: string;
+
+  constructor(file: string, tensor: string, value: number) {
+    super(file, `tensor '${tensor}' holds ${value}, outside float16's range (±65504): load it with precision 'float32'`);
+    this.tensor = tensor;
+  }
+}

@@ -28,11 +28,12 @@ async function runCommand(argv: string[]): Promise<{ code: number; lines: string
 describe('locscope parity', () => {
   afterEach(() => vi.restoreAllMocks());
 
-  test('prints one line per reference tensor, then max_abs_diff, and exits 0 within the default atol', async () => {
+  test('prints one line per reference tensor, then greedy_tokens and max_abs_diff, and exits 0 within the default atol', async () => {
     const { code, lines } = await runCommand([DIR]);
     const names = Reference.open(DIR).names;
-    expect(lines).toHaveLength(names.length + 1);
-    expect(lines.slice(0, -1).map((l) => l.split(/\s+/)[0])).toEqual(names);
+    expect(lines).toHaveLength(names.length + 2);
+    expect(lines.slice(0, -2).map((l) => l.split(/\s+/)[0])).toEqual(names);
+    expect(lines.at(-2)).toMatch(/^greedy_tokens=(\d+)\/\1 ties=0$/);
     expect(lines.at(-1)).toMatch(/^max_abs_diff=\d\.\d+e[-+]\d+$/);
     const max = Number(lines.at(-1)!.split('=')[1]);
     expect(max).toBeGreaterThan(0);
@@ -46,7 +47,19 @@ describe('locscope parity', () => {
     expect(lines.some((l) => l.endsWith('FAIL'))).toBe(true);
   });
 
-  test.each([[[]], [['a', 'b']], [['a', '--atol', 'x']], [['a', '--atol', '-1']], [['a', '--bogus']]])('rejects bad flags %j', (argv) => {
+  test('--precision float16 holds every tensor to its derived tolerance, and every greedy token agrees', async () => {
+    const { code, lines } = await runCommand([DIR, '--precision', 'float16']);
+    expect(code).toBe(0);
+    const logits = lines.find((l) => l.startsWith('logits '))!.split(/\s+/);
+    // A float16 run differs from the float32 reference by far more than the float32 atol, within its own tolerance.
+    expect(Number(logits[1])).toBeGreaterThan(1e-3);
+    expect(Number(logits[2].slice('tol='.length))).toBeGreaterThan(Number(logits[1]));
+    const [, agree, positions, ties] = lines.at(-2)!.match(/^greedy_tokens=(\d+)\/(\d+) ties=(\d+)$/)!.map(Number);
+    expect(agree + ties).toBe(positions);
+    expect(agree).toBeGreaterThan(0.95 * positions);
+  });
+
+  test.each([[[]], [['a', 'b']], [['a', '--atol', 'x']], [['a', '--atol', '-1']], [['a', '--bogus']], [['a', '--precision', 'float8']]])('rejects bad flags %j', (argv) => {
     expect(() => parseParityArgs(argv)).toThrow(UsageError);
   });
 

@@ -22,12 +22,12 @@ export function clipVisionTower(g: GraphBuilder, w: CheckpointWeights, c: ClipVi
   const C = c.hiddenSize;
   const p = (name: string) => `${PREFIX}.${name}`;
   return g.scoped('clip', () => {
-    const patches = g.conv(pixels, w.f32(p('embeddings.patch_embedding.weight'), [C, c.numChannels, c.patchSize, c.patchSize]), null, [c.patchSize, c.patchSize]);
+    const patches = g.conv(pixels, w.tensor(p('embeddings.patch_embedding.weight'), [C, c.numChannels, c.patchSize, c.patchSize]), null, [c.patchSize, c.patchSize]);
     const tokens = g.transpose(g.reshape(patches, [0, C, -1]), [0, 2, 1]);
-    const withCls = prependClassToken(g, tokens, g.reshape(w.f32(p('embeddings.class_embedding'), [C]), [1, 1, C]), C);
-    const positions = w.f32(p('embeddings.position_embedding.weight'), [c.grid * c.grid + 1, C]);
+    const withCls = prependClassToken(g, tokens, g.reshape(w.tensor(p('embeddings.class_embedding'), [C]), [1, 1, C]), C);
+    const positions = w.tensor(p('embeddings.position_embedding.weight'), [c.grid * c.grid + 1, C]);
     const embeddings = g.add(withCls, positions);
-    const ln = (name: string, x: Value) => g.layerNorm(x, w.f32(p(`${name}.weight`), [C]), w.f32(p(`${name}.bias`), [C]), c.layerNormEps);
+    const ln = (name: string, x: Value) => g.layerNorm(x, w.tensor(p(`${name}.weight`), [C]), w.tensor(p(`${name}.bias`), [C]), c.layerNormEps);
     let h = ln('pre_layrnorm', embeddings);
     const hiddenStates = [h];
     for (let i = 0; i < layersToBuild; i++) {
@@ -45,7 +45,7 @@ export function clipVisionTower(g: GraphBuilder, w: CheckpointWeights, c: ClipVi
 
 function clipLayer(g: GraphBuilder, w: CheckpointWeights, c: ClipVisionConfig, x: Value, prefix: string): Value {
   const C = c.hiddenSize;
-  const t = (name: string, shape: number[]) => w.f32(`${prefix}.${name}`, shape);
+  const t = (name: string, shape: number[]) => w.tensor(`${prefix}.${name}`, shape);
   const lin = (name: string, shape: number[]) => w.linear([`${prefix}.${name}`], [shape]);
   const ln = (name: string, v: Value) => g.layerNorm(v, t(`${name}.weight`, [C]), t(`${name}.bias`, [C]), c.layerNormEps);
   const proj = (name: string) => ({ weight: lin(`self_attn.${name}.weight`, [C, C]), bias: t(`self_attn.${name}.bias`, [C]) });

@@ -1,14 +1,16 @@
 // The decoder graph (Llama for LLaVA-1.5, Qwen3 for InternVL-3.5) in transformers v4.53 eager
-// float32 semantics, with interventions as graph inputs: inputs_embeds [B, T, C] (+ hooks, + past
-// K/V) → logits (+ captures, + present K/V). Variants without a hook or capture simply lack those
-// inputs/outputs, so unused hooks cost nothing at run time.
+// semantics, computed in the prepared weights' dtype (float32, or float16 with HF's float32
+// islands, see nn.ts and rope.ts), with interventions as graph inputs: inputs_embeds [B, T, C]
+// (+ hooks, + past K/V) → logits (+ captures, + present K/V). Every input and output is float32
+// except the KV cache, which stays in the compute dtype (half the memory in float16). Variants
+// without a hook or capture simply lack those inputs/outputs, so unused hooks cost nothing at run time.
 import { GraphBuilder } from '../onnx/graph-builder.ts';
 import { GraphError, attr, type Value } from '../onnx/graph-core.ts';
 import { CheckpointWeights } from '../onnx/checkpoint-weights.ts';
 import type { TextConfig } from '../checkpoint/text-config.ts';
 import type { PreparedWeights } from '../onnx/prepared-weights.ts';
 import { LM_HEAD } from '../checkpoint/expected-weights.ts';
-import { rmsNorm, activation } from './nn.ts';
+import { rmsNorm, activation, attentionProbs, attentionScores } from './nn.ts';
 import { applyRope, ropeInverseFrequencies, ropeTables, type RopeTables } from './rope.ts';
 import * as io from './decoder-io.ts';
 import type { BuiltGraph } from './vision-graph.ts';
@@ -19,7 +21,7 @@ export const FLOAT32_MIN = -3.4028234663852886e38;
 
 /** `weights` must resolve `lm_head.weight` (loadCheckpoint aliases it to the embeddings when they are tied). */
 export function buildDecoderGraph(text: TextConfig, weights: PreparedWeights, variant: io.DecoderVariant): BuiltGraph {
-  const g = new GraphBuilder(io.decoderVariantKey(variant));
+  const g = new GraphBuilder(io.decoderVariantKey(variant), weights.dtype);
   const w = new CheckpointWeights(g, weights);
   const L = text.numHiddenLayers;
   const H = text.numAttentionHeads;
@@ -28,7 +30,7 @@ export function buildDecoderGraph(text: TextConfig, weights: PreparedWeights, va
   const C = text.hiddenSize;
   const outputs: string[] = [];
   const emit = (value: Value, name: string) => {
-    g.output(value, name, 'float32');
+    g.floatOutput(value, name);
     outputs.push(name);
   };
 
@@ -37,11 +39,12 @@ export function buildDecoderGraph(text: TextConfig, weights: PreparedWeights, va
   if (from > 0 && (variant.kvCache || Object.values(variant.captures).some(Boolean))) {
     throw new GraphError(`graph ${io.decoderVariantKey(variant)}: a graph from layer ${from} has no KV cache or captures (they need the skipped layers)`);
   }
-  const embeds = g.input(from > 0 ? io.LAYER_INPUT : io.INPUTS_EMBEDS, 'float32', ['batch', 'seq', C]);
+  const embeds = g.floatInput(from > 0 ? io.LAYER_INPUT : io.INPUTS_EMBEDS, ['batch', 'seq', C]);
   const hooks = {
+    // The bias joins the float32 attention scores (nn.ts attentionScores).
     attnBias: variant.hooks.attnBias ? g.input(io.ATTN_BIAS, 'float32', [L, 'batch', 'bias_heads', 'seq', 'total']) : null,
-    headScale: variant.hooks.headScale ? g.input(io.HEAD_SCALE, 'float32', [L, 'batch', H]) : null,
-    headPatch: variant.hooks.headPatch ? g.input(io.HEAD_PATCH, 'float32', [L, 'batch', 'seq', H, D]) : null,
+    headScale: variant.hooks.headScale ? g.floatInput(io.HEAD_SCALE, [L, 'batch', H]) : null,
+    headPatch: variant.hooks.headPatch ? g.floatInput(io.HEAD_PATCH, [L, 'batch', 'seq', H, D]) : null,
     headPatchMask: variant.hooks.headPatch ? g.input(io.HEAD_PATCH_MASK, 'float32', [L, 'batch', 'seq', H]) : null,
   };
   // Without present outputs the past is one shared prefix: fed once with batch 1 and broadcast
@@ -52,7 +55,7 @@ export function buildDecoderGraph(text: TextConfig, weights: PreparedWeights, va
   if (buffered && variant.captures.attnProbs) throw new GraphError(`graph ${io.decoderVariantKey(variant)}: attention probabilities are not captured over a KV buffer`);
   const pastBatch = sharedPast ? g.concat([g.shape(embeds, 0, 1), g.constI64([1, 1, 1])], 0) : null;
   const pastInput = (name: string) => {
-    const input = g.input(name, 'float32', [sharedPast ? 1 : 'batch', KVH, buffered ? 'capacity' : 'past', D]);
+    const input = g.input(name, g.compute, [sharedPast ? 1 : 'batch', KVH, buffered ? 'capacity' : 'past', D]);
     return pastBatch ? g.expand(input, pastBatch) : input;
   };
   const past = variant.kvCache ? Array.from({ length: L }, (_, l) => ({ key: pastInput(io.pastKey(l)), value: pastInput(io.pastValue(l)) })) : null;
@@ -111,8 +114,10 @@ export function buildDecoderGraph(text: TextConfig, weights: PreparedWeights, va
         headPatchMask: pick(hooks.headPatchMask),
       });
       if (layer.present && variant.presentOutputs !== false) {
-        emit(layer.present.key, io.presentKey(l));
-        emit(layer.present.value, io.presentValue(l));
+        for (const [value, name] of [[layer.present.key, io.presentKey(l)], [layer.present.value, io.presentValue(l)]] as const) {
+          g.output(value, name, g.compute);
+          outputs.push(name);
+        }
       }
       if (variant.captures.attnPreOProj) emit(layer.preOProj, io.attnPreOProjName(l));
       if (variant.captures.attnProbs) emit(layer.probs, io.attnProbsName(l));
@@ -121,7 +126,7 @@ export function buildDecoderGraph(text: TextConfig, weights: PreparedWeights, va
       return layer.output;
     });
   }
-  const normed = rmsNorm(g, h, w.f32(`${LM}.norm.weight`, [C]), text.rmsNormEps);
+  const normed = rmsNorm(g, h, w.tensor(`${LM}.norm.weight`, [C]), text.rmsNormEps);
   if (variant.captures.hiddenStates) emit(normed, io.hiddenStateName(L));
   const forLogits = variant.logits === 'all' || trimLastLayer ? normed : logitRows(normed, 1);
   const logits = g.linear(forLogits, w.linear([LM_HEAD], [[text.vocabSize, C]]), null);
@@ -130,10 +135,11 @@ export function buildDecoderGraph(text: TextConfig, weights: PreparedWeights, va
   } else {
     // The argmax token (the first on ties, as torch.argmax) and its log-probability, which is the
     // row's largest log-softmax value: a decode step returns 2·B numbers instead of B·vocab logits.
-    const row = g.squeeze(logits, [1]);
+    // In float32, as HF's generate takes the last position's logits (`.to(torch.float32)`).
+    const row = g.toFloat32(g.squeeze(logits, [1]));
     g.output(g.node('ArgMax', [row], { axis: attr.int(-1), keepdims: attr.int(0) })[0], io.NEXT_TOKEN, 'int64');
-    outputs.push(io.NEXT_TOKEN);
-    emit(g.node('ReduceMax', [g.logSoftmax(row, -1)], { axes: attr.ints([-1]), keepdims: attr.int(0) })[0], io.NEXT_LOG_PROB);
+    g.output(g.node('ReduceMax', [g.logSoftmax(row, -1)], { axes: attr.ints([-1]), keepdims: attr.int(0) })[0], io.NEXT_LOG_PROB, 'float32');
+    outputs.push(io.NEXT_TOKEN, io.NEXT_LOG_PROB);
   }
   return { bytes: g.toBytes(), outputs };
 }
@@ -166,7 +172,7 @@ function decoderLayer(g: GraphBuilder, w: CheckpointWeights, text: TextConfig, l
   const C = text.hiddenSize;
   const I = text.intermediateSize;
   const p = `${LM}.layers.${l}`;
-  const t = (name: string, shape: number[]) => w.f32(`${p}.${name}`, shape);
+  const t = (name: string, shape: number[]) => w.tensor(`${p}.${name}`, shape);
   const linear = (input: Value, name: string, out: number, inSize: number, bias: boolean) =>
     g.linear(input, w.linear([`${p}.${name}.weight`], [[out, inSize]]), bias ? t(`${name}.bias`, [out]) : null);
   // Projections of one input run as one MatMul over their weights side by side (one prepared
@@ -200,14 +206,14 @@ function decoderLayer(g: GraphBuilder, w: CheckpointWeights, text: TextConfig, l
   const kNew = applyRope(g, g.transpose(k, [0, 2, 1, 3]), inp.rope, D);
   // repeat_kv: query head h reads kv head h // (H / KVH).
   const repeat = (kv: Value) => (H === KVH ? kv : g.reshape(g.expand(g.unsqueeze(kv, [2]), g.constI64([1, 1, H / KVH, 1, 1])), [0, H, -1, D]));
-  const scores = (keys: Value, mask: Value) => g.add(g.mul(g.matmul(qRot, g.transpose(repeat(keys), [0, 1, 3, 2])), g.scalarF32(D ** -0.5)), mask);
+  const scores = (keys: Value, mask: Value) => attentionScores(g, qRot, g.transpose(repeat(keys), [0, 1, 3, 2]), D ** -0.5, mask);
   let probs: Value;
   let context: Value; // [B, H, T, D]
   let present: LayerOutputs['present'] = null;
   if (inp.past && inp.freshMask) {
     // One softmax over the buffer's slots and this step's keys; the two value sets are weighted
     // separately, so the buffer is only read (the caller writes this step's keys into it).
-    probs = g.softmax(g.concat([scores(inp.past.key, inp.mask), scores(kNew, inp.freshMask)], -1), -1);
+    probs = attentionProbs(g, g.concat([scores(inp.past.key, inp.mask), scores(kNew, inp.freshMask)], -1));
     const slots = g.shape(inp.past.key, 2, 3);
     const over = (from: Value | number[], to: Value | number[], values: Value) => g.matmul(g.slice(probs, from, to, [-1]), repeat(values));
     context = g.add(over([0], slots, inp.past.value), over(slots, [Number.MAX_SAFE_INTEGER], vNew));
@@ -215,7 +221,7 @@ function decoderLayer(g: GraphBuilder, w: CheckpointWeights, text: TextConfig, l
   } else {
     const keys = inp.past ? g.concat([inp.past.key, kNew], 2) : kNew;
     const values = inp.past ? g.concat([inp.past.value, vNew], 2) : vNew;
-    probs = g.softmax(scores(keys, rows(inp.mask, -2)), -1);
+    probs = attentionProbs(g, scores(keys, rows(inp.mask, -2)));
     context = g.matmul(probs, repeat(values));
     if (inp.past) present = { key: keys, value: values };
   }

@@ -12,10 +12,10 @@ export const INPUT_IDS = 'input_ids';
 export const EMBEDDINGS = 'embeddings';
 
 export function buildEmbedGraph(text: TextConfig, weights: PreparedWeights): BuiltGraph {
-  const g = new GraphBuilder('embed');
+  const g = new GraphBuilder('embed', weights.dtype);
   const w = new CheckpointWeights(g, weights);
   const ids = g.input(INPUT_IDS, 'int64', ['batch', 'seq']);
-  const table = w.f32(EMBED_TOKENS, [text.vocabSize, text.hiddenSize]);
-  g.output(g.gather(table, ids, 0), EMBEDDINGS, 'float32', ['batch', 'seq', text.hiddenSize]);
+  const table = w.tensor(EMBED_TOKENS, [text.vocabSize, text.hiddenSize]);
+  g.floatOutput(g.gather(table, ids, 0), EMBEDDINGS, ['batch', 'seq', text.hiddenSize]);
   return { bytes: g.toBytes(), outputs: [EMBEDDINGS] };
 }

@@ -22,11 +22,11 @@ export function internVisionTower(g: GraphBuilder, w: CheckpointWeights, c: Inte
     throw new UnsupportedModelFeatureError('vision_config.use_absolute_position_embeddings', 'false is not supported');
   }
   return g.scoped('internvit', () => {
-    const patches = g.conv(pixels, w.f32(`${PREFIX}.embeddings.patch_embeddings.projection.weight`, [C, c.numChannels, ph, pw]), w.f32(`${PREFIX}.embeddings.patch_embeddings.projection.bias`, [C]), [ph, pw]);
+    const patches = g.conv(pixels, w.tensor(`${PREFIX}.embeddings.patch_embeddings.projection.weight`, [C, c.numChannels, ph, pw]), w.tensor(`${PREFIX}.embeddings.patch_embeddings.projection.bias`, [C]), [ph, pw]);
     const tokens = g.transpose(g.reshape(patches, [0, C, -1]), [0, 2, 1]);
-    const withCls = prependClassToken(g, tokens, w.f32(`${PREFIX}.embeddings.cls_token`, [1, 1, C]), C);
+    const withCls = prependClassToken(g, tokens, w.tensor(`${PREFIX}.embeddings.cls_token`, [1, 1, C]), C);
     // Pixel tiles always have the configured size, so HF's interpolate_pos_encoding is the identity.
-    let h = g.add(withCls, w.f32(`${PREFIX}.embeddings.position_embeddings`, [1, rows * cols + 1, C]));
+    let h = g.add(withCls, w.tensor(`${PREFIX}.embeddings.position_embeddings`, [1, rows * cols + 1, C]));
     const hiddenStates = [h];
     for (let i = 0; i < layersToBuild; i++) {
       h = g.scoped(`layer${i}`, () => internLayer(g, w, c, h, `${PREFIX}.encoder.layer.${i}`));
@@ -42,13 +42,13 @@ export function internVisionTower(g: GraphBuilder, w: CheckpointWeights, c: Inte
 
 function norm(g: GraphBuilder, w: CheckpointWeights, c: InternVisionConfig, name: string, x: Value, type: 'layer_norm' | 'rms_norm', size = c.hiddenSize): Value {
   return type === 'layer_norm'
-    ? g.layerNorm(x, w.f32(`${name}.weight`, [size]), w.f32(`${name}.bias`, [size]), c.layerNormEps)
-    : rmsNorm(g, x, w.f32(`${name}.weight`, [size]), c.layerNormEps);
+    ? g.layerNorm(x, w.tensor(`${name}.weight`, [size]), w.tensor(`${name}.bias`, [size]), c.layerNormEps)
+    : rmsNorm(g, x, w.tensor(`${name}.weight`, [size]), c.layerNormEps);
 }
 
 function internLayer(g: GraphBuilder, w: CheckpointWeights, c: InternVisionConfig, x: Value, prefix: string): Value {
   const C = c.hiddenSize;
-  const t = (name: string, shape: number[]) => w.f32(`${prefix}.${name}`, shape);
+  const t = (name: string, shape: number[]) => w.tensor(`${prefix}.${name}`, shape);
   const lin = (name: string, shape: number[]) => w.linear([`${prefix}.${name}`], [shape]);
   const proj = (name: string, bias: boolean): Projection => ({ weight: lin(`attention.${name}.weight`, [C, C]), bias: bias ? t(`attention.${name}.bias`, [C]) : null });
   // InternVLVisionRMSNorm defaults to eps 1e-6 regardless of layer_norm_eps.

@@ -18,7 +18,7 @@ export interface ProjectorShape {
 
 export function projector(g: GraphBuilder, w: CheckpointWeights, s: ProjectorShape, x: Value): Value {
   return g.scoped('projector', () => {
-    const t = (name: string, shape: number[]) => w.f32(`${PREFIX}.${name}`, shape);
+    const t = (name: string, shape: number[]) => w.tensor(`${PREFIX}.${name}`, shape);
     const input = s.layerNorm ? g.layerNorm(x, t('layer_norm.weight', [s.inputSize]), t('layer_norm.bias', [s.inputSize]), PROJECTOR_LAYER_NORM_EPS) : x;
     const bias = (name: string) => (s.bias ? t(`${name}.bias`, [s.outputSize]) : null);
     const lin = (name: string, shape: number[]) => w.linear([`${PREFIX}.${name}`], [shape]);

@@ -55,11 +55,16 @@ export interface RopeTables {
   sin: Value;
 }
 
-/** cos/sin tables for float positions `positions` [T]. */
+/**
+ * cos/sin tables for float32 positions `positions` [T], in the compute dtype. HF computes them in
+ * float32 whatever the model's dtype (LlamaRotaryEmbedding.forward: autocast disabled, "Force
+ * float32") and casts the results to the hidden states' dtype (`cos.to(dtype=x.dtype)`), where
+ * the rotation itself is computed.
+ */
 export function ropeTables(g: GraphBuilder, positions: Value, invFreq: Float32Array): RopeTables {
   const angles = g.mul(g.unsqueeze(positions, [1]), g.constF32(invFreq, [1, invFreq.length]));
   const emb = g.concat([angles, angles], -1);
-  return { cos: g.cos(emb), sin: g.sin(emb) };
+  return { cos: g.toCompute(g.cos(emb)), sin: g.toCompute(g.sin(emb)) };
 }
 
 /** x·cos + rotate_half(x)·sin for x [..., T, headDim] with tables broadcast over leading axes. */

@@ -1,7 +1,8 @@
 // Bidirectional multi-head self-attention of the vision towers (CLIP, InternViT), eager form:
-// softmax((q·kᵀ)·d^-½)·v per head, no mask.
+// softmax((q·kᵀ)·d^-½)·v per head, no mask (CLIP's eager_attention_forward; float32 softmax as in nn.ts).
 import type { GraphBuilder } from '../onnx/graph-builder.ts';
 import type { Value } from '../onnx/graph-core.ts';
+import { attentionProbs, attentionScores } from './nn.ts';
 
 export interface Projection {
   /** [in, out]: CheckpointWeights.linear. */
@@ -27,8 +28,8 @@ export function visionSelfAttention(g: GraphBuilder, x: Value, w: VisionAttentio
   if (w.qNorm) q = w.qNorm(q);
   if (w.kNorm) k = w.kNorm(k);
   const split = (t: Value) => g.transpose(g.reshape(t, [0, 0, heads, headDim]), [0, 2, 1, 3]);
-  const scores = g.mul(g.matmul(split(q), g.transpose(g.reshape(k, [0, 0, heads, headDim]), [0, 2, 3, 1])), g.scalarF32(headDim ** -0.5));
-  const probs = g.softmax(scores, -1);
+  const scores = attentionScores(g, split(q), g.transpose(g.reshape(k, [0, 0, heads, headDim]), [0, 2, 3, 1]), headDim ** -0.5, null);
+  const probs = attentionProbs(g, scores);
   const merged = g.reshape(g.transpose(g.matmul(probs, split(v)), [0, 2, 1, 3]), [0, 0, heads * headDim]);
   return g.linear(merged, w.out.weight, w.out.bias);
 }

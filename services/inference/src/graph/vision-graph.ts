@@ -52,13 +52,14 @@ export function visionLayout(config: ModelConfig): VisionLayout {
 }
 
 export function buildVisionGraph(config: ModelConfig, weights: PreparedWeights, options: VisionGraphOptions): BuiltGraph {
-  const g = new GraphBuilder(`${config.family}-vision`);
+  const g = new GraphBuilder(`${config.family}-vision`, weights.dtype);
   const w = new CheckpointWeights(g, weights);
   const [height, width] = visionLayout(config).imageSize;
-  const pixels = g.input(PIXEL_VALUES, 'float32', ['views', config.vision.numChannels, height, width]);
+  // HF casts pixel_values to the patch embedding's dtype (CLIPVisionEmbeddings: `.to(dtype=target_dtype)`).
+  const pixels = g.floatInput(PIXEL_VALUES, ['views', config.vision.numChannels, height, width]);
   const outputs: string[] = [];
   const emit = (value: Value, name: string) => {
-    g.output(value, name, 'float32');
+    g.floatOutput(value, name);
     outputs.push(name);
   };
   const numLayers = config.vision.numHiddenLayers;

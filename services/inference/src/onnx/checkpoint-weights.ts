@@ -1,5 +1,5 @@
 // Checkpoint weights as ONNX initializers whose bytes stay out of the graph: each one is external
-// data in a file of the model's PreparedWeights folder (float32, in the layout its node uses), which
+// data in a file of the model's PreparedWeights folder (in its dtype and the layout its node uses), which
 // onnxruntime maps rather than copies. Sessions are created with that folder as
 // `session.model_external_initializers_file_folder_path`.
 import type { GraphBuilder } from './graph-builder.ts';
@@ -19,8 +19,8 @@ export class CheckpointWeights {
     return this.weights.store.has(name);
   }
 
-  /** The tensor as float32, shape-checked when `shape` is given. */
-  f32(name: string, shape?: readonly number[]): Value {
+  /** The tensor in the prepared dtype, shape-checked when `shape` is given. */
+  tensor(name: string, shape?: readonly number[]): Value {
     this.check(name, shape);
     return this.bind(name, () => this.weights.tensor(name));
   }
@@ -44,7 +44,7 @@ export class CheckpointWeights {
     const cached = this.bound.get(key);
     if (cached) return cached;
     const t = prepare();
-    const value = this.g.externalTensor(key, 'float32', t.dims, { location: t.location, offset: 0, length: t.byteLength });
+    const value = this.g.externalTensor(key, this.weights.dtype, t.dims, { location: t.location, offset: 0, length: t.byteLength });
     this.bound.set(key, value);
     return value;
   }

@@ -87,7 +87,7 @@ describe('checkpoint weights', () => {
   test.each(['w32', 'w16', 'wbf'])('%s is float32 external data in a prepared file, widened as the checkpoint reader widens', async (name) => {
     const g = new GraphBuilder(`ext-${name}`);
     const w = new CheckpointWeights(g, weights);
-    g.output(g.identity(w.f32(name, [3, 4])), 'out', 'float32');
+    g.output(g.identity(w.tensor(name, [3, 4])), 'out', 'float32');
     await weights.flush();
     const out = await run(g, {}, weights.dir);
     expect(Array.from(out.out.data as Float32Array)).toEqual(Array.from(store.readFloat32(name)));
@@ -117,7 +117,7 @@ describe('checkpoint weights', () => {
 
   test('a weight of the wrong shape is rejected naming the tensor', () => {
     const w = new CheckpointWeights(new GraphBuilder('bad-shape'), weights);
-    expect(() => w.f32('w32', [4, 3])).toThrow(/w32.*\[3, 4\].*\[4, 3\]/);
+    expect(() => w.tensor('w32', [4, 3])).toThrow(/w32.*\[3, 4\].*\[4, 3\]/);
     expect(() => w.linear(['w16', 'w32'], [[3, 4], [4, 3]])).toThrow(/w32.*\[3, 4\].*\[4, 3\]/);
   });
 

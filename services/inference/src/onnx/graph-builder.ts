@@ -1,10 +1,23 @@
 // Typed operator helpers over GraphCore: `g.matmul(a, b)`, `g.softmax(x, -1)`, … Each emits
 // standard ai.onnx opset-17 nodes (attribute forms of that opset, e.g. ReduceMean axes).
-import { GraphCore, type Value, attr } from './graph-core.ts';
-import { type DType, onnxDataType } from './dtypes.ts';
+// A builder has a compute dtype: the element type of its activations and weights. Graph inputs and
+// outputs stay float32 (floatInput/floatOutput cast at the boundary, exactly for every value the
+// compute dtype represents), and the helpers that keep float32 islands inside a float16 graph
+// (toFloat32/toCompute) emit nothing when the compute dtype is float32, so float32 graphs are
+// exactly what they were before float16 existed.
+import { Float16Array } from '@petamoriken/float16';
+import { GraphCore, type Dim, type Value, attr } from './graph-core.ts';
+import { type ComputeDType, type DType, onnxDataType } from './dtypes.ts';
 
 export class GraphBuilder extends GraphCore {
   private readonly constCache = new Map<string, Value>();
+
+  constructor(
+    name: string,
+    readonly compute: ComputeDType = 'float32',
+  ) {
+    super(name);
+  }
 
   // ---- constants --------------------------------------------------------------------------
 
@@ -23,6 +36,13 @@ export class GraphBuilder extends GraphCore {
 
   scalarF32(value: number): Value {
     return this.constF32([value], []);
+  }
+
+  /** A scalar in the compute dtype (rounded to nearest float16 there). */
+  scalar(value: number): Value {
+    if (this.compute === 'float32') return this.scalarF32(value);
+    const bits = new Uint16Array(new Float16Array([value]).buffer);
+    return this.cachedConst(`f16::${bits[0]}`, () => this.inlineTensor('float16', [], new Uint8Array(bits.buffer), 'const_f16'));
   }
 
   scalarI64(value: number): Value {
@@ -81,6 +101,30 @@ export class GraphBuilder extends GraphCore {
   }
   identity(x: Value): Value {
     return this.node('Identity', [x])[0];
+  }
+
+  // ---- compute dtype ---------------------------------------------------------------------------
+
+  /** A float32 value in the compute dtype (no node when that is float32). */
+  toCompute(x: Value): Value {
+    return this.compute === 'float32' ? x : this.cast(x, this.compute);
+  }
+
+  /** A compute-dtype value in float32, for a float32 island inside a float16 graph (no node in float32 graphs). */
+  toFloat32(x: Value): Value {
+    return this.compute === 'float32' ? x : this.cast(x, 'float32');
+  }
+
+  /** A float32 graph input, used in the compute dtype. */
+  floatInput(name: string, dims: readonly Dim[]): Value {
+    return this.toCompute(this.input(name, 'float32', dims));
+  }
+
+  /** Exposes a compute-dtype value as the float32 graph output `name`. */
+  floatOutput(value: Value, name: string, dims?: readonly Dim[]): Value {
+    if (this.compute === 'float32') return this.output(value, name, 'float32', dims);
+    const [cast] = this.node('Cast', [value], { to: attr.int(onnxDataType('float32')) }, { outputNames: [name] });
+    return this.output(cast, name, 'float32', dims);
   }
 
   // ---- linear algebra and normalization ------------------------------------------------------

@@ -1,13 +1,17 @@
 // Prepared weight files: the transposed, stacked layout against a plain index-by-index reference
 // (property test), written once and reused, a fresh folder when the checkpoint changes, and a
-// precise error for matrices that cannot be stacked.
+// precise error for matrices that cannot be stacked; float16 files: nearest rounding (checked
+// against the float16 library's decoding), their own folder, and a typed error for values
+// float16 cannot hold.
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { status } from '@grpc/grpc-js';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { getFloat16 } from '@petamoriken/float16';
 import { TensorShapeError, openWeightStore, writeSafetensors } from '../checkpoint/index.ts';
+import { Float16RangeError } from '../checkpoint/errors.ts';
 import { PreparedWeights, PreparedWeightsError, transposeInto } from './prepared-weights.ts';
 
 const floats = (path: string) => {
@@ -114,5 +118,87 @@ describe('PreparedWeights', () => {
     const prepared = PreparedWeights.open(openWeightStore(checkpoint()), mkdtempSync(join(tmpdir(), 'locscope-prepared-')));
     expect(() => prepared.transposed(['a.weight', 'c.weight'])).toThrow(TensorShapeError);
     expect(() => prepared.transposed(['a.weight', 'c.weight'])).toThrow(/'c\.weight' has shape \[2, 2\], expected \[2, 3\].*stacked with 'a\.weight'/);
+  });
+});
+
+describe('PreparedWeights in float16', () => {
+  const halves = (path: string) => {
+    const bytes = readFileSync(path);
+    return new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 2);
+  };
+  const decode = (bits: number) => {
+    const view = new DataView(new ArrayBuffer(2));
+    view.setUint16(0, bits, true);
+    return getFloat16(view, 0, true);
+  };
+  const bf16 = (values: number[]) => {
+    const words = new Uint32Array(Float32Array.from(values).buffer);
+    return Uint16Array.from(words, (w) => w >>> 16);
+  };
+  const checkpointOf = (tensors: Parameters<typeof writeSafetensors>[1]) => {
+    const dir = mkdtempSync(join(tmpdir(), 'locscope-ckpt-'));
+    writeSafetensors(join(dir, 'model.safetensors'), tensors);
+    return dir;
+  };
+
+  test('float32 weights become the nearest float16, transposed like float32 files', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.float({ min: -65000, max: 65000, noNaN: true }), { minLength: 6, maxLength: 6 }), async (values) => {
+        const dir = checkpointOf([{ name: 'w.weight', dtype: 'F32', shape: [2, 3], data: Float32Array.from(values) }]);
+        const prepared = PreparedWeights.open(openWeightStore(dir), mkdtempSync(join(tmpdir(), 'locscope-prepared-')), 'float16');
+        const t = prepared.transposed(['w.weight']);
+        expect(t.byteLength).toBe(12);
+        await prepared.flush();
+        const bits = halves(join(prepared.dir, t.location));
+        // out[c, r] = w[r, c]; each is the float16 nearest to the float32 value (no neighbour nearer).
+        [0, 3, 1, 4, 2, 5].forEach((source, i) => {
+          const v = Math.fround(values[source]);
+          const error = Math.abs(decode(bits[i]) - v);
+          for (const neighbour of [bits[i] - 1, bits[i] + 1]) {
+            if (neighbour >= 0 && neighbour < 0x10000 && Number.isFinite(decode(neighbour))) expect(error).toBeLessThanOrEqual(Math.abs(decode(neighbour) - v));
+          }
+        });
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  test('bf16 weights that float16 represents are kept exactly; F16 weights bit for bit', async () => {
+    const exact = [1.5, -2, 0.09375, 1024, -0.0001220703125, 0];
+    const f16 = Uint16Array.from([0x3c00, 0xc000, 0x7bff, 0x0001, 0x8000, 0x3555]);
+    const dir = checkpointOf([
+      { name: 'b.weight', dtype: 'BF16', shape: [6], data: bf16(exact) },
+      { name: 'h.weight', dtype: 'F16', shape: [6], data: f16 },
+    ]);
+    const prepared = PreparedWeights.open(openWeightStore(dir), mkdtempSync(join(tmpdir(), 'locscope-prepared-')), 'float16');
+    const b = prepared.tensor('b.weight');
+    const h = prepared.tensor('h.weight');
+    await prepared.flush();
+    expect(Array.from(halves(join(prepared.dir, b.location)), decode)).toEqual(exact);
+    expect(Array.from(halves(join(prepared.dir, h.location)))).toEqual(Array.from(f16));
+  });
+
+  test('float16 and float32 preparations of one checkpoint live in different folders', () => {
+    const dir = checkpointOf([{ name: 'w.weight', dtype: 'F32', shape: [1], data: Float32Array.from([1]) }]);
+    const root = mkdtempSync(join(tmpdir(), 'locscope-prepared-'));
+    const half = PreparedWeights.open(openWeightStore(dir), root, 'float16');
+    const single = PreparedWeights.open(openWeightStore(dir), root, 'float32');
+    expect(half.dir).not.toBe(single.dir);
+    expect(half.tensor('w.weight').location).not.toBe(single.tensor('w.weight').location);
+  });
+
+  test('a finite weight beyond float16 range fails FAILED_PRECONDITION naming the tensor; float32 still prepares it', async () => {
+    // bf16 [1, 65280, -69632]: 65280 (below 65520) still rounds to float16's largest finite value.
+    const dir = checkpointOf([{ name: 'big.weight', dtype: 'BF16', shape: [3], data: bf16([1, 65280, -69632]) }]);
+    const root = mkdtempSync(join(tmpdir(), 'locscope-prepared-'));
+    const half = PreparedWeights.open(openWeightStore(dir), root, 'float16');
+    half.tensor('big.weight');
+    const failed = half.flush();
+    await expect(failed).rejects.toThrow(Float16RangeError);
+    await expect(failed).rejects.toMatchObject({ code: status.FAILED_PRECONDITION, tensor: 'big.weight', message: expect.stringMatching(/tensor 'big\.weight' holds -69632, outside float16's range.*precision 'float32'/) });
+    const single = PreparedWeights.open(openWeightStore(dir), root, 'float32');
+    const t = single.tensor('big.weight');
+    await single.flush();
+    expect(Array.from(floats(join(single.dir, t.location)))).toEqual([1, 65280, -69632]);
   });
 });

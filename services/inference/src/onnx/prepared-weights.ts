@@ -1,5 +1,5 @@
 // A checkpoint's weights in the form the graphs compute with, written once per checkpoint version
-// into a cache folder: one float32 file per initializer (so every one starts page-aligned), linear
+// and compute dtype into a cache folder: one float32 or float16 file per initializer (so every one starts page-aligned), linear
 // layers' matrices already transposed to [in, out] and, where a graph stacks several projections
 // of one input, side by side. The graphs then use every file as it is, so onnxruntime maps it
 // (file-backed pages that every session of the model shares) instead of folding a transposed,
@@ -8,6 +8,8 @@
 // Building a graph only names the files it needs; `flush()` then writes the missing ones
 // asynchronously (minutes of disk writes for a 7B model must not stall a server's event loop), each
 // to a temporary name renamed into place, so concurrent loaders never read a partial file.
+// float32 and float16 preparations of one checkpoint live in different folders (the dtype is part
+// of the version), so models loaded in both precisions, by one process or several, never collide.
 import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
@@ -16,6 +18,8 @@ import { join } from 'node:path';
 import { UnavailableError } from '@locscope/server-kit';
 import type { WeightStore } from '../checkpoint/types.ts';
 import { assertShape } from '../checkpoint/weight-store.ts';
+import type { ComputeDType } from './dtypes.ts';
+import { assertFloat16Range, toFloat16Bits } from './float16.ts';
 
 /** Bump when the file layout changes, so caches of the old layout are not reused. */
 const FORMAT_VERSION = 1;
@@ -32,7 +36,7 @@ function defaultWeightsCacheRoot(): string {
 /** A prepared weight file could not be written (disk full, no permission): UNAVAILABLE, naming the file; a later build retries. */
 export class PreparedWeightsError extends UnavailableError {}
 
-/** One prepared initializer: a float32 file in `PreparedWeights.dir`. */
+/** One prepared initializer: a file of `PreparedWeights.dtype` values in `PreparedWeights.dir`. */
 export interface PreparedTensor {
   /** File name relative to `dir` (the external-data location). */
   location: string;
@@ -40,8 +44,11 @@ export interface PreparedTensor {
   byteLength: number;
 }
 
+const BYTES: Record<ComputeDType, number> = { float32: 4, float16: 2 };
+const SUFFIX: Record<ComputeDType, string> = { float32: 'f32', float16: 'f16' };
+
 export class PreparedWeights {
-  /** Files named by a built graph and not on disk yet: location → how to compute their values. */
+  /** Files named by a built graph and not on disk yet: location → how to compute their (float32) values. */
   private readonly pending = new Map<string, { byteLength: number; values: () => Float32Array }>();
   /** Flushes run one after another, so a flush also waits for files an earlier one took over. */
   private flushing: Promise<void> = Promise.resolve();
@@ -52,21 +59,23 @@ export class PreparedWeights {
    * @param store the checkpoint's weights (names, shapes, values)
    * @param dir the folder of this checkpoint version's prepared files: the external-data folder
    *   every session of the model is created with
+   * @param dtype the element type of every file (the graphs' compute dtype)
    */
   constructor(
     readonly store: WeightStore,
     readonly dir: string,
+    readonly dtype: ComputeDType = 'float32',
   ) {}
 
-  /** The prepared weights of `store` under `cacheRoot`, in a folder named by the checkpoint version. */
-  static open(store: WeightStore, cacheRoot: string = defaultWeightsCacheRoot()): PreparedWeights {
-    return new PreparedWeights(store, join(cacheRoot, checkpointVersion(store)));
+  /** The prepared `dtype` weights of `store` under `cacheRoot`, in a folder named by the checkpoint version and dtype. */
+  static open(store: WeightStore, cacheRoot: string = defaultWeightsCacheRoot(), dtype: ComputeDType = 'float32'): PreparedWeights {
+    return new PreparedWeights(store, join(cacheRoot, `${checkpointVersion(store, dtype)}-${dtype}`), dtype);
   }
 
-  /** `name` as float32 in its own layout. */
+  /** `name` in its own layout. */
   tensor(name: string): PreparedTensor {
     const entry = this.store.get(name);
-    return this.ensure(`${name}.f32`, entry.shape, () => this.store.readFloat32(name));
+    return this.ensure(`${name}.${SUFFIX[this.dtype]}`, entry.shape, () => this.read(name));
   }
 
   /**
@@ -78,13 +87,13 @@ export class PreparedWeights {
     const inSize = shapes[0][1];
     names.forEach((name, i) => assertShape(this.store.get(name), [shapes[i][0], inSize], `a linear layer stacked with '${names[0]}'`));
     const width = shapes.reduce((sum, [out]) => sum + out, 0);
-    const file = `${stackName(names)}.T.f32`;
+    const file = `${stackName(names)}.T.${SUFFIX[this.dtype]}`;
     this.transposedSources.set(file, names);
     return this.ensure(file, [inSize, width], () => {
       const out = new Float32Array(inSize * width);
       let column = 0;
       names.forEach((name, i) => {
-        transposeInto(this.store.readFloat32(name), shapes[i][0], inSize, out, width, column);
+        transposeInto(this.read(name), shapes[i][0], inSize, out, width, column);
         column += shapes[i][0];
       });
       return out;
@@ -101,11 +110,11 @@ export class PreparedWeights {
     if (names.length === 1) return this.tensor(names[0]);
     const shapes = names.map((name) => this.store.get(name).shape);
     const rows = shapes.reduce((sum, [out]) => sum + out, 0);
-    return this.ensure(`${stackName(names)}.f32`, [rows, shapes[0][1]], () => {
+    return this.ensure(`${stackName(names)}.${SUFFIX[this.dtype]}`, [rows, shapes[0][1]], () => {
       const out = new Float32Array(rows * shapes[0][1]);
       let offset = 0;
       for (const name of names) {
-        const matrix = this.store.readFloat32(name);
+        const matrix = this.read(name);
         out.set(matrix, offset);
         offset += matrix.length;
       }
@@ -125,8 +134,15 @@ export class PreparedWeights {
     return run;
   }
 
+  /** `name`'s values as float32, checked to fit the file dtype (float16: Float16RangeError naming the tensor). */
+  private read(name: string): Float32Array {
+    const values = this.store.readFloat32(name);
+    if (this.dtype === 'float16') assertFloat16Range(values, this.store.get(name));
+    return values;
+  }
+
   private ensure(location: string, dims: number[], values: () => Float32Array): PreparedTensor {
-    const byteLength = 4 * dims.reduce((a, b) => a * b, 1);
+    const byteLength = BYTES[this.dtype] * dims.reduce((a, b) => a * b, 1);
     const path = join(this.dir, location);
     if (!isWritten(path, byteLength)) this.pending.set(location, { byteLength, values });
     return { location, dims, byteLength };
@@ -136,9 +152,11 @@ export class PreparedWeights {
     const path = join(this.dir, location);
     // Named again by a graph built before an earlier flush wrote it.
     if (isWritten(path, byteLength)) return;
+    // Outside the try: a value float16 cannot hold is the checkpoint's defect, not the disk's.
+    const computed = values();
+    const data = this.dtype === 'float16' ? toFloat16Bits(computed) : computed;
     const partial = `${path}.partial-${process.pid}-${Math.random().toString(36).slice(2)}`;
     try {
-      const data = values();
       await mkdir(this.dir, { recursive: true });
       await writeFile(partial, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
       // Atomic: a concurrent writer of the same tensor renames identical bytes over it.
@@ -174,13 +192,13 @@ export function transposeInto(matrix: Float32Array, rows: number, cols: number, 
   }
 }
 
-/** Names the checkpoint version: the weight files' paths, sizes and modification times. */
-function checkpointVersion(store: WeightStore): string {
+/** Names the checkpoint version and the prepared dtype: the weight files' paths, sizes and modification times. */
+function checkpointVersion(store: WeightStore, dtype: ComputeDType): string {
   const files = [...new Set([...store.entries.values()].map((e) => e.file))].sort().map((file) => {
     const s = statSync(file);
     return [file, s.size, s.mtimeMs];
   });
-  return hash(JSON.stringify({ format: FORMAT_VERSION, files })).slice(0, 24);
+  return hash(JSON.stringify({ format: FORMAT_VERSION, dtype, files })).slice(0, 24);
 }
 
 function hash(text: string): string {

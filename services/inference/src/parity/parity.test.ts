@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { loadModel, type Model } from '../runtime/model.ts';
 import { Reference } from './reference.ts';
 import { DEFAULT_ATOL, runParity, type ParityReport } from './run-parity.ts';
+import { float16Tolerance } from './float16-tolerance.ts';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '../../../../../shared/fixtures/hf-parity');
 
@@ -63,6 +64,26 @@ describe.each(['llava-tiny', 'internvl-tiny'])('%s', (fixture) => {
           }
         }
       }
+    }
+  });
+});
+
+// float16 against the same float32 references, at the tolerance derived in float16-tolerance.ts.
+describe.each(['llava-tiny', 'internvl-tiny'])('%s in float16', (fixture) => {
+  test('every reference tensor within its derived tolerance; greedy tokens agree', async () => {
+    const dir = join(FIXTURES, fixture);
+    const model = await loadModel(dir, { precision: 'float16', intraOpNumThreads: 1 });
+    try {
+      const reference = Reference.open(dir);
+      const report = await runParity(model, reference, (output, expected) => float16Tolerance(output, expected, model.checkpoint.config));
+      expect(report.lines.filter((l) => !l.ok)).toEqual([]);
+      // Computed in float16 indeed: far from the float32 results somewhere.
+      expect(report.maxAbsDiff).toBeGreaterThan(10 * DEFAULT_ATOL);
+      const { agree, ties, positions } = report.greedy;
+      expect(positions).toBeGreaterThan(0);
+      expect(agree + ties).toBe(positions);
+    } finally {
+      await model.dispose();
     }
   });
 });

@@ -20,16 +20,33 @@ export interface ParityLine {
   name: string;
   /** Undefined for inputs. */
   maxAbsDiff?: number;
+  /** The largest difference allowed for this tensor (undefined for inputs). */
+  tolerance?: number;
   ok: boolean;
   /** Why a tensor could not be compared (shape mismatch, unknown output). */
   problem?: string;
 }
 
+/**
+ * Greedy (argmax) tokens of every logits tensor, ours against the reference's, position by
+ * position. A disagreement where the reference's two best logits are within 2·tolerance of each
+ * other is a tie at that tolerance (either token is right within it) and does not fail the check.
+ */
+export interface GreedyCheck {
+  positions: number;
+  agree: number;
+  ties: number;
+}
+
 export interface ParityReport {
   lines: ParityLine[];
   maxAbsDiff: number;
+  greedy: GreedyCheck;
   ok: boolean;
 }
+
+/** The allowed max |diff| of reference output `output` (run-group prefix removed) given its reference values. */
+export type Tolerance = number | ((output: string, expected: Float32Array) => number);
 
 /** Splits `name` into its run group and the output name inside that run. */
 export function groupOf(name: string): { group: Group; output: string } {
@@ -38,9 +55,10 @@ export function groupOf(name: string): { group: Group; output: string } {
   return (GROUPS as readonly string[]).includes(head) ? { group: head as Group, output: name.slice(dot + 1) } : { group: 'base', output: name };
 }
 
-export async function runParity(model: Model, reference: Reference, atol = DEFAULT_ATOL): Promise<ParityReport> {
+export async function runParity(model: Model, reference: Reference, tolerance: Tolerance = DEFAULT_ATOL): Promise<ParityReport> {
   const runs = new ParityRuns(model, reference);
   const lines: ParityLine[] = [];
+  const greedy: GreedyCheck = { positions: 0, agree: 0, ties: 0 };
   for (const name of reference.names) {
     if (INPUTS.has(name)) {
       lines.push({ name, ok: true });
@@ -66,11 +84,37 @@ export async function runParity(model: Model, reference: Reference, atol = DEFAU
       lines.push({ name, ok: false, problem: `${actual.length} values computed, reference has [${expected.shape.join(', ')}]` });
       continue;
     }
-    const diff = maxAbsDiff(expected.data as Float32Array, actual);
-    lines.push({ name, maxAbsDiff: diff, ok: diff <= atol });
+    const data = expected.data as Float32Array;
+    const diff = maxAbsDiff(data, actual);
+    const tol = typeof tolerance === 'number' ? tolerance : tolerance(output, data);
+    lines.push({ name, maxAbsDiff: diff, tolerance: tol, ok: diff <= tol });
+    if (output === 'logits') compareGreedy(data, actual, expected.shape[expected.shape.length - 1], tol, greedy);
   }
   const maxDiff = lines.reduce((m, l) => Math.max(m, l.maxAbsDiff ?? 0), 0);
-  return { lines, maxAbsDiff: maxDiff, ok: lines.every((l) => l.ok) };
+  return { lines, maxAbsDiff: maxDiff, greedy, ok: lines.every((l) => l.ok) && greedy.agree + greedy.ties === greedy.positions };
+}
+
+/** Adds the argmax agreement of each row of `vocab` logits to `check`. */
+function compareGreedy(expected: Float32Array, actual: Float32Array, vocab: number, tolerance: number, check: GreedyCheck): void {
+  for (let row = 0; row < expected.length; row += vocab) {
+    const ref = argmax(expected, row, vocab);
+    check.positions++;
+    if (argmax(actual, row, vocab) === ref) check.agree++;
+    else if (expected[ref] - secondLargest(expected, row, vocab, ref) <= 2 * tolerance) check.ties++;
+  }
+}
+
+/** Index (into `values`) of the first largest of values[start, start + length). */
+function argmax(values: Float32Array, start: number, length: number): number {
+  let best = start;
+  for (let i = start + 1; i < start + length; i++) if (values[i] > values[best]) best = i;
+  return best;
+}
+
+function secondLargest(values: Float32Array, start: number, length: number, skip: number): number {
+  let second = -Infinity;
+  for (let i = start; i < start + length; i++) if (i !== skip && values[i] > second) second = values[i];
+  return second;
 }
 
 /** NaN-propagating max |a − b| (a NaN anywhere makes the result NaN, which fails any atol). */

@@ -21,13 +21,18 @@ export interface LoadModelOptions {
   /** Threads per operator (default: onnxruntime's choice, all cores). */
   intraOpNumThreads?: number;
   /**
-   * 'float32' (default) or 'float64': every graph computed in double precision behind the same
-   * float32 inputs/outputs — slower, for parity runs where our rounding should not add to the reference's.
+   * The compute precision; undefined (auto): 'float16' for a checkpoint stored in float16 or
+   * bfloat16 (config `torch_dtype`), else 'float32'. 'float16' prepares the weights in float16
+   * (bf16 ones rounded; a value beyond float16's range fails naming its tensor) and computes in
+   * float16 with float32 where Hugging Face keeps it in a half model (norm statistics, attention
+   * softmax, RoPE tables, GELU/SiLU: graph/nn.ts, graph/rope.ts). 'float64' computes every graph
+   * in double precision — slower, for parity runs where our rounding should not add to the
+   * reference's. Inputs and outputs are float32 in every precision.
    */
   precision?: Precision;
   /**
-   * Folder for the weights as the graphs use them (float32, linear layers transposed), written
-   * once per checkpoint version on first use and mapped by every session (see prepared-weights.ts).
+   * Folder for the weights as the graphs use them (in the compute dtype, linear layers transposed),
+   * written once per checkpoint version and dtype on first use and mapped by every session (see prepared-weights.ts).
    * Default: `$LOCSCOPE_CACHE_DIR/weights`, else `~/.cache/locscope/weights`.
    */
   cacheDir?: string;
@@ -117,14 +122,24 @@ export interface GenerateResult {
   logProbs: number[][];
 }
 
+/** KV-cache values in the model's compute dtype: float32, or float16 bit patterns. */
+export type KvData = Float32Array | Uint16Array;
+
 /** Keys and values of every layer for the first `length` positions of one sequence ([1, kvHeads, length, headDim] each). */
 export interface KvCache {
   length: number;
-  layers: { key: Float32Array; value: Float32Array }[];
+  layers: { key: KvData; value: KvData }[];
+}
+
+/** `requested`, or the checkpoint's own precision: float16 for half-precision (fp16/bf16) checkpoints. */
+export function resolvePrecision(checkpoint: Checkpoint, requested?: Precision): Precision {
+  return requested ?? (checkpoint.config.dtype === 'F32' ? 'float32' : 'float16');
 }
 
 export class Model {
   readonly info: ModelInfo;
+  /** The compute precision (resolved from the checkpoint when the options leave it out). */
+  readonly precision: Precision;
   private readonly sessions: SessionCache;
   /** The prepared weight files every graph of this model points at. */
   private readonly weights: PreparedWeights;
@@ -147,12 +162,14 @@ export class Model {
       imageSize: layout.imageSize,
       eosTokenIds: checkpoint.generation.eosTokenIds,
     };
-    this.weights = PreparedWeights.open(checkpoint.weights, options.cacheDir);
+    this.precision = resolvePrecision(checkpoint, options.precision);
+    // float64 graphs are float32 graphs promoted when their session loads (session.ts).
+    this.weights = PreparedWeights.open(checkpoint.weights, options.cacheDir, this.precision === 'float16' ? 'float16' : 'float32');
     this.sessions = new SessionCache(this.weights, {
       ...DEFAULT_SESSION_SETTINGS,
       ...(options.executionProvider ? { executionProvider: options.executionProvider } : {}),
       ...(options.intraOpNumThreads !== undefined ? { intraOpNumThreads: options.intraOpNumThreads } : {}),
-      ...(options.precision ? { precision: options.precision } : {}),
+      precision: this.precision,
       ...(options.prepackWeights ? { prepackWeights: true } : {}),
     });
   }
@@ -374,8 +391,8 @@ export class Model {
         const rows = fresh.dims[0] * fresh.dims[1];
         const span = fresh.dims[2] * headDim;
         const capacity = buffer.dims[2] * headDim;
-        const from = fresh.data as Float32Array;
-        const to = buffer.data as Float32Array;
+        const from = fresh.data as KvData;
+        const to = buffer.data as KvData;
         for (let r = 0; r < rows; r++) to.set(from.subarray(r * span, (r + 1) * span), r * capacity + at * headDim);
       }
     }
@@ -383,19 +400,23 @@ export class Model {
 
   /**
    * For each of `lengths`, zeroed KV tensors [batch, kvHeads, length, headDim] per layer keyed by
-   * their past input names: views on one block, `memory`, taken from the pool (the caller gives it
-   * back) unless `pooled` is false.
+   * their past input names, in the compute dtype: views on one block, `memory`, taken from the pool
+   * (the caller gives it back) unless `pooled` is false.
    */
   private kvBuffers(batch: number, lengths: number[], { pooled = true } = {}): { sets: Record<string, ort.Tensor>[]; memory: Float32Array } {
     const { kvHeads, headDim, layers } = this.info;
     const row = batch * kvHeads * headDim;
     const total = 2 * layers * row * lengths.reduce((a, b) => a + b, 0);
-    const memory = pooled ? this.kvMemory.take(total) : new Float32Array(total);
+    const half = this.weights.dtype === 'float16';
+    // The pool deals in floats: float16 values take half as many.
+    const floats = half ? Math.ceil(total / 2) : total;
+    const memory = pooled ? this.kvMemory.take(floats) : new Float32Array(floats);
+    const values: KvData = half ? new Uint16Array(memory.buffer, memory.byteOffset, total) : memory;
     let offset = 0;
     const tensor = (length: number) => {
-      const view = memory.subarray(offset, offset + row * length);
+      const view = values.subarray(offset, offset + row * length);
       offset += view.length;
-      return new ort.Tensor('float32', view, [batch, kvHeads, length, headDim]);
+      return new ort.Tensor(this.weights.dtype, view, [batch, kvHeads, length, headDim]);
     };
     const sets = lengths.map((length) => {
       const set: Record<string, ort.Tensor> = {};
@@ -417,8 +438,8 @@ export class Model {
     const session = await this.decoder({ hooks: io.NO_HOOKS, captures: io.NO_CAPTURES, kvCache: true, logits: 'last' });
     const out = await session.run({ ...this.embedsFeed({ inputsEmbeds, seqLen, variants: [{}] }), ...this.pastFeeds(null, 1) });
     const layers = Array.from({ length: this.info.layers }, (_, l) => ({
-      key: out[io.presentKey(l)].data as Float32Array,
-      value: out[io.presentValue(l)].data as Float32Array,
+      key: out[io.presentKey(l)].data as KvData,
+      value: out[io.presentValue(l)].data as KvData,
     }));
     return { length: seqLen, layers };
   }
@@ -456,7 +477,8 @@ export class Model {
     const { kvHeads, headDim, layers } = this.info;
     const P = prefix?.length ?? 0;
     const feeds: Record<string, ort.Tensor> = {};
-    const tile = (rows: Float32Array | undefined) => new ort.Tensor('float32', repeatRows(rows ?? new Float32Array(0), batch), [batch, kvHeads, P, headDim]);
+    const empty = this.weights.dtype === 'float16' ? new Uint16Array(0) : new Float32Array(0);
+    const tile = (rows: KvData | undefined) => new ort.Tensor(this.weights.dtype, repeatRows(rows ?? empty, batch), [batch, kvHeads, P, headDim]);
     for (let l = 0; l < layers; l++) {
       feeds[io.pastKey(l)] = tile(prefix?.layers[l].key);
       feeds[io.pastValue(l)] = tile(prefix?.layers[l].value);
@@ -563,9 +585,9 @@ function greedyFetches(kv: Record<string, ort.Tensor>, layers: number): Record<s
 }
 
 /** `row` repeated `count` times (the row itself when count is 1). */
-function repeatRows(row: Float32Array, count: number): Float32Array {
+function repeatRows<T extends KvData>(row: T, count: number): T {
   if (count === 1) return row;
-  const data = new Float32Array(row.length * count);
+  const data = (row instanceof Float32Array ? new Float32Array(row.length * count) : new Uint16Array(row.length * count)) as T;
   for (let b = 0; b < count; b++) data.set(row, b * row.length);
   return data;
 }

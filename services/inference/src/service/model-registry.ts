@@ -3,9 +3,9 @@
 // lazily or at start, and concurrent first requests share the load.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
+import { DEMO_MODEL_NAMES, DEMO_MODELS_DIR } from '@locscope/scenes/paths';
 import { InvalidArgumentError, NotFoundError, UnavailableError } from '@locscope/server-kit';
 
 export interface ModelEntry {
@@ -16,11 +16,8 @@ export interface ModelEntry {
   preload: boolean;
 }
 
-/** The repository's shipped demo models (DESIGN §8). */
-export const DEMO_MODELS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../models');
-
 export function demoModelEntries(root = DEMO_MODELS_DIR): ModelEntry[] {
-  return ['demo-llava', 'demo-internvl']
+  return DEMO_MODEL_NAMES
     .filter((name) => existsSync(join(root, name, 'config.json')))
     .map((name) => ({ name, dir: join(root, name), preload: true }));
 }

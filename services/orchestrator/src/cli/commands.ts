@@ -41,7 +41,7 @@ export const commands: Record<string, CommandEntry> = {
   },
   'demo-check': {
     summary: 'evaluate a demo model on a scene split: localization, classification, object vs random token ablation',
-    load: async () => (await import('@locscope/scenes/cli')).demoCheckCommand,
+    load: async () => (await import('./demo-check.ts')).demoCheckCommand,
   },
   'score-answers': {
     summary: 'score LLaVA/InternVL box answers against COCO boxes: IoU, success at 0.5/0.7/0.9, localization',

@@ -1,13 +1,12 @@
 // The part of every experiment config that is not experiment-specific: identity, models, data,
 // sample count, prompts and scoring. Defaults are the paper's (§2.2–§2.3) where it gives them.
+import { DEMO_MODEL_NAMES } from '@locscope/scenes/paths';
 import { z } from 'zod';
 
 /** Models of the embedded demo (issue 7): both families, so every comparison in the paper has two columns. */
-export const DEFAULT_MODELS = ['demo-llava', 'demo-internvl'];
+export const DEFAULT_MODELS: string[] = [...DEMO_MODEL_NAMES];
 /** Paper §2.3: localization success is averaged over these IoU thresholds. */
 export const PAPER_IOU_THRESHOLDS = [0.5, 0.7, 0.9];
-/** Paper §2.2: the probing subset (intersection of the control sets) has 2,248 annotations. */
-export const PAPER_PROBING_SAMPLES = 2248;
 
 /**
  * Prompt templates; `{object}` is the target's class name, `{categories}` the comma-separated
@@ -37,12 +36,18 @@ export const datasetSchema = z
   })
   .strict();
 
+/** The one config file format; a file names it so that a later format can be told apart. */
+export const CONFIG_FORMAT_VERSION = 1;
+
 /** Fields every experiment config has; `params` is validated by the experiment's own schema. */
 export const envelopeSchema = z
   .object({
     experiment: z.string().regex(/^[a-z][a-z0-9-]*$/),
-    /** Bumped whenever a change would alter results; part of the run manifest, so a resumed run cannot mix versions. */
-    version: z.number().int().positive(),
+    /**
+     * The config file format (only 1 exists). Not a results version: what would alter results is the
+     * module's `version` and the config's content, both pinned by the run manifest.
+     */
+    version: z.literal(CONFIG_FORMAT_VERSION),
     description: z.string().min(1),
     models: z.array(z.string().min(1)).min(1).default(DEFAULT_MODELS),
     /** Omitted: the shipped synthetic evaluation split of the demo (or `--data`). */

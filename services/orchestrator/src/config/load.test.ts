@@ -1,7 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.ts';
-import { STUDY_EXPERIMENTS } from '../experiments/params.ts';
+import { registerStudyExperiments, STUDY_EXPERIMENTS } from '../experiments/index.ts';
 import { BUILTIN_CONFIG_DIR, loadConfigs, parseConfig } from './load.ts';
+
+beforeAll(() => registerStudyExperiments());
 
 describe('built-in experiment configs', () => {
   it('define every experiment of the study, valid in both profiles', async () => {
@@ -54,6 +56,9 @@ describe('config errors name the file and the field', () => {
   });
   it('for an envelope field', () => {
     expect(error(`${base}samples: -3\n`)).toMatch(/^samples: knockout\.yaml/);
+  });
+  it('for a config format other than 1', () => {
+    expect(error(base.replace('version: 1', 'version: 2'))).toMatch(/^version: knockout\.yaml/);
   });
   it('for a mismatched file name', () => {
     expect(error(base, 'cma.yaml')).toMatch(/^experiment: cma\.yaml: "knockout" does not match/);

@@ -6,17 +6,16 @@ import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, MissingError } from '../errors.ts';
-import { studyParamsSchemas, type StudyExperiment } from '../experiments/params.ts';
 import { findExperiment } from '../registry.ts';
 import { envelopeSchema, PROFILES, type Profile } from './envelope.ts';
 import { deepMerge, type ResolvedConfig } from './resolve.ts';
 
 /** The configs shipped with the orchestrator. */
-export const BUILTIN_CONFIG_DIR = fileURLToPath(new URL('../../experiments', import.meta.url));
+export const BUILTIN_CONFIG_DIR = fileURLToPath(new URL('../../configs', import.meta.url));
 
-/** Params schema: the registered module's, else the study's (validated before the module exists). */
+/** Params schema of a registered experiment (the study's register with `registerStudyExperiments`). */
 function paramsSchema(id: string): z.ZodType | undefined {
-  return findExperiment(id)?.params ?? studyParamsSchemas[id as StudyExperiment];
+  return findExperiment(id)?.params;
 }
 
 export async function loadConfigFile(file: string, profile: Profile): Promise<ResolvedConfig> {

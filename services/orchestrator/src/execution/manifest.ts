@@ -9,7 +9,7 @@ import type { Stage } from './plan.ts';
 export interface RunManifest {
   run: string;
   profile: string;
-  experiments: { id: string; moduleVersion: number; configVersion: number; configHash: string }[];
+  experiments: { id: string; moduleVersion: number; configHash: string }[];
 }
 
 export function configHash(config: ResolvedConfig): string {
@@ -24,7 +24,6 @@ export function buildManifest(run: string, profile: string, stages: Stage[]): Ru
     experiments: stages.map(({ experiment, config }) => ({
       id: experiment.id,
       moduleVersion: experiment.version,
-      configVersion: config.version,
       configHash: configHash(config),
     })),
   };

@@ -3,7 +3,7 @@ import { InvalidArgumentError, type Logger } from '@locscope/server-kit';
 import type { AnyExperiment, Job, PlanContext } from '../experiment.ts';
 import type { ResolvedConfig } from '../config/resolve.ts';
 import { NotWiredError } from '../errors.ts';
-import { STUDY_EXPERIMENTS } from '../experiments/params.ts';
+import { STUDY_EXPERIMENTS } from '../experiments/index.ts';
 import { findExperiment } from '../registry.ts';
 
 export interface Stage {

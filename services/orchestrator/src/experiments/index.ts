@@ -1,5 +1,5 @@
-// The study's experiment modules that are wired to the services. An experiment whose config exists
-// but whose module is not listed here is reported as "not wired" by `locscope run`.
+// The study's experiments: the one list of them, in the order the suite runs them. An experiment
+// whose config exists but whose module is not registered is reported as "not wired" by `locscope run`.
 import type { AnyExperiment } from '../experiment.ts';
 import { registerExperiment } from '../registry.ts';
 import { baselineExperiment } from './baseline/index.ts';
@@ -25,6 +25,9 @@ export const studyExperiments: AnyExperiment[] = [
   cmaExperiment,
   headAblationExperiment,
 ];
+
+/** The study's experiment ids, in the order the suite runs them (dependencies first). */
+export const STUDY_EXPERIMENTS: readonly string[] = studyExperiments.map((experiment) => experiment.id);
 
 export function registerStudyExperiments(): void {
   for (const experiment of studyExperiments) registerExperiment(experiment);

@@ -1,8 +1,7 @@
 // Where finished work goes. A job's records are stored together, durably, before the job counts as
 // done; storing the same job twice stores the same bytes (jobs are deterministic), which is what
 // makes redelivered NATS messages and resumed runs harmless.
-import type { SampleRecord } from '../experiment.ts';
-import type { JobKey } from '../keys.ts';
+import type { JobKey, SampleRecord } from '../keys.ts';
 
 export interface JobResult {
   key: JobKey;

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../config/load.ts';
 import type { SampleRecord } from '../../experiment.ts';
+import { registerStudyExperiments } from '../index.ts';
 import { baselineExperiment } from './index.ts';
+
+registerStudyExperiments();
 
 const config = parseConfig('experiment: baseline\nversion: 1\ndescription: d\nmodels: [m]\n', 'baseline.yaml', 'paper');
 const record = (sample: string, variant: string, value: SampleRecord['value']): SampleRecord => ({ run: 'r', experiment: 'baseline', sample, variant, seed: 0, value });

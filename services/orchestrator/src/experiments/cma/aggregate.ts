@@ -7,7 +7,7 @@ import type { SampleRecord } from '../../experiment.ts';
 import type { Aggregate, Cell, HeatmapFigure } from '../../report/model.ts';
 import { groupBy, modelsPresent } from '../common/summary.ts';
 import type { CmaParams } from './params.ts';
-import type { CmaTask, CmaValue } from './cma.ts';
+import type { CmaTask, CmaValue } from './record.ts';
 import { objectsNote } from '../common/objects.ts';
 
 /** What head-ablation reads: per model, the mean MF per head (layer-major) of each task. */

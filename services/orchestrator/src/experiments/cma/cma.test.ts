@@ -2,7 +2,8 @@ import { mediationFraction } from '@locscope/metrics';
 import { describe, expect, it } from 'vitest';
 import type { SampleRecord } from '../../experiment.ts';
 import { CONTROL_SET_FOR_TEST, runForTest } from '../common/test-run.ts';
-import { cmaExperiment, type CmaValue } from './cma.ts';
+import { cmaExperiment } from './cma.ts';
+import type { CmaValue } from './record.ts';
 
 describe('cma on the demo LLaVA', () => {
   it('sweeps every head for both tasks and averages MF over the kept pairs', async () => {

@@ -13,21 +13,8 @@ import { PROBING_SET_SOURCE, planAnalysisObjects } from '../common/objects.ts';
 import type { ObjectJobInput } from '../common/samples.ts';
 import { modelInfo } from '../model-info.ts';
 import { aggregateCma } from './aggregate.ts';
+import type { CmaValue } from './record.ts';
 import { cmaParams, type CmaParams } from './params.ts';
-
-export type CmaTask = CmaParams['tasks'][number];
-
-export type CmaValue = {
-  model: string;
-  task: CmaTask;
-  layers: number;
-  heads: number;
-  /** P_base (object removed) and P_src (object present). */
-  base: number;
-  source: number;
-  /** P_patched per head, layer-major: index = layer · heads + head. */
-  patched: number[];
-};
 
 export function allHeads(layers: number, heads: number): LayerHead[] {
   return Array.from({ length: layers * heads }, (_, i) => ({ layer: Math.floor(i / heads), head: i % heads }));

@@ -42,6 +42,7 @@ function configOf(test: TestConfig): ResolvedConfig {
     params: test.params ?? {},
     ...test.envelope,
   };
+  registerExperiment(test.experiment);
   return parseConfig(JSON.stringify(doc), `${test.experiment.id}.yaml`, 'paper');
 }
 

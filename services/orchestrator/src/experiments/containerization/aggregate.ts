@@ -6,7 +6,7 @@ import type { SampleRecord } from '../../experiment.ts';
 import type { Aggregate, Cell, HeatmapFigure } from '../../report/model.ts';
 import { groupBy, mean, modelsPresent, percent, percentWithStd, sampleCount } from '../common/summary.ts';
 import type { ContainerizationParams } from './params.ts';
-import type { ContainerizationValue } from './containerization.ts';
+import type { ContainerizationValue } from './record.ts';
 import { objectsNote } from '../common/objects.ts';
 
 export function aggregateContainerization(records: SampleRecord<ContainerizationValue>[], config: ResolvedConfig<ContainerizationParams>): Aggregate {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { SampleRecord } from '../../experiment.ts';
 import { baselineExperiment } from '../baseline/index.ts';
 import { CONTROL_SET_FOR_TEST, runForTest } from '../common/test-run.ts';
-import { containerizationExperiment, type ContainerizationValue } from './containerization.ts';
+import { containerizationExperiment } from './containerization.ts';
+import type { ContainerizationValue } from './record.ts';
 
 describe('containerization on the demo LLaVA', () => {
   it('scores padded inputs against scaled GT boxes; padding 0 against scaling 0 is the baseline', async () => {

@@ -14,16 +14,8 @@ import { PROBING_SET_SOURCE, planAnalysisObjects } from '../common/objects.ts';
 import { segmentationMessage, type ObjectJobInput, type ObjectSample } from '../common/samples.ts';
 import { modelInfo } from '../model-info.ts';
 import { aggregateContainerization } from './aggregate.ts';
+import type { ContainerizationValue } from './record.ts';
 import { containerizationParams, type ContainerizationParams } from './params.ts';
-
-export type ContainerizationValue = {
-  model: string;
-  padding: number;
-  /** Localization score (mean success over the IoU thresholds) against the GT box grown by each scaling, in `params.scalings` order. */
-  scores: number[];
-  ious: number[];
-  answer: string;
-};
 
 async function containerize(calls: ServiceCalls, grid: ReturnType<typeof gridSpec>, object: ObjectSample, padding: number, seed: number): Promise<ContainerizeResponse> {
   const client = await calls.clients.client('masks', MasksClient);

@@ -5,7 +5,7 @@ import type { SampleRecord } from '../../experiment.ts';
 import type { Aggregate, Cell } from '../../report/model.ts';
 import { modelsPresent } from '../common/summary.ts';
 import type { ControlSetParams } from './params.ts';
-import type { ControlSetValue } from './control-set.ts';
+import type { ControlSetValue } from './record.ts';
 
 export type ControlSetSummary = {
   kept: Record<string, string[]>;

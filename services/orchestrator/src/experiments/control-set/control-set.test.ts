@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { SampleRecord } from '../../experiment.ts';
 import { runForTest } from '../common/test-run.ts';
 import type { ControlSetSummary } from './aggregate.ts';
-import { controlSetExperiment, type ControlSetValue } from './control-set.ts';
+import { controlSetExperiment } from './control-set.ts';
+import type { ControlSetValue } from './record.ts';
 
 describe('control-set on both demo models', () => {
   it('keeps pairs correct on the original and wrong on the inpainted image, intersected across models', async () => {

@@ -8,16 +8,8 @@ import { inpaintedImage } from '../common/inpaint.ts';
 import { variant } from '../common/interventions.ts';
 import { planObjectJobs, type ObjectJobInput } from '../common/samples.ts';
 import { aggregateControlSet } from './aggregate.ts';
+import type { ControlSetValue } from './record.ts';
 import { controlSetParams, type ControlSetParams } from './params.ts';
-
-export type ControlSetValue = {
-  model: string;
-  object: string;
-  original: boolean;
-  inpainted: boolean;
-  kept: boolean;
-  answers: { original: string; inpainted: string };
-};
 
 export const controlSetExperiment: Experiment<ControlSetParams, ObjectJobInput, ControlSetValue> = {
   id: 'control-set',

@@ -6,7 +6,7 @@ import type { SampleRecord } from '../../experiment.ts';
 import type { Aggregate, Cell, LinesFigure } from '../../report/model.ts';
 import { mean, modelsPresent, percent, sampleCount } from '../common/summary.ts';
 import type { HeadAblationParams } from './params.ts';
-import type { HeadAblationValue } from './head-ablation.ts';
+import type { HeadAblationValue } from './record.ts';
 import { objectsNote } from '../common/objects.ts';
 
 export function aggregateHeadAblation(records: SampleRecord<HeadAblationValue>[], config: ResolvedConfig<HeadAblationParams>): Aggregate {

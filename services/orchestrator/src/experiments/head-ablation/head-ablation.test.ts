@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { SampleRecord } from '../../experiment.ts';
 import { cmaExperiment } from '../cma/cma.ts';
 import { CONTROL_SET_FOR_TEST, runForTest } from '../common/test-run.ts';
-import { headAblationExperiment, type HeadAblationValue } from './head-ablation.ts';
+import { headAblationExperiment } from './head-ablation.ts';
+import type { HeadAblationValue } from './record.ts';
 import { rankHeads } from './ranking.ts';
 
 describe('rankHeads', () => {

@@ -9,6 +9,7 @@ import { ablateHeads, variant } from '../common/interventions.ts';
 import { PROBING_SET_SOURCE, planAnalysisObjects } from '../common/objects.ts';
 import type { ObjectJobInput } from '../common/samples.ts';
 import { aggregateHeadAblation } from './aggregate.ts';
+import type { HeadAblationValue } from './record.ts';
 import { headAblationParams, type HeadAblationParams } from './params.ts';
 import { headCount, rankHeads, type HeadGroup } from './ranking.ts';
 
@@ -16,17 +17,6 @@ export type HeadAblationInput = ObjectJobInput & {
   heads: number;
   /** Removal order (layer-major head indices) per group; groups CMA could not rank are absent. */
   rankings: Partial<Record<HeadGroup, number[]>>;
-};
-
-export type HeadAblationValue = {
-  model: string;
-  task: 'localization';
-  condition: HeadGroup;
-  fraction: number;
-  removed: number;
-  score: number;
-  iou: number | null;
-  answer: string;
 };
 
 const CLEAN = 'clean';

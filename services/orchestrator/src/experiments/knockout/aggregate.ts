@@ -4,7 +4,7 @@ import type { SampleRecord } from '../../experiment.ts';
 import type { Aggregate, Cell, LinesFigure } from '../../report/model.ts';
 import { conditionScore, deltaPoints, modelsPresent, percent, sampleCount } from '../common/summary.ts';
 import type { KnockoutParams } from './params.ts';
-import { CLEAN, type KnockoutValue } from './knockout.ts';
+import { CLEAN, type KnockoutValue } from './record.ts';
 import { objectsNote } from '../common/objects.ts';
 
 /** Conditions in layer order as the records hold them (the model's depth fixes the groups). */

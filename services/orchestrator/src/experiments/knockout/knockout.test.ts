@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { SampleRecord } from '../../experiment.ts';
 import { baselineExperiment } from '../baseline/index.ts';
 import { CONTROL_SET_FOR_TEST, runForTest } from '../common/test-run.ts';
-import { knockoutExperiment, layerGroups, type KnockoutValue } from './knockout.ts';
+import { knockoutExperiment, layerGroups } from './knockout.ts';
+import type { KnockoutValue } from './record.ts';
 
 describe('layerGroups', () => {
   it('covers every layer once in consecutive groups, then all layers', () => {

@@ -10,21 +10,9 @@ import type { ObjectJobInput } from '../common/samples.ts';
 import { modelInfo } from '../model-info.ts';
 import type { Task } from '../tasks.ts';
 import { aggregateKnockout } from './aggregate.ts';
+import { CLEAN, type KnockoutValue } from './record.ts';
 import { knockoutParams, type KnockoutParams } from './params.ts';
 
-export type KnockoutValue = {
-  model: string;
-  task: Task;
-  /** `clean`, `L<first>-<last>` or `all`. */
-  condition: string;
-  /** Layers blocked (empty for clean). */
-  layers: number[];
-  score: number;
-  iou: number | null;
-  answer: string;
-};
-
-export const CLEAN = 'clean';
 export const ALL_LAYERS = 'all';
 
 /** Consecutive layer groups of `size` (the last one may be shorter), then all layers. */

@@ -5,7 +5,7 @@ import type { SampleRecord } from '../../experiment.ts';
 import type { Aggregate, Cell, Figure } from '../../report/model.ts';
 import { modelsPresent, percent } from '../common/summary.ts';
 import type { PositionProbeParams } from './params.ts';
-import type { ProbeValue } from './position-probe.ts';
+import type { ProbeValue } from './record.ts';
 
 const ORDER = { vision: 0, projection: 1, language: 2 } as const;
 

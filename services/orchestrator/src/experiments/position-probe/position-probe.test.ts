@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { SampleRecord } from '../../experiment.ts';
 import { runForTest } from '../common/test-run.ts';
-import { positionProbeExperiment, type ProbeValue } from './position-probe.ts';
+import { positionProbeExperiment } from './position-probe.ts';
+import type { ProbeValue } from './record.ts';
 
 describe('position-probe on the demo LLaVA', () => {
   it('trains a probe per layer and maps per-position accuracy at the best LM layer', async () => {

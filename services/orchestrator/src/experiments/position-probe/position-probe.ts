@@ -11,22 +11,12 @@ import { readImage } from '../common/evaluate.ts';
 import { firstImages } from '../common/samples.ts';
 import { fillPrompt } from '../prompts.ts';
 import { aggregatePositionProbe } from './aggregate.ts';
+import type { ProbeValue } from './record.ts';
 import { captureTensors, visualCapture } from './capture.ts';
 import { addImage, layerKeyName, type Component, type LayerData, type LayerKey } from './features.ts';
 import { positionProbeParams, type PositionProbeParams } from './params.ts';
 
 export type ProbeInput = { model: string; images: string[]; categories: string[] };
-
-export type ProbeValue = {
-  model: string;
-  component: Component;
-  layer: number;
-  rowAccuracy: number;
-  colAccuracy: number;
-  accuracy: number;
-  /** Held-out accuracy per grid position (null where no token was held out). */
-  positionAccuracy: (number | null)[][];
-};
 
 export const positionProbeExperiment: Experiment<PositionProbeParams, ProbeInput, ProbeValue> = {
   id: 'position-probe',

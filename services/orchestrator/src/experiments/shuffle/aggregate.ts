@@ -5,7 +5,7 @@ import type { SampleRecord } from '../../experiment.ts';
 import type { Aggregate, Cell } from '../../report/model.ts';
 import { conditionScore, deltaPoints, modelsPresent, percent, percentWithStd, sampleCount } from '../common/summary.ts';
 import type { ShuffleParams } from './params.ts';
-import type { ShuffleValue } from './shuffle.ts';
+import type { ShuffleValue } from './record.ts';
 import { objectsNote } from '../common/objects.ts';
 
 const LABELS: Record<string, string> = { clean: 'Baseline', full: 'Full', object: 'Object' };

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { SampleRecord } from '../../experiment.ts';
 import { CONTROL_SET_FOR_TEST, runForTest } from '../common/test-run.ts';
-import { shuffleExperiment, type ShuffleValue } from './shuffle.ts';
+import { shuffleExperiment } from './shuffle.ts';
+import type { ShuffleValue } from './record.ts';
 
 describe('shuffle on the demo LLaVA', () => {
   it('runs both modes per seed and reports Tab. 2', async () => {

@@ -9,18 +9,9 @@ import type { ObjectJobInput } from '../common/samples.ts';
 import { modelInfo } from '../model-info.ts';
 import type { Task } from '../tasks.ts';
 import { aggregateShuffle } from './aggregate.ts';
+import type { ShuffleValue } from './record.ts';
 import { shuffleParams, type ShuffleParams } from './params.ts';
 import { shuffleMoves } from './permutation.ts';
-
-export type ShuffleValue = {
-  model: string;
-  task: Task;
-  /** `clean`, `full` or `object`. */
-  condition: string;
-  score: number;
-  iou: number | null;
-  answer: string;
-};
 
 export const shuffleExperiment: Experiment<ShuffleParams, ObjectJobInput, ShuffleValue> = {
   id: 'shuffle',

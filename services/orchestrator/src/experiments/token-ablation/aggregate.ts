@@ -7,7 +7,7 @@ import type { SampleRecord } from '../../experiment.ts';
 import type { Aggregate, Cell, LineSeries } from '../../report/model.ts';
 import { conditionScore, deltaPoints, mean, modelsPresent, percent, percentWithStd, sampleCount } from '../common/summary.ts';
 import type { TokenAblationParams } from './params.ts';
-import { paddingCondition, type AblationValue } from './token-ablation.ts';
+import { paddingCondition, type AblationValue } from './record.ts';
 import { objectsNote } from '../common/objects.ts';
 
 function conditionsOf(params: TokenAblationParams): { name: string; label: string }[] {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { SampleRecord } from '../../experiment.ts';
 import { CONTROL_SET_FOR_TEST, runForTest } from '../common/test-run.ts';
-import { tokenAblationExperiment, type AblationValue } from './token-ablation.ts';
+import { tokenAblationExperiment } from './token-ablation.ts';
+import type { AblationValue } from './record.ts';
 
 describe('token-ablation on the demo LLaVA', () => {
   it('runs every condition as variants and aggregates Tab. 1', async () => {

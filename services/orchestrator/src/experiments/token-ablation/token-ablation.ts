@@ -15,25 +15,10 @@ import { PROBING_SET_SOURCE } from '../common/objects.ts';
 import { modelInfo } from '../model-info.ts';
 import type { Task } from '../tasks.ts';
 import { aggregateTokenAblation } from './aggregate.ts';
+import { paddingCondition, type AblationValue } from './record.ts';
 import { tokenAblationParams, type TokenAblationParams } from './params.ts';
 import { attributions, randomTokenSet, registerTokenSet, topAttributed } from './selections.ts';
 
-
-export type AblationValue = {
-  model: string;
-  task: Task;
-  /** `clean`, `object±p`, `ig-k`, `random-k`, `register`. */
-  condition: string;
-  score: number;
-  iou: number | null;
-  answer: string;
-  removed: ViewCounts;
-  tokens: ViewCounts;
-};
-
-export function paddingCondition(p: number): string {
-  return p === 0 ? 'object' : `object${p > 0 ? '+' : ''}${p}`;
-}
 
 interface Condition {
   name: string;

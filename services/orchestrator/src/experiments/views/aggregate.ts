@@ -5,7 +5,7 @@ import type { SampleRecord } from '../../experiment.ts';
 import type { Aggregate, Cell, HeatmapFigure } from '../../report/model.ts';
 import { deltaPoints, mean, modelsPresent, percent, sampleCount } from '../common/summary.ts';
 import type { ViewsParams } from './params.ts';
-import type { SizeName, ViewsValue } from './views.ts';
+import type { SizeName, ViewsValue } from './record.ts';
 import { objectsNote } from '../common/objects.ts';
 
 const SIZES: SizeName[] = ['small', 'medium', 'large'];

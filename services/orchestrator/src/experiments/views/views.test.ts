@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { SampleRecord } from '../../experiment.ts';
 import { CONTROL_SET_FOR_TEST, runForTest } from '../common/test-run.ts';
-import { sizeName, viewsExperiment, type ViewsValue } from './views.ts';
+import { sizeName, viewsExperiment } from './views.ts';
+import type { ViewsValue } from './record.ts';
 
 describe('sizeName', () => {
   it('uses COCO buckets', () => {

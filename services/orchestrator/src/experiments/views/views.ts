@@ -11,24 +11,8 @@ import { PROBING_SET_SOURCE } from '../common/objects.ts';
 import { modelInfo } from '../model-info.ts';
 import type { Task } from '../tasks.ts';
 import { aggregateViews } from './aggregate.ts';
+import type { SizeName, ViewsValue } from './record.ts';
 import { viewsParams, type ViewsParams } from './params.ts';
-
-export type SizeName = 'small' | 'medium' | 'large';
-
-export type ViewsValue = {
-  model: string;
-  task: Task;
-  /** `clean` or `<view>/<padding>`. */
-  condition: string;
-  size: SizeName;
-  /** Views the image has; 1 means no local/global split. */
-  views: number;
-  /** Share of the ablated view's tokens removed. */
-  share: number;
-  score: number;
-  iou: number | null;
-  answer: string;
-};
 
 /** COCO size bucket of an object area with the config's limits (small < limits[0] ≤ medium < limits[1] ≤ large). */
 export function sizeName(area: number, limits: number[]): SizeName {

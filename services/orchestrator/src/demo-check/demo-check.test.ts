@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_EVAL_SPLIT, DEMO_MODEL_NAMES, resolveModelDir } from '../paths.ts';
+import { DEFAULT_EVAL_SPLIT, DEMO_MODEL_NAMES, resolveModelDir } from '@locscope/scenes';
 import { runDemoCheck } from './demo-check.ts';
 
 // A third of the split: about 250 objects, enough for the thresholds to mean something and

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError, type Command } from '@locscope/server-kit';
-import { DEFAULT_EVAL_SPLIT, resolveModelDir } from '../paths.ts';
+import { DEFAULT_EVAL_SPLIT, resolveModelDir } from '@locscope/scenes';
 
 const USAGE = '--model NAME|DIR [--data DIR] --json';
 

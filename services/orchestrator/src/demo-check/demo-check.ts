@@ -20,13 +20,12 @@ import {
 } from '@locscope/masks';
 import { dropFromBaseline, mentionsClass, scoreLocalizationAnswers, type LocalizationSample } from '@locscope/metrics';
 import { NotFoundError } from '@locscope/server-kit';
+import { promptsSchema } from '../config/envelope.ts';
+import { fillPrompt } from '../experiments/prompts.ts';
 import { replaceRows, meanRow } from './embeddings.ts';
 
-/** The study's default prompts (services/orchestrator config defaults), which the models were trained on. */
-export const DEMO_PROMPTS = {
-  localization: 'Please provide the bounding box coordinate of the region this sentence describes: {object}.',
-  classification: 'List all objects in the image. Only use these categories: {categories}.',
-};
+/** The study's default prompts (the experiment configs' defaults), which the demo models were trained on. */
+export const DEMO_PROMPTS = promptsSchema.parse({});
 
 export interface DemoCheckOptions {
   /** Checkpoint directory. */
@@ -112,7 +111,7 @@ export async function runDemoCheck(options: DemoCheckOptions): Promise<DemoCheck
   const maxNewTokens = options.maxNewTokens ?? DEFAULT_DEMO_CHECK.maxNewTokens;
   const dataset = await readCocoDataset(join(options.dataDir, 'annotations.json'));
   const names = new Map(dataset.categories.map((c) => [c.id, c.name]));
-  const categories = dataset.categories.map((c) => c.name).join(', ');
+  const categories = dataset.categories.map((c) => c.name);
   const model = await loadModel(options.modelDir, { intraOpNumThreads: options.intraOpNumThreads ?? DEFAULT_DEMO_CHECK.intraOpNumThreads });
   try {
     const images = dataset.images.slice(0, options.maxImages ?? dataset.images.length);
@@ -129,7 +128,7 @@ export async function runDemoCheck(options: DemoCheckOptions): Promise<DemoCheck
     const randomAblated: LocalizationSample[] = [];
     let classified = 0;
     for (const scene of scenes) {
-      const [listing] = await answer(model, DEMO_PROMPTS.classification.replace('{categories}', categories), scene, [scene.features], maxNewTokens);
+      const [listing] = await answer(model, fillPrompt(DEMO_PROMPTS.classification, { categories }), scene, [scene.features], maxNewTokens);
       for (const annotation of scene.annotations) {
         const name = names.get(annotation.category_id) ?? String(annotation.category_id);
         if (mentionsClass(listing, name)) classified++;
@@ -140,7 +139,7 @@ export async function runDemoCheck(options: DemoCheckOptions): Promise<DemoCheck
         const hidden = model.info.hidden;
         const [a, b, c] = await answer(
           model,
-          DEMO_PROMPTS.localization.replace('{object}', name),
+          fillPrompt(DEMO_PROMPTS.localization, { object: name }),
           scene,
           [scene.features, replaceRows(scene.features, object, mean, hidden), replaceRows(scene.features, random, mean, hidden)],
           maxNewTokens,
