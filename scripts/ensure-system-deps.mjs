@@ -1,14 +1,26 @@
-// Makes sure the system programs the test suite needs are present: nats-server (NATS tests)
-// and chromium (report rendering test). Installs them from Debian's packages when missing and
+// Makes sure the system programs the test suite needs are present: nats-server (NATS tests),
+// chromium (report rendering test) and the Python client's toolchain (Debian's protoc, gRPC plugin,
+// python3-grpcio). Installs them from Debian's packages when missing and
 // we are root; otherwise says what to install and fails, because those tests must never be skipped.
 import { execFileSync, spawnSync } from 'node:child_process';
 
 const needed = [
   { program: 'nats-server', pkg: 'nats-server' },
   { program: 'chromium', pkg: 'chromium' },
+  // The Python client: its stubs' generator (protoc, the gRPC plugin, the well-known .protos of
+  // grpc-tools) and what it runs on (grpcio, protobuf, numpy, venv for the offline pip install).
+  { program: 'protoc', pkg: 'protobuf-compiler' },
+  { program: 'grpc_python_plugin', pkg: 'protobuf-compiler-grpc' },
+  { program: '/usr/bin/python3 -c "import grpc_tools"', pkg: 'python3-grpc-tools' },
+  { program: '/usr/bin/python3 -c "import grpc"', pkg: 'python3-grpcio' },
+  { program: '/usr/bin/python3 -c "import google.protobuf"', pkg: 'python3-protobuf' },
+  { program: '/usr/bin/python3 -c "import numpy"', pkg: 'python3-numpy' },
+  { program: '/usr/bin/python3 -c "import ensurepip"', pkg: 'python3-venv' },
 ];
 
-const has = (program) => spawnSync('sh', ['-c', `command -v ${program}`], { stdio: 'ignore' }).status === 0;
+/** A program name is looked up on PATH; a command line (a Python import) must succeed. */
+const has = (program) =>
+  spawnSync('sh', ['-c', program.includes(' ') ? program : `command -v ${program}`], { stdio: 'ignore' }).status === 0;
 const missing = needed.filter((n) => !has(n.program));
 if (missing.length > 0) {
   const pkgs = missing.map((m) => m.pkg);
