@@ -1,6 +1,7 @@
 // Regenerates the committed generated code from its .proto sources with buf + ts-proto (both npm
 // packages, no protoc download): the API contract (proto/ → packages/proto/src/gen, with api.binpb,
-// the FileDescriptorSet of every API file under its real name, imports included), the ONNX schema
+// the FileDescriptorSet of every API file under its real name, imports included; and
+// packages/client/src/gen for the publishable client), the ONNX schema
 // the graph builder writes (services/inference/src/onnx/proto → services/inference/src/onnx/gen),
 // and packages/server-kit/src/gen/health.binpb (grpc.health.v1 from grpc-health-check's own
 // health.proto). Servers answer reflection from the two descriptor sets.
@@ -21,6 +22,9 @@ const check = process.argv.includes('--check');
 /** Each buf module and the folder whose `gen/` its buf.gen.yaml (`out: gen`) writes. */
 const trees = [
   { module: join(root, 'proto'), base: join(root, 'packages/proto/src'), lint: true, descriptors: 'api.binpb' },
+  // The publishable @locscope/client carries its own copy: it must build and run without the
+  // monorepo's private @locscope/proto.
+  { module: join(root, 'proto'), base: join(root, 'packages/client/src'), lint: false },
   // The ONNX schema is upstream's, not ours to lint.
   { module: join(root, 'services/inference/src/onnx/proto'), base: join(root, 'services/inference/src/onnx'), lint: false },
 ];
