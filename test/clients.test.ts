@@ -9,7 +9,7 @@ import { decodeFloat32 } from '@locscope/proto';
 import { InferenceClient, type ScoreRequest, type ScoreResponse } from '@locscope/proto/v1/inference';
 import { RunStatus } from '@locscope/proto/v1/orchestrator';
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, readdir, rm, symlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -122,6 +122,20 @@ describe('clients', () => {
   it('Python: the example submits, watches, reads the report and scores two interventions', async () => {
     await example(join(root, 'venv/bin/python'), join(REPO_ROOT, 'examples/python/notebook.py'), 'py1');
   });
+
+  it('the demo-model baseline run submitted by the example equals the CLI run, byte for byte', async () => {
+    // The CLI gets the shipped baseline config with the example's override (samples: 4) written in.
+    const configs = join(root, 'cli-configs');
+    await mkdir(configs);
+    const shipped = await readFile(join(REPO_ROOT, 'services/orchestrator/configs/baseline.yaml'), 'utf8');
+    expect(shipped).toMatch(/^ {4}samples: 64$/m);
+    await writeFile(join(configs, 'baseline.yaml'), shipped.replace(/^ {4}samples: 64$/m, '    samples: 4'));
+    const cli = await finished(spawnLocscope(['run', '--experiments', 'baseline', '--run-id', 'py1', '--out', join(root, 'cli'), '--configs', configs]));
+    expect(cli.code, cli.stderr).toBe(0);
+    for (const file of ['aggregates/baseline.json', 'report/tables.json']) {
+      expect(await readFile(join(root, 'runs/py1', file), 'utf8'), file).toBe(await readFile(join(root, 'cli/py1', file), 'utf8'));
+    }
+  }, 240_000);
 
   it('TypeScript: the packed @locscope/client works outside the monorepo without server-kit', async () => {
     const manifest = JSON.parse(await readFile(join(root, 'node-project/node_modules/@locscope/client/package.json'), 'utf8'));

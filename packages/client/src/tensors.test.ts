@@ -36,7 +36,7 @@ describe('decodeTensor', () => {
 
   it('reads float32, int32 and int64 data as numpy does, in its shape', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 24, maxLength: 24 }), fc.constantFrom([6], [2, 3], [3, 1, 2]), (bytes, shape) => {
+      fc.property(fc.uint8Array({ minLength: 24, maxLength: 24 }), fc.constantFrom<number[]>([6], [2, 3], [3, 1, 2]), (bytes, shape) => {
         const data = Buffer.from(bytes);
         const f32 = decodeTensor({ dtype: DType.D_TYPE_FLOAT32, shape, data });
         expect(f32.shape).toEqual(shape);
