@@ -18,7 +18,7 @@ function bufCurl(args: string[]): Promise<string> {
 
 const EXPECTED: Record<string, string[]> = {
   masks: ['locscope.v1.Masks/Preprocess', 'locscope.v1.Masks/FilterDataset'],
-  inference: ['locscope.v1.Inference/Score'],
+  inference: ['locscope.v1.Inference/Score', 'inference.GRPCInferenceService/ModelInfer', 'inference.GRPCInferenceService/ServerLive'],
   inpainting: ['locscope.v1.Inpainting/Remove'],
   metrics: ['locscope.v1.Metrics/ParseAnswers'],
   orchestrator: [

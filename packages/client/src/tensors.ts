@@ -1,5 +1,5 @@
 // locscope.v1.Tensor ↔ typed arrays: raw little-endian bytes, a shape and a dtype.
-import { DType, type Tensor } from './gen/locscope/v1/tensor.ts';
+import { DType, type Tensor } from './gen/locscope/v1/tensor.js';
 
 export type TypedArray = Float32Array | Int32Array | BigInt64Array | Uint8Array;
 

@@ -1,6 +1,6 @@
 // Builders for the interventions of a Score/Generate variant (proto/locscope/v1/inference.proto).
-import { TextSpan, type Intervention, type LayerHead, type Positions, type Variant } from './gen/locscope/v1/inference.ts';
-import type { Tensor } from './gen/locscope/v1/tensor.ts';
+import { TextSpan, type Intervention, type LayerHead, type Positions, type Variant } from './gen/locscope/v1/inference.js';
+import type { Tensor } from './gen/locscope/v1/tensor.js';
 
 /** One batch element; no interventions is the clean run. */
 export function variant(name: string, ...interventions: Intervention[]): Variant {

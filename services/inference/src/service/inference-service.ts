@@ -9,6 +9,7 @@ import {
   type InferenceServer,
 } from '@locscope/proto/v1/inference';
 import { DType } from '@locscope/proto/v1/tensor';
+import { GRPCInferenceServiceService, type GRPCInferenceServiceServer } from '@locscope/proto/oip';
 import {
   service,
   startServer,
@@ -22,6 +23,7 @@ import { loadModel, type LoadModelOptions, type Model } from '../runtime/model.t
 import { Admission } from './admission.ts';
 import { InferenceEngine, type EngineOptions } from './engine.ts';
 import { ModelRegistry, type ModelEntry } from './model-registry.ts';
+import { OIP_SERVICE_NAME, openInferenceImplementation } from './open-inference.ts';
 
 export const INFERENCE_SERVICE_NAME = 'locscope.v1.Inference';
 export const DEFAULT_INFERENCE_PORT = 50051;
@@ -216,7 +218,10 @@ export interface StartedInference {
   ready: Promise<void>;
 }
 
-/** Starts locscope.v1.Inference; it reports NOT_SERVING until the preload models are loaded. */
+/**
+ * Starts locscope.v1.Inference and inference.GRPCInferenceService (the Open Inference Protocol);
+ * both report NOT_SERVING until the preload models are loaded.
+ */
 export async function startInferenceServer(config: ServiceConfig, options: InferenceServiceOptions, logger: Logger): Promise<StartedInference> {
   const registry = new ModelRegistry<Model>(options.models, async (entry) => {
     const model = await loadModel(entry.dir, options.load);
@@ -240,12 +245,21 @@ export async function startInferenceServer(config: ServiceConfig, options: Infer
         descriptorSet: apiDescriptorSet,
         servingAtStart: false,
       }),
+      // The same models through the Open Inference Protocol v2 (Triton/KServe clients).
+      service<GRPCInferenceServiceServer>({
+        name: OIP_SERVICE_NAME,
+        definition: GRPCInferenceServiceService,
+        implementation: openInferenceImplementation(engine, registry, admission),
+        descriptorSet: apiDescriptorSet,
+        servingAtStart: false,
+      }),
     ],
     logger,
   );
   const ready = registry.preload().then(
     () => {
       server.setServing(INFERENCE_SERVICE_NAME, true);
+      server.setServing(OIP_SERVICE_NAME, true);
       logger.info('models loaded', { models: registry.entries.map((e) => e.name) });
     },
     (error) => {
