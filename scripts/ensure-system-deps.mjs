@@ -1,7 +1,8 @@
 // Makes sure the system programs the test suite needs are present: nats-server (NATS tests),
-// chromium (report rendering test) and the Python client's toolchain (Debian's protoc, gRPC plugin,
-// python3-grpcio). Installs them from Debian's packages when missing and
-// we are root; otherwise says what to install and fails, because those tests must never be skipped.
+// chromium (report rendering test), the Python client's toolchain (Debian's protoc, gRPC plugin,
+// python3-grpcio) and kubectl (its kustomize renders deploy/k8s). Installs all but kubectl from
+// Debian's packages when missing and we are root; otherwise says what to install and fails,
+// because those tests must never be skipped.
 import { execFileSync, spawnSync } from 'node:child_process';
 
 const needed = [
@@ -21,6 +22,14 @@ const needed = [
 /** A program name is looked up on PATH; a command line (a Python import) must succeed. */
 const has = (program) =>
   spawnSync('sh', ['-c', program.includes(' ') ? program : `command -v ${program}`], { stdio: 'ignore' }).status === 0;
+
+// Debian's kubectl (kubernetes-client 1.20) embeds a kustomize too old for deploy/k8s, so it is
+// never installed from there: CI's machine image has a current one; elsewhere see deploy/README.md.
+if (!has('kubectl')) {
+  console.error('missing program: kubectl (≥ 1.27, with kustomize v5); see deploy/README.md, "Getting kubectl"');
+  process.exit(1);
+}
+
 const missing = needed.filter((n) => !has(n.program));
 if (missing.length > 0) {
   const pkgs = missing.map((m) => m.pkg);

@@ -1,5 +1,5 @@
 // `locscope serve`: a service started by the CLI answers grpc.health.v1 and stops on SIGTERM.
-import { checkHealth, listServicesByReflection } from '@locscope/server-kit/testing';
+import { checkHealth, freePort, listServicesByReflection } from '@locscope/server-kit/testing';
 import { describe, expect, it } from 'vitest';
 import { finished, spawnLocscope } from './support/orchestrator.ts';
 
@@ -18,6 +18,20 @@ describe('locscope serve', () => {
     });
     expect(await checkHealth(address, 'locscope.v1.Masks')).toBe('SERVING');
     expect(await listServicesByReflection(address)).toContain('locscope.v1.Masks');
+    child.kill('SIGTERM');
+    expect((await exit).code).toBe(0);
+  });
+
+  it('serves health alone on LOCSCOPE_HEALTH_PORT, as the Kubernetes probes use it', async () => {
+    const healthPort = await freePort();
+    const child = spawnLocscope(['serve', 'masks', '--port', '0'], { env: { LOCSCOPE_HEALTH_PORT: String(healthPort) } });
+    const exit = finished(child);
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (c: Buffer) => /^masks /m.test(c.toString()) && resolve());
+      child.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
+    });
+    expect(await checkHealth(`127.0.0.1:${healthPort}`, 'locscope.v1.Masks')).toBe('SERVING');
+    await expect(listServicesByReflection(`127.0.0.1:${healthPort}`)).rejects.toThrow();
     child.kill('SIGTERM');
     expect((await exit).code).toBe(0);
   });

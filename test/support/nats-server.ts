@@ -12,10 +12,18 @@ export interface NatsServer {
 
 const STARTUP_TIMEOUT_MS = 20_000;
 
-export async function startNatsServer(): Promise<NatsServer> {
+export interface NatsServerOptions {
+  /** Replace the default JetStream arguments (`-js -sd <fresh dir>`), e.g. with `-c FILE`. */
+  args?: string[];
+  /** Added to the server's environment (a config file may read `$NAME` from it). */
+  env?: Record<string, string>;
+}
+
+export async function startNatsServer(options: NatsServerOptions = {}): Promise<NatsServer> {
   const storeDir = await mkdtemp(join(tmpdir(), 'locscope-nats-'));
-  const child: ChildProcess = spawn('nats-server', ['-a', '127.0.0.1', '-p', '-1', '-js', '-sd', storeDir], {
+  const child: ChildProcess = spawn('nats-server', ['-a', '127.0.0.1', '-p', '-1', ...(options.args ?? ['-js', '-sd', storeDir])], {
     stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...options.env },
   });
   const url = await new Promise<string>((resolve, reject) => {
     let log = '';

@@ -12,11 +12,17 @@ export interface ServiceConfig {
   port: number;
   maxMessageBytes: number;
   shutdownGraceMs: number;
+  /**
+   * A second, plaintext port serving only grpc.health.v1 (for the kubelet's probes, which cannot
+   * speak TLS); unset by default: health is then served on `port` only. 0 picks a free port.
+   */
+  healthPort?: number;
 }
 
 /**
- * Reads `--host/--port/--max-message-bytes/--shutdown-grace-ms` (or LOCSCOPE_HOST, LOCSCOPE_PORT,
- * LOCSCOPE_MAX_MESSAGE_BYTES, LOCSCOPE_SHUTDOWN_GRACE_MS). Unknown flags are left for the caller.
+ * Reads `--host/--port/--max-message-bytes/--shutdown-grace-ms/--health-port` (or LOCSCOPE_HOST,
+ * LOCSCOPE_PORT, LOCSCOPE_MAX_MESSAGE_BYTES, LOCSCOPE_SHUTDOWN_GRACE_MS, LOCSCOPE_HEALTH_PORT).
+ * Unknown flags are left for the caller.
  */
 export function readServiceConfig(argv: string[], env: NodeJS.ProcessEnv = process.env, defaultPort = 0): ServiceConfig {
   const { values } = parseArgs({
@@ -27,8 +33,10 @@ export function readServiceConfig(argv: string[], env: NodeJS.ProcessEnv = proce
       port: { type: 'string' },
       'max-message-bytes': { type: 'string' },
       'shutdown-grace-ms': { type: 'string' },
+      'health-port': { type: 'string' },
     },
   });
+  const healthPort = stringOption(values['health-port'], env.LOCSCOPE_HEALTH_PORT);
   return {
     host: stringOption(values.host, env.LOCSCOPE_HOST) ?? DEFAULT_HOST,
     port: intOption('port', stringOption(values.port, env.LOCSCOPE_PORT), defaultPort, 0, 65535),
@@ -46,6 +54,7 @@ export function readServiceConfig(argv: string[], env: NodeJS.ProcessEnv = proce
       0,
       600_000,
     ),
+    ...(healthPort === undefined ? {} : { healthPort: intOption('health-port', healthPort, 0, 0, 65535) }),
   };
 }
 

@@ -3,6 +3,7 @@
 import { Server, ServerCredentials, type ServiceDefinition } from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
 import { type ServiceConfig } from './config.ts';
+import { startHealthPort } from './health-port.ts';
 import { adaptService, tolerantDefinition, type AsyncServiceImplementation } from './handlers.ts';
 import type { Logger } from './logger.ts';
 import { addReflection } from './reflection.ts';
@@ -26,6 +27,8 @@ export interface RunningServer {
   /** `host:port` actually bound (port 0 resolved). */
   address: string;
   port: number;
+  /** The plaintext health-only port when `config.healthPort` asked for one (0 resolved). */
+  healthPort?: number;
   health: HealthImplementation;
   setServing(serviceName: string, serving: boolean): void;
   /** Marks everything NOT_SERVING, lets in-flight calls finish within the grace period, then stops. */
@@ -68,6 +71,13 @@ export async function startServer(
   );
   const address = `${config.host}:${port}`;
   logger.info('gRPC server listening', { address, services: services.map((s) => s.name) });
+  let healthPort;
+  try {
+    healthPort = config.healthPort === undefined ? undefined : await startHealthPort(health, config.host, config.healthPort, logger);
+  } catch (error) {
+    server.forceShutdown();
+    throw error;
+  }
 
   let stopping: Promise<void> | undefined;
   const shutdown = () => {
@@ -77,10 +87,13 @@ export async function startServer(
       const force = setTimeout(() => {
         logger.warn('grace period over, cancelling in-flight calls', { graceMs: config.shutdownGraceMs });
         server.forceShutdown();
+        healthPort?.shutdown();
         resolve();
       }, config.shutdownGraceMs);
       server.tryShutdown(() => {
         clearTimeout(force);
+        // Last, so the probes see NOT_SERVING for the whole drain.
+        healthPort?.shutdown();
         logger.info('gRPC server stopped', { address });
         resolve();
       });
@@ -90,6 +103,7 @@ export async function startServer(
   return {
     address,
     port,
+    ...(healthPort ? { healthPort: healthPort.port } : {}),
     health,
     setServing: (name, serving) => health.setStatus(name, serving ? 'SERVING' : 'NOT_SERVING'),
     shutdown,

@@ -4,6 +4,7 @@ import { credentials, loadPackageDefinition, type ClientDuplexStream, type GrpcO
 import { loadSync } from '@grpc/proto-loader';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
 import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
@@ -60,4 +61,14 @@ export async function listServicesByReflection(address: string): Promise<string[
   } finally {
     client.close();
   }
+}
+
+/** A loopback port free right now, for a test that must name a port before a process binds it. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer().once('error', reject).listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
 }

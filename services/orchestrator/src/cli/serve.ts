@@ -14,7 +14,7 @@ type Target = (typeof TARGETS)[number];
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'start one service (masks, inference, inpainting, metrics, orchestrator) or all of them',
-  usage: `<${TARGETS.join('|')}|all> [--host H] [--port P] [--max-message-bytes N] [--shutdown-grace-ms MS] [service flags]`,
+  usage: `<${TARGETS.join('|')}|all> [--host H] [--port P] [--max-message-bytes N] [--shutdown-grace-ms MS] [--health-port P] [service flags]`,
   async run(argv) {
     const [target, ...rest] = argv;
     if (!target || (target !== 'all' && !(TARGETS as readonly string[]).includes(target))) {
@@ -32,14 +32,16 @@ export const serveCommand: Command = {
         // An explicit base port gives `all` consecutive ports (0 stays "any free port" for each).
         const fallback = isServiceName(name) ? defaultPort(name) : DEFAULT_ORCHESTRATOR_PORT;
         const port = config.port === -1 ? fallback : config.port === 0 ? 0 : config.port + i;
+        // Likewise each service's health-only port, if one is asked for.
+        const healthPort = config.healthPort === undefined || config.healthPort === 0 ? config.healthPort : config.healthPort + i;
         const options = { logger: logger.child({ service: name }), argv: rest };
         let server: RunningServer;
         if (isServiceName(name)) {
-          server = await startService(name, { ...config, port }, options);
+          server = await startService(name, { ...config, port, healthPort }, options);
           addresses[name] = server.address;
         } else {
           const { startOrchestratorServer } = await import('../api/service.ts');
-          server = await startOrchestratorServer({ ...config, port }, { ...options, addresses });
+          server = await startOrchestratorServer({ ...config, port, healthPort }, { ...options, addresses });
         }
         servers.push(server);
         process.stdout.write(`${name} ${server.address}\n`);
