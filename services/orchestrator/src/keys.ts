@@ -75,8 +75,13 @@ function compareStrings(a: string, b: string): number {
 }
 
 /** Run ids name directories, KV keys and NATS subjects: a conservative alphabet. */
+export function isRunId(runId: string): boolean {
+  return /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/.test(runId);
+}
+
+/** `runId` if it is a valid run id (see isRunId), else INVALID_ARGUMENT naming `field`. */
 export function checkRunId(runId: string, field = 'run-id'): string {
-  if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/.test(runId)) {
+  if (!isRunId(runId)) {
     throw new InvalidArgumentError(`"${runId}" is not a valid run id (letters, digits, '_' and '-', at most 128)`, { field });
   }
   return runId;

@@ -9,10 +9,9 @@ import { followEventLog } from '../execution/event-log.ts';
 import type { RunManifest } from '../execution/manifest.ts';
 import type { RunState } from '../execution/state.ts';
 import type { ServiceClients } from '../services/clients.ts';
+import { isRunId } from '../keys.ts';
 import { RunDirectory } from '../store/run-directory.ts';
 import type { ReportFile, RunBackend, RunPlan } from './backend.ts';
-
-const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 
 export interface EmbeddedBackendOptions {
   outDir: string;
@@ -54,7 +53,7 @@ export class EmbeddedBackend implements RunBackend {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw error;
     }
-    const states = await Promise.all(names.filter((n) => RUN_ID.test(n)).map((n) => this.state(n)));
+    const states = await Promise.all(names.filter(isRunId).map((n) => this.state(n)));
     return states.filter((s): s is RunState => s !== undefined);
   }
 

@@ -9,7 +9,8 @@ import { PROFILES, type Profile } from '../config/envelope.ts';
 import { overrideConfig } from '../config/override.ts';
 import type { ResolvedConfig } from '../config/resolve.ts';
 import { MissingError } from '../errors.ts';
-import { defaultExperiments, orderStages } from '../execution/plan.ts';
+import { defaultExperiments } from '../execution/default-experiments.ts';
+import { orderStages } from '../execution/plan.ts';
 import { checkRunId, newRunId } from '../keys.ts';
 import type { RunPlan } from './backend.ts';
 
