@@ -136,6 +136,13 @@ describe('deploy manifests', () => {
     expect(find(base, 'NetworkPolicy', 'default-deny-ingress').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress'] });
   });
 
+  it('probe the workers on the health endpoint `locscope worker` serves (NATS readiness, liveness)', () => {
+    const container = podSpec(find(base, 'Deployment', 'locscope-worker')).containers[0];
+    const port = Number(env(container).LOCSCOPE_HEALTH_PORT);
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port });
+    expect(container.livenessProbe.httpGet).toEqual({ path: '/livez', port });
+  });
+
   it('give every long-running workload a disruption budget', () => {
     for (const workload of workloads(base).filter((w) => w.kind !== 'Job')) {
       const labels = workload.spec!.template.metadata.labels;

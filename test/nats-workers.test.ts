@@ -1,15 +1,14 @@
 // NATS mode end to end against a real nats-server: jobs on the JetStream work queue, two worker
 // processes (the real `locscope worker`), one SIGKILLed mid-run. The run must finish with exactly
 // the records an undisturbed (embedded) run produces: none lost, none duplicated.
-import { connectNats, ensureResources, KvRecordStore, objectArtifacts, orderStages, parseConfig, registerExperiment, runEmbedded, runWithNats, ServiceConnections, type JobResult, type NatsConnection, type RunSink, type SampleEvent } from '@locscope/orchestrator';
+import { connectNats, ensureResources, NatsConnectionWatch, KvRecordStore, objectArtifacts, orderStages, parseConfig, registerExperiment, runEmbedded, runWithNats, ServiceConnections, type JobResult, type NatsConnection, type RunSink, type SampleEvent } from '@locscope/orchestrator';
 import { arithExperiment } from '@locscope/orchestrator/testing';
 import { createLogger, setupTelemetry } from '@locscope/server-kit';
-import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARITH_PLUGIN, finished, spawnLocscope } from './support/orchestrator.ts';
+import { ARITH_PLUGIN, finished, spawnLocscope, watchLines } from './support/orchestrator.ts';
 import { startNatsServer, type NatsServer } from './support/nats-server.ts';
 
 registerExperiment(arithExperiment);
@@ -29,12 +28,14 @@ const noDataset = async () => {
 
 let server: NatsServer;
 let nc: NatsConnection;
+let watch: NatsConnectionWatch;
 let root: string;
 const clients = new ServiceConnections({ addresses: {}, logger });
 
 beforeAll(async () => {
   server = await startNatsServer();
-  nc = await connectNats(server.url, 'nats-test');
+  nc = await connectNats({ url: server.url }, 'nats-test');
+  watch = new NatsConnectionWatch(nc, logger);
   root = await mkdtemp(join(tmpdir(), 'locscope-nats-test-'));
 });
 
@@ -46,23 +47,7 @@ afterAll(async () => {
 });
 
 function natsRun(runId: string, params: Record<string, unknown>, localWorkers: number, sinks: RunSink[] = []) {
-  return runWithNats({ nc, runId, outDir: join(root, 'nats'), profile: 'paper', stages: stages(params), clients, loadDataset: noDataset, logger, localWorkers, sinks, ...QUEUE });
-}
-
-function watchLines(child: ChildProcess, onLine: (line: Record<string, unknown>) => void): void {
-  let buffer = '';
-  child.stderr!.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString();
-    const lines = buffer.split('\n');
-    buffer = lines.pop()!;
-    for (const line of lines) {
-      try {
-        onLine(JSON.parse(line));
-      } catch {
-        // not a log line
-      }
-    }
-  });
+  return runWithNats({ nc, watch, runId, outDir: join(root, 'nats'), profile: 'paper', stages: stages(params), clients, loadDataset: noDataset, logger, localWorkers, sinks, ...QUEUE });
 }
 
 describe('NATS mode', () => {

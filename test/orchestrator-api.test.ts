@@ -2,7 +2,7 @@
 // NATS mode against a real nats-server), the generated client, the test-only arith experiment.
 // A run submitted over gRPC must equal the same run started with the CLI, byte for byte.
 import { credentials, Metadata, status, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
-import { startOrchestratorServer } from '@locscope/orchestrator';
+import { startOrchestratorServer, type OrchestratorFlagValues } from '@locscope/orchestrator';
 import {
   OrchestratorClient,
   RunStatus,
@@ -63,11 +63,11 @@ function collect<T>(stream: ClientReadableStream<T>): Promise<T[]> {
   });
 }
 
-async function startOrchestrator(out: string, extra: string[] = []) {
-  const argv = ['--out', out, '--configs', serverConfigs, '--plugin', ARITH_PLUGIN, ...extra];
+async function startOrchestrator(out: string, extra: OrchestratorFlagValues = {}) {
+  const values: OrchestratorFlagValues = { out, configs: [serverConfigs], plugin: [ARITH_PLUGIN], ...extra };
   const server = await startOrchestratorServer(
     { host: DEFAULT_HOST, port: 0, maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES, shutdownGraceMs: 5000 },
-    { logger, argv, addresses: {} },
+    { logger, values, addresses: {} },
   );
   const client = new OrchestratorClient(server.address, credentials.createInsecure());
   return {
@@ -179,13 +179,13 @@ describe('Orchestrator service, embedded', () => {
       stream.on('end', () => resolve(seen));
     });
     const done = events[events.length - 1].event;
-    expect(done).toMatchObject({ $case: 'done', value: { status: RunStatus.RUN_STATUS_FAILED, error: 'interrupted' } });
+    expect(done).toMatchObject({ $case: 'done', value: { status: RunStatus.RUN_STATUS_INTERRUPTED, error: `run g2 interrupted (cancelled by CancelRun); run it again with --run-id g2 to resume` } });
     const final = await cancelled!;
-    expect(final.run!.status).toBe(RunStatus.RUN_STATUS_FAILED);
+    expect(final.run!.status).toBe(RunStatus.RUN_STATUS_INTERRUPTED);
     const stored = (await readdir(join(out(), 'g2/records/arith'))).filter((f) => f.endsWith('.json')).length;
     expect(stored).toBeGreaterThanOrEqual(3);
     expect(stored).toBeLessThan(12);
-    await expectStatus(api.cancel('g2'), status.FAILED_PRECONDITION, /run g2 is not running in this orchestrator \(status failed\)/);
+    await expectStatus(api.cancel('g2'), status.FAILED_PRECONDITION, /run g2 is not running in this orchestrator \(status interrupted\)/);
 
     const resumed = await api.submit({ ...ARITH_12, runId: 'g2' });
     expect(resumed.created).toBe(true);
@@ -236,7 +236,7 @@ describe('Orchestrator service, NATS mode', () => {
   let api: Awaited<ReturnType<typeof startOrchestrator>>;
   beforeAll(async () => {
     nats = await startNatsServer();
-    api = await startOrchestrator(join(root, 'nats'), ['--nats', nats.url, '--workers', '2']);
+    api = await startOrchestrator(join(root, 'nats'), { nats: nats.url, workers: '2' });
   });
   afterAll(async () => {
     await api?.close();
@@ -267,9 +267,9 @@ describe('Orchestrator service, NATS mode', () => {
       stream.on('error', reject);
       stream.on('end', () => resolve(seen));
     });
-    expect(events[events.length - 1].event).toMatchObject({ $case: 'done', value: { status: RunStatus.RUN_STATUS_FAILED, error: 'interrupted' } });
+    expect(events[events.length - 1].event).toMatchObject({ $case: 'done', value: { status: RunStatus.RUN_STATUS_INTERRUPTED, error: `run g3 interrupted (cancelled by CancelRun); run it again with --run-id g3 to resume` } });
     await cancelled;
-    expect((await api.get('g3')).run!.status).toBe(RunStatus.RUN_STATUS_FAILED);
+    expect((await api.get('g3')).run!.status).toBe(RunStatus.RUN_STATUS_INTERRUPTED);
     expect((await api.submit({ ...ARITH_12, runId: 'g3' })).created).toBe(true);
     const rest = await collect<WatchRunResponse>(api.watch('g3', events[events.length - 1].sequence));
     expect(rest[rest.length - 1].event).toMatchObject({ $case: 'done', value: { status: RunStatus.RUN_STATUS_DONE } });

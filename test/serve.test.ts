@@ -41,4 +41,11 @@ describe('locscope serve', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^locscope serve: expected a service name \(masks, inference, inpainting, metrics, orchestrator\) or "all", got "nope"/);
   });
+
+  it('refuses to listen beyond loopback without TLS and callers, saying what to configure', async () => {
+    const result = await finished(spawnLocscope(['serve', 'masks', '--host', '0.0.0.0', '--port', '0']));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^locscope serve: host: listening on 0\.0\.0\.0 \(beyond loopback\) needs --tls-cert\/--tls-key and --auth-tokens; give --insecure/);
+    expect(result.stdout).toBe('');
+  });
 });

@@ -1,11 +1,15 @@
-// Aggregates with the shapes of the study's figures (Fig. 1–5), for report rendering tests.
+// Aggregates with the shapes of the study's figures (Fig. 1–5, Tab. 1, Fig. 10), for report rendering tests.
 import type { Aggregate } from '@locscope/orchestrator';
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 // Deterministic pseudo-data with the shapes of the study's figures (values need not be real).
 const wave = (i: number, j: number) => Math.sin(i * 0.7 + j * 1.3) * Math.cos(j * 0.4);
+// Names as long as the study's (model ids, tasks, the token-ablation conditions).
+const MODELS = ['qwen2-vl-7b-instruct', 'llava-onevision-qwen2-7b'];
+const TASKS = ['localization', 'classification'];
+const TOKEN_CONDITIONS = ['Baseline', 'Object', 'Object +1 padding', 'Integrated Gradients k=8', 'Random k=8 (3 seeds)', 'Register'];
 
-/** One aggregate per figure family of the paper: Fig. 1–5 and the tables around them. */
+/** One aggregate per figure family of the paper (Fig. 1–5, Tab. 1, Fig. 10) and the tables around them. */
 export const aggregates: Aggregate[] = [
   {
     experiment: 'containerization',
@@ -45,8 +49,27 @@ export const aggregates: Aggregate[] = [
     summary: {},
     tables: [],
     figures: [
-      { kind: 'lines', id: 'groups', title: 'Accuracy after knockout by layer group', xLabel: 'layers', yLabel: 'accuracy (%)', xTicks: ['0-3', '4-7', '8-11', '12-15', '16-19', '20-23', '24-27', '28-31', 'all'], series: [{ name: 'localization', points: range(9).map((i) => [i, 20 + 3 * i]), errors: range(9).map(() => 2) }, { name: 'classification', points: range(9).map((i) => [i, 40 + 2 * i]) }], references: [{ name: 'localization baseline', y: 35.3 }, { name: 'classification baseline', y: 58.1 }] },
+      { kind: 'lines', id: 'groups', title: `${MODELS[0]}: accuracy with attention to the object blocked (4-layer groups)`, xLabel: 'layers', yLabel: 'accuracy (%)', xTicks: ['0-3', '4-7', '8-11', '12-15', '16-19', '20-23', '24-27', '28-31', 'all'], series: [{ name: 'localization', points: range(9).map((i) => [i, 20 + 3 * i]), errors: range(9).map(() => 2) }, { name: 'classification', points: range(9).map((i) => [i, 40 + 2 * i]) }], references: [{ name: 'localization baseline', y: 35.3 }, { name: 'classification baseline', y: 58.1 }] },
     ],
+    notes: [],
+  },
+  {
+    experiment: 'token-ablation',
+    title: 'Visual token ablation (Tab. 1)',
+    summary: {},
+    // As wide as the study's Tab. 1: a column pair (%, Δ) per condition and task.
+    tables: [{ id: 'tab1', title: 'Accuracy after replacing visual tokens with the mean embedding (%, Δ in points against the baseline)', columns: ['model', ...TOKEN_CONDITIONS.flatMap((c) => TASKS.flatMap((t) => [`${c} ${t} (%)`, `Δ${t}`]))], rows: MODELS.map((m, i) => [m, ...TOKEN_CONDITIONS.flatMap((_, c) => TASKS.flatMap((_, t) => [40 + i + c + t + 0.123, -c - t - 0.5]))]) }],
+    figures: [
+      { kind: 'lines', id: 'ig-vs-random', title: 'Accuracy vs tokens removed: top-k IG vs random k', xLabel: 'k tokens removed', yLabel: 'accuracy (%)', series: MODELS.flatMap((m, i) => TASKS.flatMap((t, j) => (['IG', 'random'] as const).map((kind) => ({ name: `${m} ${t} ${kind}`, points: [1, 2, 4, 8, 16, 32].map((k) => [k, 80 - (kind === 'IG' ? 12 : 3) * Math.log2(k) - 5 * i - 3 * j] as [number, number]) })))), yRange: [0, 100] },
+    ],
+    notes: [],
+  },
+  {
+    experiment: 'views',
+    title: 'Global vs local view ablation (Tab. 3, Fig. 10)',
+    summary: {},
+    tables: [],
+    figures: TASKS.map((task) => ({ kind: 'heatmap' as const, id: `views-size-${task}`, title: `${MODELS[0]}: ${task} change (points) by object size when one view's object tokens are removed`, xLabel: 'object size', yLabel: 'ablation', xTicks: ['small (n=12)', 'medium (n=30)', 'large (n=9)'], yTicks: ['global view', 'local views', 'both views'], values: range(3).map((r) => range(3).map((c) => (r === 2 && c === 2 ? null : -10 * r + 4 * c - 3))), diverging: true })),
     notes: [],
   },
   {

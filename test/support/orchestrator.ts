@@ -23,3 +23,20 @@ export function finished(child: ChildProcess): Promise<{ code: number | null; si
   child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
   return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, stdout, stderr })));
 }
+
+/** Calls `onLine` with each JSON log line the child writes on stderr (other output is skipped). */
+export function watchLines(child: ChildProcess, onLine: (line: Record<string, unknown>) => void): void {
+  let buffer = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString();
+    const lines = buffer.split('\n');
+    buffer = lines.pop()!;
+    for (const line of lines) {
+      try {
+        onLine(JSON.parse(line));
+      } catch {
+        // not a log line
+      }
+    }
+  });
+}

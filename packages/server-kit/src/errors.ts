@@ -54,6 +54,20 @@ export class ResourceExhaustedError extends LocscopeError {
   }
 }
 
+/** The caller presented no valid credentials (missing or unknown bearer token). */
+export class UnauthenticatedError extends LocscopeError {
+  constructor(message: string, options?: LocscopeErrorOptions) {
+    super(status.UNAUTHENTICATED, message, options);
+  }
+}
+
+/** The caller is known but lacks the right the request needs (a model, a request size). */
+export class PermissionDeniedError extends LocscopeError {
+  constructor(message: string, options?: LocscopeErrorOptions) {
+    super(status.PERMISSION_DENIED, message, options);
+  }
+}
+
 /** The system is not in a state to serve the request (e.g. model still loading). */
 export class FailedPreconditionError extends LocscopeError {
   constructor(message: string, options?: LocscopeErrorOptions) {

@@ -15,6 +15,7 @@ export const ACCEPTABLE_FUZZ_STATUSES: ReadonlySet<status> = new Set([
   status.INVALID_ARGUMENT,
   status.NOT_FOUND,
   status.RESOURCE_EXHAUSTED,
+  status.PERMISSION_DENIED,
   status.FAILED_PRECONDITION,
   status.CANCELLED,
   status.DEADLINE_EXCEEDED,
@@ -221,6 +222,8 @@ export interface RawClientOptions {
   deadlineMs?: number;
   /** Largest response accepted (default 64 MiB: captures and pixel tensors are large). */
   maxReceiveBytes?: number;
+  /** Bearer token sent with every call (servers with a callers file). */
+  token?: string;
 }
 
 export const DEFAULT_FUZZ_DEADLINE_MS = 60_000;
@@ -233,6 +236,7 @@ type RawStream = (bytes: Buffer, metadata: Metadata, options: { deadline: number
 export class RawGrpcClient {
   private readonly client: Record<string, RawUnary | RawStream> & { close(): void };
   private readonly deadlineMs: number;
+  private readonly token: string | undefined;
 
   constructor(
     address: string,
@@ -247,6 +251,13 @@ export class RawGrpcClient {
       'grpc.max_receive_message_length': options.maxReceiveBytes ?? DEFAULT_FUZZ_MAX_RECEIVE_BYTES,
     }) as unknown as typeof this.client;
     this.deadlineMs = options.deadlineMs ?? DEFAULT_FUZZ_DEADLINE_MS;
+    this.token = options.token;
+  }
+
+  private metadata(): Metadata {
+    const metadata = new Metadata();
+    if (this.token) metadata.set('authorization', `Bearer ${this.token}`);
+    return metadata;
   }
 
   /** Sends `bytes` to `method` and resolves with the final status (streams are drained). */
@@ -257,13 +268,13 @@ export class RawGrpcClient {
     const options = { deadline: Date.now() + this.deadlineMs };
     if (!this.definition[method].responseStream) {
       return new Promise((resolve) =>
-        (fn as RawUnary).call(this.client, payload, new Metadata(), options, (error) =>
+        (fn as RawUnary).call(this.client, payload, this.metadata(), options, (error) =>
           resolve(error ? { code: error.code, details: error.details } : { code: status.OK, details: '' }),
         ),
       );
     }
     return new Promise((resolve) => {
-      const stream = (fn as RawStream).call(this.client, payload, new Metadata(), options);
+      const stream = (fn as RawStream).call(this.client, payload, this.metadata(), options);
       // 'status' always comes last; the error event only needs a listener so it is not thrown.
       stream.on('error', () => undefined);
       stream.on('status', (s: CallOutcome) => resolve({ code: s.code, details: s.details }));
@@ -325,4 +336,54 @@ export function statusHistogram(results: FuzzResult<unknown>[]): string {
     counts.set(name, (counts.get(name) ?? 0) + 1);
   }
   return [...counts].sort((a, b) => b[1] - a[1]).map(([name, n]) => `${name} ${n}`).join(', ');
+}
+
+/** Calls per RPC of one fuzz suite, by kind, and its per-test timeout. */
+export interface FuzzBudget {
+  generated: number;
+  undecodable: number;
+  random: number;
+  timeoutMs: number;
+}
+
+/** Set by `npm run fuzz` (10,000): the calls per RPC every schema fuzz suite makes. */
+export const FUZZ_CALLS_ENV = 'LOCSCOPE_FUZZ_CALLS_PER_RPC';
+
+/**
+ * A suite's own budget, or — when LOCSCOPE_FUZZ_CALLS_PER_RPC is set — that many calls per RPC
+ * split in the suite's proportions, with the per-test timeout scaled alike. The default suite
+ * stays quick; the long run is the same tests, larger.
+ */
+export function fuzzBudget(defaults: FuzzBudget, env: NodeJS.ProcessEnv = process.env): FuzzBudget {
+  const raw = env[FUZZ_CALLS_ENV];
+  if (!raw) return defaults;
+  const calls = Number(raw);
+  if (!Number.isInteger(calls) || calls < 1) throw new Error(`${FUZZ_CALLS_ENV} must be a positive integer, got "${raw}"`);
+  const total = defaults.generated + defaults.undecodable + defaults.random;
+  const scale = calls / total;
+  const undecodable = Math.round(defaults.undecodable * scale);
+  const random = Math.round(defaults.random * scale);
+  return { generated: calls - undecodable - random, undecodable, random, timeoutMs: Math.ceil(defaults.timeoutMs * Math.max(1, scale)) };
+}
+
+/** Outcomes of a whole fuzz suite, for its closing summary line. */
+export class FuzzTally {
+  private readonly counts = new Map<status, number>();
+
+  add(results: FuzzResult<unknown>[]): void {
+    for (const { outcome } of results) this.counts.set(outcome.code, (this.counts.get(outcome.code) ?? 0) + 1);
+  }
+
+  get calls(): number {
+    return [...this.counts.values()].reduce((a, b) => a + b, 0);
+  }
+
+  count(code: status): number {
+    return this.counts.get(code) ?? 0;
+  }
+
+  /** `fuzz summary NAME: calls N, INTERNAL 0, UNKNOWN 0, health worst X ms over K checks (F failed)` — grep-able. */
+  summary(name: string, health: { checks: number; failures: string[]; worstLatencyMs: number }): string {
+    return `fuzz summary ${name}: calls ${this.calls}, INTERNAL ${this.count(status.INTERNAL)}, UNKNOWN ${this.count(status.UNKNOWN)}, health worst ${health.worstLatencyMs.toFixed(0)} ms over ${health.checks} checks (${health.failures.length} failed)`;
+  }
 }

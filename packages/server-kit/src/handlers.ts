@@ -1,5 +1,6 @@
 // Adapts async handler functions to grpc-js call objects: one place for error→status mapping,
-// tracing spans, cancellation and undecodable requests.
+// tracing spans, cancellation, undecodable requests, and each call's caller: authentication,
+// rights, quotas and the audit line.
 import {
   Metadata,
   status,
@@ -12,7 +13,12 @@ import {
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import { context, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { checkRights, type CallerQuotas, type RequestFacts } from './caller-limits.ts';
+import { ownerOfPeer } from './caller.ts';
+import { identifyCaller, type Caller, type CallerEntry } from './callers.ts';
 import { LocscopeError, statusOf } from './errors.ts';
+import type { InFlightCalls } from './in-flight-calls.ts';
 import type { Logger } from './logger.ts';
 import { statusDetailsMetadata } from './status-details.ts';
 import { extractTraceContext, tracer } from './telemetry.ts';
@@ -26,7 +32,35 @@ export interface CallContext {
   logger: Logger;
   /** Full method path, e.g. `/locscope.v1.Masks/Project`. */
   method: string;
+  /** Who is calling (authenticated when the server has a callers file). */
+  caller: Caller;
+  /** Who owns what this call stores: the authenticated caller, else the peer's host (caller.ts). */
+  owner: string;
 }
+
+/** How a server knows its callers. */
+export interface CallSecurity {
+  /** From --auth-tokens; undefined = no authentication. */
+  callers: CallerEntry[] | undefined;
+  /** Client certificates are verified against a CA (mTLS), so their subject names the caller. */
+  verifiedClientCertificates: boolean;
+  quotas: CallerQuotas;
+  /** Write the audit line of each call. */
+  audit: boolean;
+}
+
+const activeCaller = new AsyncLocalStorage<Caller>();
+
+/**
+ * The caller of the call whose handler is running (undefined outside one). For limits checked deep in
+ * a service (e.g. a sequence length known only after tokenizing) without threading it through.
+ */
+export function currentCaller(): Caller | undefined {
+  return activeCaller.getStore();
+}
+
+/** A service's summary of a request for rights checks and the audit log (method = short name, e.g. `Score`). */
+export type DescribeRequest = (method: string, request: unknown) => RequestFacts;
 
 export type UnaryHandler<Req, Res> = (request: Req, call: CallContext) => Promise<Res>;
 export type ServerStreamHandler<Req, Res> = (request: Req, call: CallContext) => AsyncIterable<Res>;
@@ -73,7 +107,11 @@ export function adaptService<S>(
   definition: ServiceDefinition,
   implementation: AsyncServiceImplementation<S>,
   logger: Logger,
+  security: CallSecurity,
+  calls: InFlightCalls,
+  describe: DescribeRequest = () => ({}),
 ): UntypedServiceImplementation {
+  const guard: CallGuard = { security, describe, logger, calls };
   const adapted: UntypedServiceImplementation = {};
   for (const [name, method] of Object.entries(definition)) {
     const handler = (implementation as Record<string, unknown>)[name];
@@ -82,30 +120,36 @@ export function adaptService<S>(
     }
     if (method.requestStream) throw new Error(`client streaming is not supported: ${method.path}`);
     adapted[name] = method.responseStream
-      ? adaptServerStream(method.path, handler as ServerStreamHandler<unknown, unknown>, logger)
-      : adaptUnary(method.path, handler as UnaryHandler<unknown, unknown>, logger);
+      ? adaptServerStream(method.path, handler as ServerStreamHandler<unknown, unknown>, guard)
+      : adaptUnary(method.path, handler as UnaryHandler<unknown, unknown>, guard);
   }
   return adapted;
 }
 
-function adaptUnary(path: string, handler: UnaryHandler<unknown, unknown>, logger: Logger): handleUnaryCall<unknown, unknown> {
+interface CallGuard {
+  security: CallSecurity;
+  describe: DescribeRequest;
+  logger: Logger;
+  /** Every call, for shutdown's grace period (in-flight-calls.ts). */
+  calls: InFlightCalls;
+}
+
+function adaptUnary(path: string, handler: UnaryHandler<unknown, unknown>, guard: CallGuard): handleUnaryCall<unknown, unknown> {
   return (call: ServerUnaryCall<unknown, unknown>, callback) => {
-    runTraced(path, call, logger, async (ctx) => {
-      const request = checkDecoded(call.request);
+    runTraced(path, call, guard, async (request, ctx) => {
       const response = await handler(request, ctx);
       callback(null, response);
-    }).catch((error) => callback(toStatus(error, path, logger)));
+    }).catch((error) => callback(toStatus(error, path, guard.logger)));
   };
 }
 
 function adaptServerStream(
   path: string,
   handler: ServerStreamHandler<unknown, unknown>,
-  logger: Logger,
+  guard: CallGuard,
 ): handleServerStreamingCall<unknown, unknown> {
   return (call: ServerWritableStream<unknown, unknown>) => {
-    runTraced(path, call, logger, async (ctx) => {
-      const request = checkDecoded(call.request);
+    runTraced(path, call, guard, async (request, ctx) => {
       for await (const message of handler(request, ctx)) {
         if (ctx.signal.aborted) return;
         if (!call.write(message)) await new Promise((resolve) => call.once('drain', resolve));
@@ -114,7 +158,7 @@ function adaptServerStream(
     }).catch((error) => {
       // grpc-js sends a stream's status from its 'error' listener (status → end → trailers);
       // destroy() would skip that and leave the client waiting until its deadline.
-      if (!call.cancelled) call.emit('error', toStatus(error, path, logger));
+      if (!call.cancelled) call.emit('error', toStatus(error, path, guard.logger));
     });
   };
 }
@@ -139,13 +183,52 @@ type CancellableCall = (ServerUnaryCall<unknown, unknown> | ServerWritableStream
   getDeadline(): Date | number;
 };
 
+/**
+ * Runs one call: identifies the caller, checks its rights and quotas, runs `body` in a span with
+ * cancellation, and writes the audit line (caller, method, model, sizes, duration, status; never
+ * payloads) whatever the outcome.
+ */
 async function runTraced(
   path: string,
   call: CancellableCall,
-  logger: Logger,
-  body: (ctx: CallContext) => Promise<void>,
+  guard: CallGuard,
+  body: (request: unknown, ctx: CallContext) => Promise<void>,
 ): Promise<void> {
+  const started = performance.now();
+  const { security, logger } = guard;
+  const shortMethod = path.slice(path.lastIndexOf('/') + 1);
+  let caller: Caller | undefined;
+  let facts: RequestFacts = {};
+  let code: status = status.OK;
+  let release = () => {};
+  try {
+    const certificate = security.verifiedClientCertificates ? call.getAuthContext().sslPeerCertificate : undefined;
+    const authorization = call.metadata.get('authorization')[0];
+    caller = identifyCaller(security.callers, typeof authorization === 'string' ? authorization : undefined, certificate);
+    const request = checkDecoded(call.request);
+    facts = guard.describe(shortMethod, request);
+    checkRights(caller, facts);
+    release = security.quotas.acquire(caller);
+    await traced(path, call, guard, caller, (ctx) => body(request, ctx));
+  } catch (error) {
+    code = statusOf(error);
+    throw error;
+  } finally {
+    release();
+    if (security.audit) logger.info('audit', {
+      caller: caller?.name ?? 'unauthenticated',
+      ...(caller?.certificate && { certificate: caller.certificate }),
+      method: path,
+      ...facts,
+      durationMs: Math.round(performance.now() - started),
+      status: status[code],
+    });
+  }
+}
+
+async function traced(path: string, call: CancellableCall, { logger, calls, security }: CallGuard, caller: Caller, body: (ctx: CallContext) => Promise<void>): Promise<void> {
   const abort = new AbortController();
+  const tracking = calls.track(abort);
   call.on('cancelled', () => abort.abort(new Error('call cancelled or deadline exceeded')));
   const deadline = call.getDeadline();
   const deadlineMs = typeof deadline === 'number' ? deadline : deadline.getTime();
@@ -166,15 +249,18 @@ async function runTraced(
     span,
     logger: logger.child({ method: path }),
     method: path,
+    caller,
+    owner: security.callers || caller.certificate ? caller.name : ownerOfPeer(call.getPeer()),
   };
   try {
-    await context.with(trace.setSpan(parent, span), () => body(ctx));
+    await Promise.race([activeCaller.run(caller, () => context.with(trace.setSpan(parent, span), () => body(ctx))), tracking.ended]);
     span.setAttribute('rpc.grpc.status_code', status.OK);
   } catch (error) {
     span.setAttribute('rpc.grpc.status_code', statusOf(error));
     span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message });
     throw error;
   } finally {
+    tracking.release();
     if (timer) clearTimeout(timer);
     span.end();
   }

@@ -1,6 +1,7 @@
 import { status, type ServiceDefinition } from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
-import { readServiceConfig } from './config.ts';
+import { parseFlags } from './command.ts';
+import { readServiceConfig as readValues, SERVICE_FLAGS } from './config.ts';
 import { InvalidArgumentError } from './errors.ts';
 import { createLogger } from './logger.ts';
 import { service, startServer } from './server.ts';
@@ -16,6 +17,7 @@ const ping = {
   responseDeserialize: (b: Buffer) => JSON.parse(b.toString()),
 };
 const PingDefinition = { ping } satisfies ServiceDefinition;
+const readServiceConfig = (argv: string[], env: NodeJS.ProcessEnv) => readValues(parseFlags({ name: 'serve', summary: '', flags: SERVICE_FLAGS }, argv).values, env);
 
 describe('health port', () => {
   it('is read from --health-port or LOCSCOPE_HEALTH_PORT, absent by default, and validated', () => {

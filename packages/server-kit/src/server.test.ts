@@ -243,4 +243,41 @@ describe('startServer', () => {
     await stopping;
     otherClient.close();
   });
+
+  it('answers calls still running when the grace period ends UNAVAILABLE, aborts their work, and stops (issue 13)', async () => {
+    let handlerSignal: AbortSignal | undefined;
+    const stuck = await startServer(
+      { host: '127.0.0.1', port: 0, maxMessageBytes: 4096, shutdownGraceMs: 200 },
+      [
+        service({
+          name: 'test.Echo',
+          definition: EchoDefinition,
+          descriptorSet: new Uint8Array(),
+          implementation: {
+            // Work that ignores cancellation and would never finish: only the server can end the call.
+            echo: (_request: EchoRequest, call: CallContext) => {
+              handlerSignal = call.signal;
+              return new Promise(() => undefined);
+            },
+            count: async function* () {},
+            slow: async () => ({}),
+          } as any,
+        }),
+      ],
+      createLogger({ level: 'silent' }),
+    );
+    const Client = makeGenericClientConstructor(EchoDefinition, 'Echo');
+    const stuckClient = new Client(stuck.address, credentials.createInsecure()) as any;
+    try {
+      const answer = new Promise<any>((resolve) => stuckClient.echo({ text: 'forever' }, (error: any) => resolve(error)));
+      while (!handlerSignal) await new Promise((resolve) => setTimeout(resolve, 10));
+      await stuck.shutdown();
+      const error = await answer;
+      expect(error.code).toBe(status.UNAVAILABLE);
+      expect(error.details).toMatch(/grace period of 200 ms is over; the call was abandoned/);
+      expect(handlerSignal.aborted).toBe(true);
+    } finally {
+      stuckClient.close();
+    }
+  });
 });

@@ -68,3 +68,52 @@ function retryInfo(delayMs: number): Uint8Array {
   const nanos = Math.round((delayMs - seconds * 1000) * 1e6);
   return protobuf.Writer.create().uint32(tag(1, 2)).fork().uint32(tag(1, 0)).int64(seconds).uint32(tag(2, 0)).int32(nanos).ldelim().finish();
 }
+
+/** Decodes a google.rpc.Status trailer (clients and tests): code, message, and any RetryInfo delay. */
+export function decodeStatusDetails(bytes: Uint8Array): { code: number; message: string; retryDelayMs: number | undefined } {
+  let code = 0;
+  let message = '';
+  let retryDelayMs: number | undefined;
+  readFields(bytes, (field, r) => {
+    if (field === 1) code = r.int32();
+    else if (field === 2) message = r.string();
+    else if (field === 3) {
+      let type = '';
+      let value: Uint8Array = new Uint8Array();
+      readFields(r.bytes(), (f, a) => {
+        if (f === 1) type = a.string();
+        else if (f === 2) value = a.bytes();
+        else return false;
+        return true;
+      });
+      if (type === TYPE_URL_PREFIX + 'google.rpc.RetryInfo') retryDelayMs = decodeRetryDelayMs(value);
+    } else return false;
+    return true;
+  });
+  return { code, message, retryDelayMs };
+}
+
+/** RetryInfo's retry_delay in milliseconds. */
+function decodeRetryDelayMs(bytes: Uint8Array): number {
+  let ms = 0;
+  readFields(bytes, (field, r) => {
+    if (field !== 1) return false;
+    readFields(r.bytes(), (f, d) => {
+      if (f === 1) ms += Number(d.int64()) * 1000;
+      else if (f === 2) ms += d.int32() / 1e6;
+      else return false;
+      return true;
+    });
+    return true;
+  });
+  return ms;
+}
+
+/** Walks a message's fields; `read` consumes a known field and returns false to have it skipped. */
+function readFields(bytes: Uint8Array, read: (field: number, reader: protobuf.Reader) => boolean): void {
+  const r = protobuf.Reader.create(bytes);
+  while (r.pos < r.len) {
+    const t = r.uint32();
+    if (!read(t >>> 3, r)) r.skipType(t & 7);
+  }
+}

@@ -72,3 +72,5 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+export { makeTestPki, type TestPki } from './test-pki.ts';

@@ -24,23 +24,29 @@ export interface MatmulTiming {
 /** Per shape `RxKxN`: float32 and float16 timings. */
 export type MatmulBenchResult = Record<string, Record<ComputeDType, MatmulTiming>>;
 
+/** Wall and CPU time of a bare MatMul [rows, inner]·[inner, cols] in `dtype`: the median of `repeats` runs after a warm-up. */
+export async function matmulTiming(rows: number, inner: number, cols: number, dtype: ComputeDType, repeats: number): Promise<MatmulTiming> {
+  const a = Float32Array.from({ length: rows * inner }, (_, i) => Math.sin(i));
+  const b = Float32Array.from({ length: inner * cols }, (_, i) => Math.cos(i) / Math.sqrt(inner));
+  const g = new GraphBuilder(`matmul-${dtype}`, dtype);
+  g.output(g.matmul(g.input('a', dtype, [rows, inner]), g.input('b', dtype, [inner, cols])), 'y', dtype);
+  const session = await ort.InferenceSession.create(g.toBytes(), { executionProviders: ['cpu'], intraOpNumThreads: availableParallelism() });
+  try {
+    const tensor = (values: Float32Array, dims: number[]) => (dtype === 'float16' ? new ort.Tensor('float16', toFloat16Bits(values), dims) : new ort.Tensor('float32', values, dims));
+    const feeds = { a: tensor(a, [rows, inner]), b: tensor(b, [inner, cols]) };
+    const t = await median(repeats, () => session.run(feeds));
+    return { wall_ms: t.wallMs, cpu_ms: t.cpuMs };
+  } finally {
+    await session.release();
+  }
+}
+
 export async function runMatmulBench(repeats: number, log: (line: string) => void = () => {}): Promise<MatmulBenchResult> {
   const result: MatmulBenchResult = {};
   for (const [rows, inner, cols] of MATMUL_SHAPES) {
     const key = `${rows}x${inner}x${cols}`;
-    const a = Float32Array.from({ length: rows * inner }, (_, i) => Math.sin(i));
-    const b = Float32Array.from({ length: inner * cols }, (_, i) => Math.cos(i) / Math.sqrt(inner));
     const timings = {} as Record<ComputeDType, MatmulTiming>;
-    for (const dtype of ['float32', 'float16'] as const) {
-      const g = new GraphBuilder(`matmul-${dtype}`, dtype);
-      g.output(g.matmul(g.input('a', dtype, [rows, inner]), g.input('b', dtype, [inner, cols])), 'y', dtype);
-      const session = await ort.InferenceSession.create(g.toBytes(), { executionProviders: ['cpu'], intraOpNumThreads: availableParallelism() });
-      const tensor = (values: Float32Array, dims: number[]) => (dtype === 'float16' ? new ort.Tensor('float16', toFloat16Bits(values), dims) : new ort.Tensor('float32', values, dims));
-      const feeds = { a: tensor(a, [rows, inner]), b: tensor(b, [inner, cols]) };
-      const t = await median(repeats, () => session.run(feeds));
-      timings[dtype] = { wall_ms: t.wallMs, cpu_ms: t.cpuMs };
-      await session.release();
-    }
+    for (const dtype of ['float32', 'float16'] as const) timings[dtype] = await matmulTiming(rows, inner, cols, dtype, repeats);
     result[key] = timings;
     log(`MatMul ${key}: float32 ${timings.float32.wall_ms.toFixed(1)} ms (CPU ${timings.float32.cpu_ms.toFixed(0)}), float16 ${timings.float16.wall_ms.toFixed(1)} ms (CPU ${timings.float16.cpu_ms.toFixed(0)})`);
   }

@@ -2,10 +2,11 @@
 // KV-cache decode rate, batched intervention variants (1/8/32 per forward) and the cost of hooks
 // (none in the graph vs. knockout + ablation + patch active). Every figure is the median of
 // `repeats` timed runs after one untimed warm-up (which builds and loads the graph variant).
-import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Intervention, Model } from '../src/index.ts';
+import { integratedGradients } from '../src/runtime/attribution.ts';
+import { anonymousMb } from './process-memory.ts';
 
 export interface BenchOptions {
   repeats: number;
@@ -33,11 +34,19 @@ export interface BenchResult {
   cpu_ms: { prefill: number; decode_per_token: number; hooks_unused: number; hooks_used: number; variants: Record<string, number> };
   peak_rss_mb: number;
   /**
-   * Private (anonymous) memory one more decoder graph variant adds once loaded and run: its own
-   * session state and activation arena; the weights are mapped files every variant shares.
-   * null where /proc/self/smaps_rollup is unavailable (not Linux).
+   * Private (anonymous) memory a first knockout-only forward adds once run. Before the decoder was
+   * one graph, this loaded one more graph variant (its own session state and activation arena);
+   * now it runs in the model's one decoder session. null where /proc/self/smaps_rollup is
+   * unavailable (not Linux).
    */
   graph_variant_private_mb: number | null;
+  /**
+   * Loaded sessions holding a copy of the decoder's weights after one request of every operation
+   * (Score, Generate with knockout, Capture, head sweep, layer sharing, Attribute): the decoder
+   * graph and the Integrated-Gradients graph. A float16 model runs no Attribute (Integrated
+   * Gradients need float32): the decoder graph alone.
+   */
+  weight_copies: number;
   /** Context for the wall-clock figures: cores and 1-minute load average when the bench ended. */
   cpu_count: number;
   load_avg_1m: number;
@@ -113,12 +122,14 @@ export async function runBench(model: Model, name: string, options: BenchOptions
     perVariant[String(count)] = t.wallMs / count;
     log(`${count} variants in one forward: ${fmt(t)}, ${perVariant[String(count)].toFixed(1)} ms per variant`);
   }
-  // A variant no run above used (knockout only), so the session is new.
+  // A request no run above made (knockout only).
   const before = anonymousMb();
   await model.forward({ ...base, variants: [{ knockouts: allHooks.knockouts }], logits: 'last' });
   const after = anonymousMb();
   const variantMb = before === null || after === null ? null : after - before;
-  log(`one more decoder graph variant: ${variantMb === null ? 'n/a' : `${variantMb.toFixed(0)} MB`} private memory`);
+  log(`first knockout-only forward: ${variantMb === null ? 'n/a' : `${variantMb.toFixed(0)} MB`} more private memory`);
+  const copies = await weightCopies(model, base, allHooks, imageSpan(ids, model.info.imageTokenId));
+  log(`sessions holding the decoder's weights after every operation: ${copies}`);
   return {
     model: name,
     seq_len: seqLen,
@@ -139,19 +150,24 @@ export async function runBench(model: Model, name: string, options: BenchOptions
     },
     peak_rss_mb: round(process.resourceUsage().maxRSS / 1024),
     graph_variant_private_mb: variantMb === null ? null : round(variantMb),
+    weight_copies: copies,
     cpu_count: cpus().length,
     load_avg_1m: round(loadavg()[0]),
   };
 }
 
-/** Anonymous (not file-backed) resident memory of this process, MB; null off Linux. */
-function anonymousMb(): number | null {
-  try {
-    const kb = /^Anonymous:\s+(\d+) kB/m.exec(readFileSync('/proc/self/smaps_rollup', 'utf8'));
-    return kb ? Number(kb[1]) / 1024 : null;
-  } catch {
-    return null;
-  }
+/** Runs one request of every operation (Attribute with one step), then counts the sessions holding the decoder's weights. */
+async function weightCopies(model: Model, base: { inputsEmbeds: Float32Array; seqLen: number }, hooks: Intervention, [s0, s1]: [number, number]): Promise<number> {
+  const L = model.info.layers;
+  const targets = { positions: [base.seqLen - 1], tokenIds: [7] };
+  await model.score({ ...base, variants: [{}, hooks], targets });
+  await model.generate({ ...base, variants: [{ knockouts: hooks.knockouts }], maxNewTokens: 2, eosTokenIds: [] });
+  await model.forward({ ...base, variants: [{}], captures: { attnPreOProj: true }, logits: 'last' });
+  // A head sweep's late-layer ablations share the layers before them.
+  await model.forward({ ...base, variants: [{}, { ablations: [{ layer: L - 1, head: 0 }] }, { ablations: [{ layer: L - 1, head: 1 }] }], logits: 'last' });
+  const visualPositions = Array.from({ length: s1 - s0 }, (_, i) => s0 + i);
+  await integratedGradients(model, { ...base, visualPositions, targets, baseline: { kind: 'zero' }, steps: 1 });
+  return model.weightCopies;
 }
 
 function imageSpan(ids: number[], imageToken: number): [number, number] {

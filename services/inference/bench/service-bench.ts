@@ -23,8 +23,11 @@ export interface ServiceBenchResult {
   inprocess_score_ms: number;
 }
 
-const QUESTION = 'Please provide the bounding box coordinate of the region this sentence describes: cat.';
-const TARGET = '[0.12, 0.34, 0.56, 0.78]';
+/** The bench request: a grounding question and a box answer, as the study sends them. */
+export const QUESTION = 'Please provide the bounding box coordinate of the region this sentence describes: cat.';
+export const TARGET = '[0.12, 0.34, 0.56, 0.78]';
+/** The words of the LLaVA prompt template and the question: a bench tokenizer makes each one token. */
+export const PROMPT_WORDS = [...new Set(`USER ASSISTANT ${QUESTION}`.replace(/[.:]/g, ' ').split(/\s+/).filter(Boolean))];
 
 
 function pixels(size: number, phase: number): ImageInput {
@@ -39,15 +42,14 @@ function pixels(size: number, phase: number): ImageInput {
 export function ensureBenchTokenizer(dir: string): void {
   const file = join(dir, 'tokenizer.json');
   if (existsSync(file)) return;
-  const words = [...new Set(`USER ASSISTANT ${QUESTION}`.replace(/[.:]/g, ' ').split(/\s+/).filter(Boolean))];
-  writeFileSync(file, JSON.stringify(testTokenizerJson({ added: { 1: '<s>', 2: '</s>', [BENCH_IMAGE_TOKEN]: '<image>' }, words, metaspace: true, bos: '<s>', firstId: 100 })));
+  writeFileSync(file, JSON.stringify(testTokenizerJson({ added: { 1: '<s>', 2: '</s>', [BENCH_IMAGE_TOKEN]: '<image>' }, words: PROMPT_WORDS, metaspace: true, bos: '<s>', firstId: 100 })));
 }
 
 /** Runs on a llava-hf checkpoint directory with a tokenizer.json; `load` configures the service's model. */
 export async function runServiceBench(modelDir: string, repeats: number, log: (line: string) => void = () => {}, load: LoadModelOptions = {}): Promise<ServiceBenchResult> {
   const started = await startInferenceServer(
     { host: '127.0.0.1', port: 0, maxMessageBytes: 256 * 1024 * 1024, shutdownGraceMs: 1000 },
-    { models: [{ name: 'bench', dir: modelDir, preload: true }], limits: { maxVariants: 64 }, load },
+    { models: [{ name: 'bench', dir: modelDir, preload: true }], limits: { maxVariants: 64 }, load: () => load },
     createLogger({ level: 'warn' }),
   );
   const client = new InferenceClient(started.server.address, credentials.createInsecure(), {

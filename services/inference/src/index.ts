@@ -28,7 +28,7 @@ export {
   type ScoreRequest,
   type TensorData,
 } from './runtime/model.ts';
-export { hookTensors, hooksNeeded, validateInterventions, type HeadAblation, type HeadPatch, type Intervention, type Knockout } from './runtime/interventions.ts';
+export { hookTensors, validateInterventions, type HeadAblation, type HeadPatch, type Intervention, type Knockout } from './runtime/interventions.ts';
 export { SessionError, type ExecutionProvider, type Precision } from './runtime/session.ts';
 
 export { Reference } from './parity/reference.ts';
@@ -36,9 +36,11 @@ export { ReferenceFormatError } from './parity/errors.ts';
 export { DEFAULT_ATOL, runParity, type ParityLine, type ParityReport } from './parity/run-parity.ts';
 
 // The gRPC service (locscope.v1.Inference) and its engine.
-export { DEFAULT_INFERENCE_PORT, INFERENCE_SERVICE_NAME, inferenceImplementation, startInferenceServer, type InferenceServiceOptions, type StartedInference } from './service/inference-service.ts';
+export { INFERENCE_SERVICE_NAME, inferenceImplementation, startInferenceServer, type InferenceServiceOptions, type StartedInference } from './service/inference-service.ts';
 export { InferenceEngine, type BoundImage, type EngineOptions } from './service/engine.ts';
-export { ModelRegistry, demoModelEntries, modelEntriesFromArgs, readModelsFile, type ModelEntry } from './service/model-registry.ts';
+export { ModelRegistry, demoModelEntries, readModelsFile, type ModelEntry, type ServedPrecision } from './service/model-registry.ts';
+export { INFERENCE_FLAGS, readInferenceServerConfig, loadOptionsFor, type InferenceServerConfig } from './service/server-config.ts';
+export { inferenceLauncher, DEFAULT_INFERENCE_PORT } from './launcher.ts';
 export { DEFAULT_LIMITS, type InferenceLimits } from './service/limits.ts';
 export { prepareImage, type PreparedImage } from './service/model-image.ts';
 export type { KvCache } from './runtime/model.ts';

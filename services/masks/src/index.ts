@@ -38,4 +38,6 @@ export { registerTokens, topKTokens, REGISTER_STD_FACTOR, type RegisterTokens } 
 export { sizeBucket, SMALL_AREA_LIMIT, MEDIUM_AREA_LIMIT, type SizeBucket } from './selection/size-bucket.ts';
 export { containerize, type Containerization, type TokenMove } from './selection/containerize.ts';
 export { pixelsToModelBox, modelToPixelsBox, xywhToXyxy, INTERNVL_BOX_SCALE, type ImageSize, type XyxyBox } from './box/convert.ts';
-export { masksService, startMasksServer, MASKS_SERVICE_NAME, DEFAULT_MASKS_PORT } from './server/service.ts';
+export { masksService, startMasksServer, MASKS_SERVICE_NAME, type MasksServiceOptions } from './server/service.ts';
+export { DEFAULT_MASKS_LIMITS, type MasksLimits } from './server/limits.ts';
+export { masksLauncher, DEFAULT_MASKS_PORT } from './launcher.ts';

@@ -1,10 +1,6 @@
-// Starts the masks service alone: `tsx services/masks/src/main.ts [--port N] [--host H]`
-// (flags of readServiceConfig, or LOCSCOPE_PORT / LOCSCOPE_HOST …).
-import { createLogger, readServiceConfig, setupTelemetry, shutdownOnSignals } from '@locscope/server-kit';
-import { DEFAULT_MASKS_PORT, MASKS_SERVICE_NAME, startMasksServer } from './server/service.ts';
+// Starts the masks service alone: `tsx services/masks/src/main.ts [--port N] [--host H] …`
+// (the flags of `locscope serve masks --help`, or their LOCSCOPE_* env vars).
+import { serviceMain } from '@locscope/server-kit';
+import { masksLauncher } from './launcher.ts';
 
-const logger = createLogger({ fields: { service: MASKS_SERVICE_NAME } });
-setupTelemetry({ serviceName: 'locscope-masks' });
-const config = readServiceConfig(process.argv.slice(2), process.env, DEFAULT_MASKS_PORT);
-const server = await startMasksServer(config, { logger });
-shutdownOnSignals([server], logger);
+await serviceMain(masksLauncher, process.argv.slice(2));

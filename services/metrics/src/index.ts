@@ -26,6 +26,8 @@ export { normalizedAblationAuc, type AblationPoint, type AblationAucOptions } fr
 export { topK, topKOverlap, type TopKOverlap } from './aggregate/top-k-overlap.ts';
 export { trainPositionProbe, DEFAULT_PROBE_TRAINING, type ProbeEvaluation, type ProbeTrainingOptions } from './probes/train-probe.ts';
 export type { ProbeBatch, ProbeShape, ProbeSource } from './probes/probe-data.ts';
-export { metricsService, startMetricsServer, METRICS_SERVICE_NAME, DEFAULT_METRICS_PORT, type MetricsServiceOptions } from './server/metrics-service.ts';
+export { metricsService, startMetricsServer, METRICS_SERVICE_NAME, type MetricsServiceOptions } from './server/metrics-service.ts';
+export { DEFAULT_METRICS_LIMITS, type MetricsLimits } from './server/limits.ts';
+export { metricsLauncher, DEFAULT_METRICS_PORT } from './launcher.ts';
 export { ProbeSessionStore, DEFAULT_PROBE_SESSION_LIMITS, type ProbeSessionLimits } from './server/probe-sessions.ts';
 export { ProbeFeatureFile } from './probes/feature-file.ts';

@@ -34,3 +34,14 @@ export class SampleFailedError extends Error {
     this.name = 'SampleFailedError';
   }
 }
+
+/** A figure's Vega-Lite spec did not compile or render; the message names the figure, the cause carries the error. */
+export class FigureRenderError extends Error {
+  constructor(
+    readonly figure: string,
+    cause: unknown,
+  ) {
+    super(`figure ${figure}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    this.name = 'FigureRenderError';
+  }
+}

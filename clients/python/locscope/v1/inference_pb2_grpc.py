@@ -65,6 +65,11 @@ class InferenceStub(object):
                 request_serializer=locscope_dot_v1_dot_inference__pb2.AttributeRequest.SerializeToString,
                 response_deserializer=locscope_dot_v1_dot_inference__pb2.AttributeResponse.FromString,
                 )
+        self.DeleteStoredRun = channel.unary_unary(
+                '/locscope.v1.Inference/DeleteStoredRun',
+                request_serializer=locscope_dot_v1_dot_inference__pb2.DeleteStoredRunRequest.SerializeToString,
+                response_deserializer=locscope_dot_v1_dot_inference__pb2.DeleteStoredRunResponse.FromString,
+                )
 
 
 class InferenceServicer(object):
@@ -141,6 +146,15 @@ class InferenceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def DeleteStoredRun(self, request, context):
+        """Forgets a run stored by Capture `store_as`. Stored runs belong to the caller that stored them
+        (its authenticated identity, else its peer host), expire after the server's TTL and are
+        evicted least recently used past its byte budget.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_InferenceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -188,6 +202,11 @@ def add_InferenceServicer_to_server(servicer, server):
                     servicer.Attribute,
                     request_deserializer=locscope_dot_v1_dot_inference__pb2.AttributeRequest.FromString,
                     response_serializer=locscope_dot_v1_dot_inference__pb2.AttributeResponse.SerializeToString,
+            ),
+            'DeleteStoredRun': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteStoredRun,
+                    request_deserializer=locscope_dot_v1_dot_inference__pb2.DeleteStoredRunRequest.FromString,
+                    response_serializer=locscope_dot_v1_dot_inference__pb2.DeleteStoredRunResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -355,5 +374,22 @@ class Inference(object):
         return grpc.experimental.unary_unary(request, target, '/locscope.v1.Inference/Attribute',
             locscope_dot_v1_dot_inference__pb2.AttributeRequest.SerializeToString,
             locscope_dot_v1_dot_inference__pb2.AttributeResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def DeleteStoredRun(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/locscope.v1.Inference/DeleteStoredRun',
+            locscope_dot_v1_dot_inference__pb2.DeleteStoredRunRequest.SerializeToString,
+            locscope_dot_v1_dot_inference__pb2.DeleteStoredRunResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)

@@ -96,8 +96,8 @@ class OrchestratorServicer(object):
 
     def CancelRun(self, request, context):
         """Stops a running run: no new samples start, running ones finish and are stored, queued NATS
-        jobs are withdrawn. The run ends `failed` with error "interrupted"; SubmitRun with the same
-        id resumes it.
+        jobs are withdrawn. The run ends `interrupted` (error says why); SubmitRun with the same id
+        resumes it.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

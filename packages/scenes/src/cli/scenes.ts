@@ -1,9 +1,12 @@
 // `locscope scenes --seed S --count N --out DIR`: writes a synthetic scene split.
-import { parseArgs } from 'node:util';
-import { UsageError, type Command } from '@locscope/server-kit';
+import { defineFlags, parseFlags, UsageError, type Command } from '@locscope/server-kit';
 import { writeSplit } from '../split.ts';
 
-const USAGE = '--seed S --count N --out DIR';
+const flags = defineFlags({
+  seed: { type: 'string', value: 'S', description: 'random seed (required)' },
+  count: { type: 'string', value: 'N', description: 'images (required)' },
+  out: { type: 'string', value: 'DIR', description: 'folder to write (required)' },
+});
 
 function integerFlag(name: string, value: string | undefined, min: number): number {
   if (value === undefined) throw new UsageError(`--${name} is required`);
@@ -12,21 +15,12 @@ function integerFlag(name: string, value: string | undefined, min: number): numb
   return n;
 }
 
-export const scenesCommand: Command = {
+export const scenesCommand: Command<typeof flags> = {
   name: 'scenes',
   summary: 'write a seeded synthetic scene split (PNG images + COCO annotations.json)',
-  usage: USAGE,
+  flags,
   async run(argv) {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args: argv,
-        options: { seed: { type: 'string' }, count: { type: 'string' }, out: { type: 'string' } },
-        strict: true,
-      }));
-    } catch (cause) {
-      throw new UsageError((cause as Error).message, { cause });
-    }
+    const { values } = parseFlags(this, argv);
     const seed = integerFlag('seed', values.seed, -(2 ** 31));
     const count = integerFlag('count', values.count, 1);
     if (!values.out) throw new UsageError('--out is required');

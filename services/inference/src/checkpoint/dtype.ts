@@ -1,6 +1,6 @@
 // Weight element types and their widening to float32. Checkpoints are little-endian by the
 // safetensors spec; we assume a little-endian host (x86-64/arm64) so F32 bytes are used as-is.
-import { getFloat16 } from '@petamoriken/float16';
+import { Float16Array, getFloat16 } from '@petamoriken/float16';
 import type { WeightDType } from './types.ts';
 
 /** Bytes per element of each supported weight dtype. */
@@ -51,4 +51,25 @@ export function toFloat32(bytes: Uint8Array, dtype: WeightDType): Float32Array {
     for (let i = 0; i < count; i++) words[i] = halves[i]! << 16;
   }
   return out;
+}
+
+/**
+ * Float32 values → raw little-endian bytes of `dtype`, rounded to nearest even (the inverse of
+ * toFloat32; used to write generated checkpoints). Values beyond fp16's range become ±Infinity.
+ */
+export function fromFloat32(values: Float32Array, dtype: WeightDType): Uint8Array {
+  if (dtype === 'F32') return new Uint8Array(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength));
+  if (dtype === 'F16') {
+    const halves = new Float16Array(values);
+    return new Uint8Array(halves.buffer, halves.byteOffset, halves.byteLength);
+  }
+  // bf16 is the top half of an f32: add half an ulp of the kept part (ties to even), then truncate.
+  const words = new Uint32Array(values.buffer, values.byteOffset, values.length);
+  const out = new Uint16Array(values.length);
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    const isNaN = (w & 0x7f800000) === 0x7f800000 && (w & 0x007fffff) !== 0;
+    out[i] = isNaN ? (w >>> 16) | 0x0040 : (w + 0x7fff + ((w >>> 16) & 1)) >>> 16;
+  }
+  return new Uint8Array(out.buffer);
 }

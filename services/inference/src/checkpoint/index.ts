@@ -1,10 +1,10 @@
 // Public surface of checkpoint loading (re-exported by the package index where public).
 export type { ModelFamilyName, TensorEntry, WeightDType, WeightStore } from './types.ts';
 export * from './errors.ts';
-export { DTYPE_BYTES, isWeightDType, toFloat32, weightDTypeOfTorch } from './dtype.ts';
-export { SafetensorsWriteError, writeAll, writeSafetensors, type TensorToWrite } from './safetensors-writer.ts';
+export { DTYPE_BYTES, fromFloat32, isWeightDType, toFloat32, weightDTypeOfTorch } from './dtype.ts';
+export { SafetensorsWriteError, writeAll, writeSafetensors, type TensorChunks, type TensorToWrite } from './safetensors-writer.ts';
 export { MAX_HEADER_BYTES, SAFETENSORS_DTYPE_BYTES, readByteRange, readSafetensorsHeader, type SafetensorsHeader, type SafetensorsTensorInfo } from './safetensors.ts';
-export { canonicalTensorName } from './tensor-names.ts';
+export { canonicalTensorName, legacyTensorName } from './tensor-names.ts';
 export { SafetensorsWeightStore, assertShape, type UnsupportedTensor } from './weight-store.ts';
 export { SHARD_INDEX_FILE, SINGLE_FILE, openWeightStore } from './checkpoint-files.ts';
 export { SUPPORTED_ARCHITECTURES, parseModelConfig, type InternVLModelConfig, type LlavaModelConfig, type ModelConfig } from './model-config.ts';

@@ -1,8 +1,9 @@
 // Writer for the safetensors format (for generated checkpoints: bench models, demo models,
 // test fixtures). Tensors are written in the order given, densely; the JSON header is padded
 // with spaces to a multiple of 8 bytes so the data buffer starts 8-aligned, as the reference
-// implementation does. Data is written tensor by tensor, so peak memory is one tensor.
-import { closeSync, openSync, renameSync, writeSync } from 'node:fs';
+// implementation does. Data is written tensor by tensor, so peak memory is one tensor — or one
+// chunk, for tensors given as a chunk source (multi-GB generated checkpoints never sit in memory).
+import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { SAFETENSORS_DTYPE_BYTES } from './safetensors.ts';
 
 export interface TensorToWrite {
@@ -10,8 +11,14 @@ export interface TensorToWrite {
   /** A safetensors dtype name (F32, F16, BF16, I64, ...). */
   dtype: string;
   shape: readonly number[];
-  /** Raw little-endian element bytes (a Float32Array works for F32). */
-  data: ArrayBufferView;
+  /** Raw little-endian element bytes (a Float32Array works for F32), or a source that yields them in chunks. */
+  data: ArrayBufferView | TensorChunks;
+}
+
+/** Tensor bytes produced on demand: `chunks()` must yield exactly `byteLength` bytes in total. */
+export interface TensorChunks {
+  byteLength: number;
+  chunks(): Iterable<Uint8Array>;
 }
 
 export class SafetensorsWriteError extends Error {
@@ -48,11 +55,33 @@ export function writeSafetensors(file: string, tensors: readonly TensorToWrite[]
   try {
     writeAll(fd, lengthBytes);
     writeAll(fd, jsonBytes);
-    for (const t of tensors) writeAll(fd, new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
-  } finally {
+    for (const t of tensors) writeTensorData(file, fd, t);
+  } catch (error) {
+    // A failed multi-GB shard must not stay behind as a temporary file filling the disk.
     closeSync(fd);
+    rmSync(temporary, { force: true });
+    throw error;
   }
+  closeSync(fd);
   renameSync(temporary, file);
+}
+
+function writeTensorData(file: string, fd: number, t: TensorToWrite): void {
+  const data = t.data;
+  if (ArrayBuffer.isView(data)) {
+    writeAll(fd, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    return;
+  }
+  let written = 0;
+  for (const chunk of data.chunks()) {
+    // Checked before writing: a source yielding too much would shift every later tensor's offset.
+    if (written + chunk.byteLength > data.byteLength) {
+      throw new SafetensorsWriteError(file, `its chunk source yielded more than the ${data.byteLength} bytes it declared`, { tensor: t.name });
+    }
+    writeAll(fd, chunk);
+    written += chunk.byteLength;
+  }
+  if (written !== data.byteLength) throw new SafetensorsWriteError(file, `its chunk source yielded ${written} of the ${data.byteLength} bytes it declared`, { tensor: t.name });
 }
 
 /** write(2) may write less than asked (Linux caps one call at ~2 GB); loop until all bytes are out. */

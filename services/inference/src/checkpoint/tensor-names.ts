@@ -17,3 +17,11 @@ export function canonicalTensorName(storedName: string): string {
   }
   return storedName;
 }
+
+/** The name transformers' save_pretrained stores for a canonical name (the inverse of canonicalTensorName). */
+export function legacyTensorName(canonicalName: string): string {
+  for (const [legacy, canonical] of LEGACY_PREFIXES) {
+    if (canonicalName.startsWith(canonical)) return legacy + canonicalName.slice(canonical.length);
+  }
+  return canonicalName;
+}

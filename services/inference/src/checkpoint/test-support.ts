@@ -19,7 +19,7 @@ export function scratchDir(prefix: string): { dir: string; cleanup: () => void }
 
 export interface RewriteOptions {
   /** Replace or drop (return undefined) each stored tensor; names may be changed too. */
-  tensor?: (t: TensorToWrite) => TensorToWrite | undefined;
+  tensor?: (t: TensorToWrite & { data: Uint8Array }) => TensorToWrite | undefined;
   /** Edit the parsed config.json in place. */
   config?: (config: Record<string, any>) => void;
   /** Split into this many shards with a model.safetensors.index.json (default: one model.safetensors). */

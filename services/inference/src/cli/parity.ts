@@ -11,8 +11,7 @@
 // deployed. --precision float16 holds every tensor to the tolerance derived in
 // parity/float16-tolerance.ts instead of --atol (unless --atol is given). The precision used is
 // reported on stderr (stdout keeps its one-line-per-tensor contract).
-import { parseArgs } from 'node:util';
-import { UsageError, type Command } from '@locscope/server-kit';
+import { defineFlags, parseFlags, UsageError, type Command } from '@locscope/server-kit';
 import { loadCheckpoint } from '../checkpoint/index.ts';
 import { Model } from '../runtime/model.ts';
 import type { Precision } from '../runtime/session.ts';
@@ -20,7 +19,6 @@ import { Reference } from '../parity/reference.ts';
 import { DEFAULT_ATOL, runParity, type ParityLine, type Tolerance } from '../parity/run-parity.ts';
 import { float16Tolerance } from '../parity/float16-tolerance.ts';
 
-const USAGE = 'DIR [--atol 1e-4] [--precision float16|float32|float64]';
 const PRECISIONS: readonly Precision[] = ['float16', 'float32', 'float64'];
 /** Double-precision weights cost twice this in memory; beyond it parity runs in float32. */
 export const PARITY_FLOAT64_MAX_BYTES = 2 * 1024 ** 3;
@@ -33,13 +31,23 @@ export interface ParityArgs {
   precision: Precision | undefined;
 }
 
+const flags = defineFlags({
+  atol: {
+    type: 'string',
+    value: 'X',
+    description: 'largest absolute difference accepted per tensor',
+    default: `${DEFAULT_ATOL}; with --precision float16 the derived tolerance`,
+  },
+  precision: {
+    type: 'string',
+    value: PRECISIONS.join('|'),
+    description: 'compute precision',
+    default: `float64 up to ${PARITY_FLOAT64_MAX_BYTES / 1024 ** 3} GiB of float32 weights, else float32`,
+  },
+});
+
 export function parseParityArgs(argv: string[]): ParityArgs {
-  let parsed: ReturnType<typeof parseArgs<{ options: { atol: { type: 'string' }; precision: { type: 'string' } }; allowPositionals: true; strict: true }>>;
-  try {
-    parsed = parseArgs({ args: argv, options: { atol: { type: 'string' }, precision: { type: 'string' } }, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new UsageError((error as Error).message, { cause: error });
-  }
+  const parsed = parseFlags(parityCommand, argv);
   const [dir, ...extra] = parsed.positionals;
   if (!dir) throw new UsageError('DIR (checkpoint + reference.safetensors + reference.json) is required');
   if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);
@@ -60,10 +68,11 @@ export function formatLine(line: ParityLine): string {
   return `${line.name}  ${line.maxAbsDiff.toExponential(3)}  tol=${line.tolerance!.toExponential(3)}  ${line.ok ? 'ok' : 'FAIL'}`;
 }
 
-export const parityCommand: Command = {
+export const parityCommand: Command<typeof flags> = {
   name: 'parity',
   summary: 'prove a checkpoint computes what Hugging Face computes: compare every tensor of DIR/reference.safetensors',
-  usage: USAGE,
+  arguments: 'DIR',
+  flags,
   async run(argv) {
     const args = parseParityArgs(argv);
     const reference = Reference.open(args.dir);

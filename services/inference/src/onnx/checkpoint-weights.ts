@@ -1,7 +1,8 @@
 // Checkpoint weights as ONNX initializers whose bytes stay out of the graph: each one is external
 // data in a file of the model's PreparedWeights folder (in its dtype and the layout its node uses), which
 // onnxruntime maps rather than copies. Sessions are created with that folder as
-// `session.model_external_initializers_file_folder_path`.
+// `session.model_external_initializers_file_folder_path`. A graph computing in another dtype than
+// the files (the float32 gradient graph of a float16 model) gets each weight through a Cast.
 import type { GraphBuilder } from './graph-builder.ts';
 import type { Value } from './graph-core.ts';
 import { assertShape } from '../checkpoint/weight-store.ts';
@@ -44,7 +45,8 @@ export class CheckpointWeights {
     const cached = this.bound.get(key);
     if (cached) return cached;
     const t = prepare();
-    const value = this.g.externalTensor(key, this.weights.dtype, t.dims, { location: t.location, offset: 0, length: t.byteLength });
+    const stored = this.g.externalTensor(key, this.weights.dtype, t.dims, { location: t.location, offset: 0, length: t.byteLength });
+    const value = this.weights.dtype === this.g.compute ? stored : this.g.cast(stored, this.g.compute);
     this.bound.set(key, value);
     return value;
   }

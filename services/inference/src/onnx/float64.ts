@@ -31,21 +31,29 @@ export function promoteToFloat64(bytes: Uint8Array): Uint8Array {
   // Float outputs: the producing node writes a double, a final cast restores the float output.
   const floatOutputs = new Set(graph.output.filter((v) => elemType(v.type) === FLOAT).map((v) => v.name));
   const leaving: NodeProto[] = [];
-  const body: NodeProto[] = [];
-  for (const node of graph.node) {
-    node.input = node.input.map((n) => rename.get(n) ?? n);
-    node.output = node.output.map((n) => {
-      if (!floatOutputs.has(n)) return n;
-      rename.set(n, `${n}/f64`);
-      leaving.push(cast(`${n}/f64`, n, FLOAT));
-      return `${n}/f64`;
+  const promote = (nodes: NodeProto[], top: boolean): NodeProto[] =>
+    nodes.flatMap((node) => {
+      node.input = node.input.map((n) => rename.get(n) ?? n);
+      if (top) {
+        node.output = node.output.map((n) => {
+          if (!floatOutputs.has(n)) return n;
+          rename.set(n, `${n}/f64`);
+          leaving.push(cast(`${n}/f64`, n, FLOAT));
+          return `${n}/f64`;
+        });
+      }
+      if (node.opType === 'Cast') {
+        for (const a of node.attribute) if (a.name === 'to' && a.i === FLOAT) a.i = DOUBLE;
+      }
+      // If branches read outer values by name (renamed above) and return doubles where they returned floats.
+      for (const a of node.attribute) {
+        if (!a.g) continue;
+        a.g.node = promote(a.g.node, false);
+        for (const out of a.g.output) if (out.type?.value?.$case === 'tensorType' && out.type.value.value.elemType === FLOAT) out.type.value.value.elemType = DOUBLE;
+      }
+      return FLOAT32_ONLY_OPS.has(node.opType) && node.domain === '' ? inFloat32(node, cast) : [node];
     });
-    if (node.opType === 'Cast') {
-      for (const a of node.attribute) if (a.name === 'to' && a.i === FLOAT) a.i = DOUBLE;
-    }
-    if (FLOAT32_ONLY_OPS.has(node.opType) && node.domain === '') body.push(...inFloat32(node, cast));
-    else body.push(node);
-  }
+  const body = promote(graph.node, true);
   graph.node = [...entering, ...body, ...leaving];
   return ModelProto.encode(model).finish();
 }

@@ -4,6 +4,7 @@
 import {
   AttributeProto,
   AttributeProto_AttributeType,
+  GraphProto,
   ModelProto,
   NodeProto,
   TensorProto,
@@ -25,7 +26,8 @@ export type Attribute =
   | { kind: 'float'; value: number }
   | { kind: 'ints'; value: number[] }
   | { kind: 'floats'; value: number[] }
-  | { kind: 'string'; value: string };
+  | { kind: 'string'; value: string }
+  | { kind: 'graph'; value: GraphProto };
 
 export const attr = {
   int: (value: number): Attribute => ({ kind: 'int', value }),
@@ -68,8 +70,16 @@ export class GraphError extends Error {
   }
 }
 
+/** A branch of an If being built: its nodes, and the values they produce (the others are outer scope). */
+interface Branch {
+  nodes: NodeProto[];
+  produced: Set<string>;
+}
+
 export class GraphCore {
   private readonly nodes: NodeProto[] = [];
+  /** Innermost last: the If branches being built; nodes go to the innermost one. */
+  private readonly branches: Branch[] = [];
   private readonly initializers: TensorProto[] = [];
   private readonly inputs: ValueInfoProto[] = [];
   private readonly outputs: ValueInfoProto[] = [];
@@ -145,7 +155,9 @@ export class GraphCore {
     for (const out of options.outputNames ?? []) this.claim(out);
     const domain = options.domain ?? '';
     if (domain !== '') this.domains.add(domain);
-    this.nodes.push(
+    const branch = this.branches.at(-1);
+    for (const out of outputs) branch?.produced.add(out);
+    (branch?.nodes ?? this.nodes).push(
       NodeProto.fromPartial({
         name: nodeName,
         opType,
@@ -157,6 +169,46 @@ export class GraphCore {
       }),
     );
     return outputs.map((name) => ({ name }));
+  }
+
+  /**
+   * An ONNX If: `condition` (a bool scalar) selects the branch that runs; each returns values of
+   * `dtypes`. Branches read the enclosing graphs' values (weights included) as outer scope, so a
+   * weight stays one initializer of the main graph whichever branches use it. `names` names the
+   * outputs (e.g. graph outputs, which then need no Identity).
+   */
+  ifElse(condition: Value, dtypes: readonly DType[], thenBody: () => Value[], elseBody: () => Value[], names?: readonly string[]): Value[] {
+    const name = this.fresh('If');
+    const branch = (label: string, body: () => Value[]): GraphProto => {
+      const built: Branch = { nodes: [], produced: new Set() };
+      this.branches.push(built);
+      try {
+        const values = body();
+        if (values.length !== dtypes.length) throw new GraphError(`graph ${this.name}: ${name} ${label} branch returns ${values.length} values, expected ${dtypes.length}`);
+        // A branch output must be produced inside the branch (onnxruntime refuses outer-scope values there).
+        const outputs = values.map((v) => (built.produced.has(v.name) ? v : this.node('Identity', [v])[0]));
+        return GraphProto.fromPartial({ name: `${name}/${label}`, node: built.nodes, output: outputs.map((v, i) => valueInfo(v.name, dtypes[i])) });
+      } finally {
+        this.branches.pop();
+      }
+    };
+    const thenBranch = branch('then', thenBody);
+    const elseBranch = branch('else', elseBody);
+    const outputs = names ? [...names] : dtypes.map((_, i) => `${name}:${i}`);
+    for (const out of outputs) this.claim(out);
+    const parent = this.branches.at(-1);
+    for (const out of outputs) parent?.produced.add(out);
+    (parent?.nodes ?? this.nodes).push(
+      NodeProto.fromPartial({
+        name,
+        opType: 'If',
+        domain: '',
+        input: [condition.name],
+        output: outputs,
+        attribute: [attributeProto('then_branch', { kind: 'graph', value: thenBranch }), attributeProto('else_branch', { kind: 'graph', value: elseBranch })],
+      }),
+    );
+    return outputs.map((n) => ({ name: n }));
   }
 
   /** Serialized ModelProto. */
@@ -229,5 +281,7 @@ function attributeProto(name: string, a: Attribute): AttributeProto {
       return AttributeProto.fromPartial({ name, type: AttributeProto_AttributeType.FLOATS, floats: a.value });
     case 'string':
       return AttributeProto.fromPartial({ name, type: AttributeProto_AttributeType.STRING, s: Buffer.from(a.value, 'utf8') });
+    case 'graph':
+      return AttributeProto.fromPartial({ name, type: AttributeProto_AttributeType.GRAPH, g: a.value });
   }
 }

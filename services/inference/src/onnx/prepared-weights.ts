@@ -28,9 +28,14 @@ const MAX_FILE_NAME = 200;
 /** Transpose tile edge: keeps both the read and the write side of a tile in cache. */
 const TILE = 32;
 
+/** locscope's cache folder: `$LOCSCOPE_CACHE_DIR`, else `~/.cache/locscope`. */
+export function locscopeCacheRoot(): string {
+  return process.env['LOCSCOPE_CACHE_DIR'] ?? join(homedir(), '.cache', 'locscope');
+}
+
 /** `$LOCSCOPE_CACHE_DIR/weights`, else `~/.cache/locscope/weights`. */
 function defaultWeightsCacheRoot(): string {
-  return join(process.env['LOCSCOPE_CACHE_DIR'] ?? join(homedir(), '.cache', 'locscope'), 'weights');
+  return join(locscopeCacheRoot(), 'weights');
 }
 
 /** A prepared weight file could not be written (disk full, no permission): UNAVAILABLE, naming the file; a later build retries. */

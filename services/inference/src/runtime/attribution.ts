@@ -4,7 +4,7 @@
 // (the midpoint Riemann rule: its error in completeness, Σ_i IG_i vs f(x) − f(x′), falls as 1/m²
 // for smooth f), where f = Σ over targets of log p(target token) and x′ equals x except that the
 // visual rows are the baseline (zero or a mean embedding). α steps run as the batch dimension.
-import { FailedPreconditionError, InvalidArgumentError } from '@locscope/server-kit';
+import { InvalidArgumentError } from '@locscope/server-kit';
 import * as ort from 'onnxruntime-node';
 import type { Model } from './model.ts';
 import * as io from '../graph/decoder-io.ts';
@@ -49,22 +49,15 @@ export interface GradientResult {
   grads: Float32Array;
 }
 
-/**
- * The backward graph's vector-Jacobian products are built for float32 graphs (float64 promotes
- * them): a float16 forward's casts and half-precision constants have no gradients there, and
- * float16 gradients of log-probabilities would underflow. A float16 model refuses up front.
- */
-function assertGradientPrecision(model: Model): void {
-  if (model.precision === 'float16') {
-    throw new FailedPreconditionError(`model ${model.checkpoint.dir} computes in float16; Integrated Gradients need a float32 model (load it with precision 'float32')`);
-  }
-}
-
 /** f and its gradient with respect to the input embeddings, for each batch row. Targets must already be validated (Model.score does). */
 export async function targetGradients(model: Model, request: GradientRequest): Promise<GradientResult> {
   const { inputsEmbeds, batch, seqLen, targets } = request;
-  assertGradientPrecision(model);
-  const session = await model.graphSession(TARGET_GRADIENT_GRAPH_KEY, (weights) => buildTargetGradientGraph(model.checkpoint.config.text, weights).bytes);
+  // Over float16 weights the graph casts each weight to float32 where it is used; folding those
+  // casts would give this session a private float32 copy of the model (buildTargetGradientGraph).
+  const session = await model.graphSession(TARGET_GRADIENT_GRAPH_KEY, (weights) => buildTargetGradientGraph(model.checkpoint.config.text, weights).bytes, {
+    releaseActivations: true,
+    foldConstants: model.precision !== 'float16',
+  });
   const int64 = (values: number[]) => new ort.Tensor('int64', BigInt64Array.from(values, (v) => BigInt(v)), [values.length]);
   const out = await session.run({
     [io.INPUTS_EMBEDS]: new ort.Tensor('float32', inputsEmbeds, [batch, seqLen, model.info.hidden]),
@@ -101,7 +94,6 @@ export interface AttributionResult {
 }
 
 export async function integratedGradients(model: Model, request: AttributionRequest): Promise<AttributionResult> {
-  assertGradientPrecision(model);
   const C = model.info.hidden;
   const { inputsEmbeds: x, seqLen: T, visualPositions, targets } = request;
   const steps = request.steps ?? DEFAULT_IG_STEPS;

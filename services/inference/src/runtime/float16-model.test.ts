@@ -1,17 +1,20 @@
 // A float32 checkpoint loaded with precision 'float16': float16 prepared weights and KV cache, the
 // generate / prefill paths over float16 KV buffers agreeing with full-sequence runs within the
-// derived float16 tolerance, auto precision, and Integrated Gradients refused up front.
+// derived float16 tolerance, auto precision, and Integrated Gradients' float32 gradient graph over
+// float16 weights.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { status } from '@grpc/grpc-js';
 import { loadModel, type Model } from './model.ts';
-import { integratedGradients } from './attribution.ts';
+import { targetGradients } from './attribution.ts';
 import { tokenLogProb } from './log-probs.ts';
 import { Reference } from '../parity/reference.ts';
 import { float16Tolerance } from '../parity/float16-tolerance.ts';
+import { maxAbsDiff } from '../parity/run-parity.ts';
+import { rewriteCheckpoint } from '../checkpoint/test-support.ts';
+import { toFloat16Bits } from '../onnx/float16.ts';
 
 const DIR = join(dirname(fileURLToPath(import.meta.url)), '../../../../../shared/fixtures/hf-parity/llava-tiny');
 
@@ -79,8 +82,28 @@ describe('llava-tiny in float16', () => {
     whole.forEach((row, b) => row.forEach((v, k) => expect(Math.abs(suffix[b][k] - v)).toBeLessThanOrEqual(2 * logitsTolerance)));
   });
 
-  test('Integrated Gradients refuse a float16 model with FAILED_PRECONDITION naming the precision', async () => {
-    const request = { inputsEmbeds: embeds, seqLen: ids.length, visualPositions: [1, 2], targets: { positions: [ids.length - 1], tokenIds: [3] }, baseline: { kind: 'zero' as const } };
-    await expect(integratedGradients(model, request)).rejects.toMatchObject({ code: status.FAILED_PRECONDITION, message: expect.stringMatching(/float16.*precision 'float32'/) });
+  test('Integrated Gradients of a float16 model: float32 gradients over its float16 weights, equal to a float32 model of the same weights', async () => {
+    // The checkpoint's weights stored as F16 (config still float32): loaded in float32 they widen
+    // exactly, so both models hold the same weight values and only the weights' file dtype differs.
+    const halfDir = mkdtempSync(join(tmpdir(), 'locscope-f16-ckpt-'));
+    rewriteCheckpoint(DIR, halfDir, {
+      tensor: (t) => (t.dtype === 'F32' ? { ...t, dtype: 'F16', data: toFloat16Bits(new Float32Array(t.data.buffer.slice(t.data.byteOffset, t.data.byteOffset + t.data.byteLength))) } : t),
+    });
+    const [half, single] = await Promise.all([
+      loadModel(halfDir, { precision: 'float16', intraOpNumThreads: 1, cacheDir }),
+      loadModel(halfDir, { precision: 'float32', intraOpNumThreads: 1, cacheDir }),
+    ]);
+    try {
+      const T = ids.length;
+      const request = { inputsEmbeds: embeds, batch: 1, seqLen: T, targets: { positions: [T - 2, T - 1], tokenIds: [3, 7] } };
+      const [a, b] = [await targetGradients(half, request), await targetGradients(single, request)];
+      expect(Math.abs(a.scores[0] - b.scores[0])).toBeLessThanOrEqual(1e-5 * Math.abs(b.scores[0]));
+      let scale = 0;
+      for (const v of b.grads) scale = Math.max(scale, Math.abs(v));
+      expect(scale).toBeGreaterThan(0);
+      expect(maxAbsDiff(a.grads, b.grads)).toBeLessThanOrEqual(1e-5 * scale);
+    } finally {
+      await Promise.all([half.dispose(), single.dispose()]);
+    }
   });
 });

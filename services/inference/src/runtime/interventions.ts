@@ -3,9 +3,7 @@
 // [start, start+T) or a decode step of T = 1 with `start` = tokens already cached).
 import { InvalidArgumentError } from '@locscope/server-kit';
 import * as ort from 'onnxruntime-node';
-import { FLOAT32_MIN } from '../graph/decoder-graph.ts';
 import * as io from '../graph/decoder-io.ts';
-import type { DecoderHooks } from '../graph/decoder-io.ts';
 
 /** Attention knockout: in `layers` (all heads), the listed queries cannot attend the listed keys. */
 export interface Knockout {
@@ -60,15 +58,6 @@ export interface Step {
   keys?: number;
 }
 
-/** Which hook inputs a batch of variants needs (one graph variant per combination). */
-export function hooksNeeded(variants: readonly Intervention[]): DecoderHooks {
-  return {
-    attnBias: variants.some((v) => (v.knockouts?.length ?? 0) > 0),
-    headScale: variants.some((v) => v.ablations?.some((a) => a.positions === undefined) ?? false),
-    headPatch: variants.some((v) => (v.patches?.length ?? 0) > 0 || (v.ablations?.some((a) => a.positions !== undefined) ?? false)),
-  };
-}
-
 /** The first layer any of the variant's interventions touches (Infinity for the unmodified run). */
 export function firstHookedLayer(variant: Intervention): number {
   const layers = [...(variant.knockouts ?? []).flatMap((k) => k.layers), ...(variant.ablations ?? []).map((a) => a.layer), ...(variant.patches ?? []).map((p) => p.layer)];
@@ -111,34 +100,32 @@ export function validateInterventions(variants: readonly Intervention[], dims: D
   });
 }
 
-/** The hook input tensors for `variants` over `step`; only the hooks in `needed` are built. */
-export function hookTensors(variants: readonly Intervention[], dims: DecoderDims, step: Step, needed: DecoderHooks): Record<string, ort.Tensor> {
+/**
+ * The decoder's hook inputs for `variants` over `step`. A hook no variant uses gets a no-op value
+ * that broadcasts over the batch (and positions): a few bytes instead of a batch-sized tensor.
+ */
+export function hookTensors(variants: readonly Intervention[], dims: DecoderDims, step: Step): Record<string, ort.Tensor> {
   const feeds: Record<string, ort.Tensor> = {};
   const B = variants.length;
   const { layers: L, heads: H, headDim: D } = dims;
   const T = step.length;
   const S = step.start + step.length;
-  const K = step.keys ?? S;
-  if (needed.attnBias) {
-    const bias = new Float32Array(L * B * T * K);
-    variants.forEach((v, b) => {
-      for (const k of v.knockouts ?? []) {
-        const queries = new Set((k.queryPositions ?? []).filter((q) => q >= step.start && q < S));
-        if (k.queriesFrom !== undefined) for (let q = Math.max(k.queriesFrom, step.start); q < S; q++) queries.add(q);
-        for (const l of k.layers) {
-          for (const q of queries) {
-            const row = ((l * B + b) * T + (q - step.start)) * K;
-            for (const key of k.keyPositions) if (key < S) bias[row + key] = FLOAT32_MIN;
-          }
-        }
-      }
-    });
-    feeds[io.ATTN_BIAS] = new ort.Tensor('float32', bias, [L, B, 1, T, K]);
+  const positional = (a: HeadAblation) => a.positions !== undefined;
+  const needed = {
+    knockout: variants.some((v) => (v.knockouts?.length ?? 0) > 0),
+    headScale: variants.some((v) => v.ablations?.some((a) => !positional(a)) ?? false),
+    headPatch: variants.some((v) => (v.patches?.length ?? 0) > 0 || (v.ablations?.some(positional) ?? false)),
+  };
+  Object.assign(feeds, knockoutFactors(needed.knockout ? variants : [{}], L, step));
+  if (!needed.headScale) feeds[io.HEAD_SCALE] = new ort.Tensor('float32', new Float32Array(L * H).fill(1), [L, 1, H]);
+  if (!needed.headPatch) {
+    feeds[io.HEAD_PATCH] = new ort.Tensor('float32', new Float32Array(L * H * D), [L, 1, 1, H, D]);
+    feeds[io.HEAD_PATCH_MASK] = new ort.Tensor('float32', new Float32Array(L * H), [L, 1, 1, H]);
   }
   if (needed.headScale) {
     const scale = new Float32Array(L * B * H).fill(1);
     variants.forEach((v, b) => {
-      for (const a of v.ablations ?? []) if (a.positions === undefined) scale[(a.layer * B + b) * H + a.head] = a.scale ?? 0;
+      for (const a of v.ablations ?? []) if (!positional(a)) scale[(a.layer * B + b) * H + a.head] = a.scale ?? 0;
     });
     feeds[io.HEAD_SCALE] = new ort.Tensor('float32', scale, [L, B, H]);
   }
@@ -146,7 +133,7 @@ export function hookTensors(variants: readonly Intervention[], dims: DecoderDims
     const values = new Float32Array(L * B * T * H * D);
     const mask = new Float32Array(L * B * T * H);
     variants.forEach((v, b) => {
-      const zeroPatches = (v.ablations ?? []).filter((a) => a.positions !== undefined).map((a) => ({ ...a, values: new Float32Array(a.positions!.length * D) }));
+      const zeroPatches = (v.ablations ?? []).filter(positional).map((a) => ({ ...a, values: new Float32Array(a.positions!.length * D) }));
       for (const p of [...(v.patches ?? []), ...zeroPatches] as HeadPatch[]) {
         p.positions.forEach((pos, j) => {
           if (pos < step.start || pos >= S) return;
@@ -160,4 +147,46 @@ export function hookTensors(variants: readonly Intervention[], dims: DecoderDims
     feeds[io.HEAD_PATCH_MASK] = new ort.Tensor('float32', mask, [L, B, T, H]);
   }
   return feeds;
+}
+
+/**
+ * The knockout of `variants` over `step` in factored form (see io.KNOCKOUT_QUERIES): per layer and
+ * row, one term per knockout that touches the layer and blocks some query of this step from some
+ * key before its end; R is the most terms any (layer, row) has, at least 1 (rows with fewer are
+ * padded with empty terms). Sizes L·B·R·(T + keys).
+ */
+export function knockoutFactors(variants: readonly Intervention[], layers: number, step: Step): Record<string, ort.Tensor> {
+  const B = variants.length;
+  const T = step.length;
+  const S = step.start + step.length;
+  const K = step.keys ?? S;
+  const terms: { layer: number; row: number; queries: number[]; keys: number[] }[] = [];
+  variants.forEach((v, row) => {
+    for (const k of v.knockouts ?? []) {
+      const queries = new Set((k.queryPositions ?? []).filter((q) => q >= step.start && q < S));
+      if (k.queriesFrom !== undefined) for (let q = Math.max(k.queriesFrom, step.start); q < S; q++) queries.add(q);
+      const keys = k.keyPositions.filter((key) => key < S);
+      if (queries.size === 0 || keys.length === 0) continue;
+      for (const layer of new Set(k.layers)) terms.push({ layer, row, queries: [...queries], keys });
+    }
+  });
+  const count = new Map<number, number>();
+  const slot = terms.map(({ layer, row }) => {
+    const cell = layer * B + row;
+    const r = count.get(cell) ?? 0;
+    count.set(cell, r + 1);
+    return r;
+  });
+  const R = Math.max(1, ...count.values());
+  const queries = new Float32Array(layers * B * T * R);
+  const keys = new Float32Array(layers * B * R * K);
+  terms.forEach(({ layer, row, queries: qs, keys: ks }, i) => {
+    const cell = layer * B + row;
+    for (const q of qs) queries[(cell * T + (q - step.start)) * R + slot[i]] = 1;
+    for (const key of ks) keys[(cell * R + slot[i]) * K + key] = 1;
+  });
+  return {
+    [io.KNOCKOUT_QUERIES]: new ort.Tensor('float32', queries, [layers, B, T, R]),
+    [io.KNOCKOUT_KEYS]: new ort.Tensor('float32', keys, [layers, B, R, K]),
+  };
 }

@@ -6,9 +6,10 @@
 import { firstHookedLayer, type Intervention } from './interventions.ts';
 
 /**
- * Groups start only at multiples of ceil(layers / SHARED_STARTS): every start is one more graph
- * variant, an onnxruntime session with its own state and activation arena (the weights' mapped
- * files are shared).
+ * Groups start only at multiples of ceil(layers / SHARED_STARTS): every start is one more run of
+ * the decoder (its own fixed cost, and smaller batches). When each start was its own graph
+ * variant (a session with its own state and arena), 4 was chosen; with one decoder graph a start
+ * costs only the run, and other values have not been measured since.
  */
 export const SHARED_STARTS = 4;
 

@@ -10,6 +10,7 @@ import { InvalidArgumentError } from '@locscope/server-kit';
 import { loadModel, type Model } from './model.ts';
 import type { Intervention } from './interventions.ts';
 import { tokenLogProb } from './log-probs.ts';
+import { integratedGradients } from './attribution.ts';
 import { Reference } from '../parity/reference.ts';
 import { maxAbsDiff } from '../parity/run-parity.ts';
 
@@ -140,6 +141,32 @@ describe.each(['llava-tiny', 'internvl-tiny'])('%s', (fixture) => {
     });
   });
 
+  test('a query whose every key is knocked out attends uniformly to the whole row, as HF eager computes it; overlapping knockouts block once', async () => {
+    const T = ids.length;
+    const every = Array.from({ length: T }, (_, k) => k);
+    const q = T - 3;
+    const out = await model.forward({
+      inputsEmbeds: embeds,
+      seqLen: T,
+      variants: [
+        // Every key of query q in layer 0 (HF: float32 min on the whole row, future keys included → softmax 1/T).
+        { knockouts: [{ layers: [0], keyPositions: every, queryPositions: [q] }] },
+        // Two overlapping knockouts of the same pairs: the same as one.
+        { knockouts: [{ layers: [1], keyPositions: [0, 1, 2], queriesFrom: q }, { layers: [1, 0], keyPositions: [1, 2], queriesFrom: q - 1 }] },
+        { knockouts: [{ layers: [1], keyPositions: [0, 1, 2], queriesFrom: q }, { layers: [0], keyPositions: [1, 2], queriesFrom: q - 1 }, { layers: [1], keyPositions: [1, 2], queriesFrom: q - 1 }] },
+      ],
+      captures: { attnProbs: true },
+    });
+    const probs = out.captures['attn_probs.0'];
+    const [, H] = probs.dims;
+    for (let h = 0; h < H; h++) {
+      const row = probs.data.subarray((h * T + q) * T, (h * T + q + 1) * T);
+      expect(maxAbsDiff(row, new Float32Array(T).fill(1 / T))).toBeLessThanOrEqual(1e-7);
+    }
+    const n = T * model.info.vocab;
+    expect(maxAbsDiff(out.logits.data.subarray(n, 2 * n), out.logits.data.subarray(2 * n, 3 * n))).toBe(0);
+  });
+
   test('repacked weights (prepackWeights) change the speed, not the results', async () => {
     const prepacked = await loadModel(dir, { intraOpNumThreads: 1, prepackWeights: true });
     try {
@@ -181,6 +208,28 @@ describe.each(['llava-tiny', 'internvl-tiny'])('%s', (fixture) => {
     await model.forward({ inputsEmbeds: embeds, seqLen: ids.length, variants: [{}, {}], logits: 'last' });
     expect(model.loadedGraphs).toBe(afterFirst);
     expect(afterFirst).toBeLessThanOrEqual(before + 1);
+  });
+
+  test('one session holds the decoder weights whatever the requests; the Integrated-Gradients graph a second', async () => {
+    const fresh = await loadModel(dir, { intraOpNumThreads: 1 });
+    try {
+      const T = ids.length;
+      const L = fresh.info.layers;
+      const base = { inputsEmbeds: embeds, seqLen: T };
+      const targets = { positions: [T - 1], tokenIds: [5] };
+      await fresh.score({ ...base, variants: promptVariants, targets });
+      await fresh.scoreSuffix({ ...base, inputsEmbeds: embeds.subarray((T - 2) * fresh.info.hidden), seqLen: 2, variants: [{}, { ablations: [{ layer: 0, head: 0 }] }], targets, prefix: await fresh.prefill(embeds.subarray(0, (T - 2) * fresh.info.hidden), T - 2) });
+      await fresh.generate({ ...base, variants, maxNewTokens: 3, eosTokenIds: [] });
+      await fresh.forward({ ...base, variants: [{}], captures: { hiddenStates: true, attnPreOProj: true, attnProbs: true, rope: true } });
+      // A head sweep: late-layer patches share the layers before them.
+      const sweep = Array.from({ length: fresh.info.heads }, (_, head) => ({ ablations: [{ layer: L - 1, head }] }));
+      await fresh.forward({ ...base, variants: [{}, ...sweep], logits: 'last' });
+      expect(fresh.weightCopies).toBe(1);
+      await integratedGradients(fresh, { ...base, visualPositions: [1, 2], targets, baseline: { kind: 'zero' }, steps: 1 });
+      expect(fresh.weightCopies).toBe(2);
+    } finally {
+      await fresh.dispose();
+    }
   });
 
   test('warmUp loads the graphs a plain encode + forward needs', async () => {

@@ -5,15 +5,17 @@ import { InvalidArgumentError } from '@locscope/server-kit';
 import * as ort from 'onnxruntime-node';
 import { loadCheckpoint, type Checkpoint } from '../checkpoint/index.ts';
 import { PreparedWeights } from '../onnx/prepared-weights.ts';
-import { buildDecoderGraph } from '../graph/decoder-graph.ts';
+import { DECODER_GRAPH_KEY, buildDecoderGraph } from '../graph/decoder-graph.ts';
 import * as io from '../graph/decoder-io.ts';
 import { EMBEDDINGS, INPUT_IDS, buildEmbedGraph } from '../graph/embed-graph.ts';
 import { IMAGE_FEATURES, PIXEL_VALUES, buildVisionGraph, visionLayout } from '../graph/vision-graph.ts';
-import { type Intervention, hookTensors, hooksNeeded, validateInterventions } from './interventions.ts';
+import { captureNames, decoderFeeds, int64Tensor, upTo, type CaptureLayers, type DecoderRun, type DecoderShape, type KvData } from './decoder-run.ts';
+import { generateGreedy, type GenerateResult } from './generation.ts';
+import { type Intervention, validateInterventions } from './interventions.ts';
 import { KvBufferPool } from './kv-buffer-pool.ts';
-import { planLayerSharing, type LayerSharingPlan } from './layer-sharing.ts';
+import { planLayerSharing } from './layer-sharing.ts';
 import { rowNorms, tokenLogProb } from './log-probs.ts';
-import { DEFAULT_SESSION_SETTINGS, type ExecutionProvider, type Precision, SessionCache } from './session.ts';
+import { DEFAULT_SESSION_SETTINGS, type ExecutionProvider, type GraphSessionOptions, type Precision, SessionCache } from './session.ts';
 
 export interface LoadModelOptions {
   /** 'cpu' (default) or 'cuda' (needs onnxruntime-node's CUDA build; see the README). */
@@ -37,13 +39,15 @@ export interface LoadModelOptions {
    */
   cacheDir?: string;
   /**
-   * Repack weights per graph variant for onnxruntime's MatMul kernels (default false). Measured on
-   * the bench model: decode steps ~10 % and small batches (Score over a cached prefix) ~25 % faster,
-   * at the price of a private copy of the weights in every graph variant's session (~250 MB each
-   * there; ~28 GB each for a 7B model) instead of the shared mapped files.
+   * Repack weights for onnxruntime's MatMul kernels (default false). Measured on the bench model
+   * (when each kind of request had its own graph): decode steps ~10 % and small batches (Score over
+   * a cached prefix) ~25 % faster, at the price of a private copy of the weights in each session
+   * holding them (~250 MB there; ~28 GB for a 7B model) instead of the mapped files.
    */
   prepackWeights?: boolean;
 }
+/** Weight names of the decoder's layers: a session holding any holds a copy of the decoder's weights. */
+const DECODER_LAYERS = 'model.language_model.layers.';
 /** Idle KV-cache memory a model keeps for its next generate call (the bench model's batch of 1 needs 41 MB: the prompt's keys/values and the decode buffers). */
 const KV_POOL_BYTES = 256 * 1024 * 1024;
 
@@ -115,15 +119,9 @@ export interface GenerateRequest extends DecoderRequest {
   eosTokenIds?: number[];
 }
 
-export interface GenerateResult {
-  /** Generated token ids per variant (ending with an eos id when one was produced). */
-  tokens: number[][];
-  /** log p of each generated token given everything before it (same shape as `tokens`). */
-  logProbs: number[][];
-}
+export type { GenerateResult };
 
-/** KV-cache values in the model's compute dtype: float32, or float16 bit patterns. */
-export type KvData = Float32Array | Uint16Array;
+export type { KvData };
 
 /** Keys and values of every layer for the first `length` positions of one sequence ([1, kvHeads, length, headDim] each). */
 export interface KvCache {
@@ -221,69 +219,67 @@ export class Model {
 
   async forward(request: ForwardRequest): Promise<ForwardResult> {
     const captures = { ...io.NO_CAPTURES, ...request.captures };
-    const hooks = this.checkRequest(request, request.seqLen);
+    this.checkRequest(request, request.seqLen);
     const logits = request.logits ?? 'all';
-    if (!Object.values(captures).some(Boolean)) return { logits: await this.logits(request, hooks, logits, {}), captures: {} };
-    const { session, out } = await this.runWhole({ hooks, captures, kvCache: false, logits }, this.embedsFeed(request), request);
+    const T = request.seqLen;
+    const lastRow = [T - 1];
+    const layers = Object.values(captures).some(Boolean) ? this.captureLayers(captures) : null;
+    if (!layers) return { logits: await this.logits(request, logits === 'all' ? upTo(T) : lastRow, {}), captures: {} };
+    // Captures need every row of the last layer; the logits come from all of them or the last.
+    const names = captureNames(layers);
+    if (captures.rope) names.push(io.ROPE_COS, io.ROPE_SIN);
+    const out = await this.runDecoder(
+      { input: this.embedsFor(request), variants: request.variants, seqLen: T, lastLayerRows: upTo(T), logitRows: logits === 'all' ? upTo(T) : lastRow, captures: layers },
+      [io.LOGITS, ...names],
+    );
     const result: ForwardResult = { logits: tensorData(out[io.LOGITS]), captures: {} };
-    for (const name of session.outputNames) if (name !== io.LOGITS) result.captures[name] = tensorData(out[name]);
+    for (const name of names) result.captures[name] = tensorData(out[name]);
     return result;
   }
 
-  /**
-   * One run of `graph` over the whole sequence: `input` (inputs_embeds, or the hidden state entering
-   * graph.fromLayer), the hooks of `variants`, and `extra` feeds; `fetches` limits the outputs
-   * handed back (each one is copied into JS memory).
-   */
-  private async runWhole(
-    graph: io.DecoderVariant,
-    input: Record<string, ort.Tensor>,
-    { variants, seqLen }: { variants: readonly Intervention[]; seqLen: number },
-    extra: Record<string, ort.Tensor> = {},
-    fetches?: string[],
-  ): Promise<{ session: ort.InferenceSession; out: ort.InferenceSession.OnnxValueMapType }> {
-    const session = await this.decoder(graph);
-    const feeds = { ...input, ...hookTensors(variants, this.dims(), { start: 0, length: seqLen }, graph.hooks), ...extra };
-    return { session, out: await (fetches ? session.run(feeds, fetches) : session.run(feeds)) };
+  /** Every layer of each capture kind that is on. */
+  private captureLayers(captures: io.DecoderCaptures): CaptureLayers {
+    const L = this.info.layers;
+    return {
+      hiddenStates: captures.hiddenStates ? upTo(L + 1) : [],
+      layerOutputs: captures.layerOutputs ? upTo(L) : [],
+      attnPreOProj: captures.attnPreOProj ? upTo(L) : [],
+      attnProbs: captures.attnProbs ? upTo(L) : [],
+    };
+  }
+
+  /** One run of the decoder graph; `fetches` are the outputs handed back (each one is copied into JS memory). */
+  private async runDecoder(run: DecoderRun, fetches: string[] | Record<string, ort.Tensor | null>): Promise<ort.InferenceSession.OnnxValueMapType> {
+    const session = await this.decoder();
+    return session.run(decoderFeeds(run, this.shape()), fetches);
   }
 
   /**
-   * Logits [B, …] of every variant, in request order: one batched run, or, when the variants
-   * share one input and some start intervening after layer 0, a run that computes the layers
-   * before each variant's group start once (see layer-sharing.ts).
+   * Logits [B, rows.length, vocab] at the positions `rows` of every variant, in request order: one
+   * batched run, or, when the variants share one input and some start intervening after layer 0,
+   * a run that computes the layers before each variant's group start once (see layer-sharing.ts).
    */
-  private async logits(request: DecoderRequest, hooks: io.DecoderHooks, logits: 'all' | 'last' | 'positions', extra: Record<string, ort.Tensor>): Promise<TensorData> {
+  private async logits(request: DecoderRequest, rows: number[], captures: CaptureLayers): Promise<TensorData> {
     const plan = this.sharesInput(request) ? planLayerSharing(request.variants, this.info.layers) : null;
-    if (plan) return this.logitsSharingLayers(request, plan, logits, extra);
-    const { out } = await this.runWhole({ hooks, captures: io.NO_CAPTURES, kvCache: false, logits }, this.embedsFeed(request), request, extra);
-    return tensorData(out[io.LOGITS]);
-  }
-
-  private async logitsSharingLayers(request: DecoderRequest, plan: LayerSharingPlan, logits: 'all' | 'last' | 'positions', extra: Record<string, ort.Tensor>): Promise<TensorData> {
+    const run = { seqLen: request.seqLen, lastLayerRows: rows, logitRows: upTo(rows.length), captures };
+    if (!plan) return tensorData((await this.runDecoder({ ...run, input: this.embedsFor(request), variants: request.variants }, [io.LOGITS]))[io.LOGITS]);
     const { seqLen, variants } = request;
     // Only the layer outputs a group starts from are handed back.
-    const starts = plan.groups.filter((group) => group.fromLayer > 0).map((group) => io.layerOutName(group.fromLayer - 1));
-    const cleanRun = { variants: [{}], seqLen };
-    const { out: clean } = await this.runWhole(
-      { hooks: io.NO_HOOKS, captures: { ...io.NO_CAPTURES, layerOutputs: starts.length > 0 }, kvCache: false, logits },
-      this.embedsFeed({ ...request, ...cleanRun }),
-      cleanRun,
-      extra,
-      [io.LOGITS, ...starts],
+    const starts = plan.groups.filter((group) => group.fromLayer > 0).map((group) => group.fromLayer - 1);
+    const clean = await this.runDecoder(
+      { ...run, input: request.inputsEmbeds, variants: [{}], captures: { layerOutputs: starts } },
+      [io.LOGITS, ...starts.map(io.layerOutName)],
     );
     const cleanLogits = tensorData(clean[io.LOGITS]);
     const row = cleanLogits.data.length;
     const result = new Float32Array(variants.length * row);
     for (const r of plan.cleanRows) result.set(cleanLogits.data, r * row);
-    for (const { fromLayer, rows } of plan.groups) {
-      const group = { variants: rows.map((r) => variants[r]), seqLen };
-      const input =
-        fromLayer === 0
-          ? this.embedsFeed({ ...request, ...group })
-          : { [io.LAYER_INPUT]: new ort.Tensor('float32', repeatRows(clean[io.layerOutName(fromLayer - 1)].data as Float32Array, rows.length), [rows.length, seqLen, this.info.hidden]) };
-      const { out } = await this.runWhole({ hooks: hooksNeeded(group.variants), captures: io.NO_CAPTURES, kvCache: false, logits, fromLayer }, input, group, extra);
+    for (const { fromLayer, rows: members } of plan.groups) {
+      const group = members.map((r) => variants[r]);
+      const input = fromLayer === 0 ? request.inputsEmbeds : (clean[io.layerOutName(fromLayer - 1)].data as Float32Array);
+      const out = await this.runDecoder({ ...run, input: repeatRows(input, group.length), variants: group, startLayer: fromLayer }, [io.LOGITS]);
       const data = out[io.LOGITS].data as Float32Array;
-      rows.forEach((r, i) => result.set(data.subarray(i * row, (i + 1) * row), r * row));
+      members.forEach((r, i) => result.set(data.subarray(i * row, (i + 1) * row), r * row));
     }
     return { data: result, dims: [variants.length, ...cleanLogits.dims.slice(1)] };
   }
@@ -291,142 +287,30 @@ export class Model {
   /** Per-variant log-probabilities of the target tokens (one value per target), batched in one run. */
   async score(request: ScoreRequest): Promise<Float32Array[]> {
     const { positions, tokenIds } = request.targets;
-    if (positions.length !== tokenIds.length) {
-      throw new InvalidArgumentError(`has ${tokenIds.length} ids for ${positions.length} positions`, { field: 'targets.token_ids' });
-    }
-    positions.forEach((p, i) => {
-      if (!Number.isInteger(p) || p < 1 || p >= request.seqLen) throw new InvalidArgumentError(`position ${p} is outside [1, ${request.seqLen})`, { field: `targets.positions[${i}]` });
-    });
-    tokenIds.forEach((t, i) => {
-      if (!Number.isInteger(t) || t < 0 || t >= this.info.vocab) throw new InvalidArgumentError(`token id ${t} is outside [0, ${this.info.vocab})`, { field: `targets.token_ids[${i}]` });
-    });
-    const hooks = this.checkRequest(request, request.seqLen);
-    const { data: logits } = await this.logits(request, hooks, 'positions', { [io.LOGIT_POSITIONS]: int64Tensor(positions.map((p) => p - 1), [positions.length]) });
-    const V = this.info.vocab;
-    const K = positions.length;
-    return request.variants.map((_, b) => Float32Array.from(tokenIds, (t, k) => tokenLogProb(logits, (b * K + k) * V, V, t)));
+    this.checkTargets(request.targets, 1, request.seqLen);
+    this.checkRequest(request, request.seqLen);
+    const { data: logits } = await this.logits(request, positions.map((p) => p - 1), {});
+    return this.targetLogProbs(logits, request.variants.length, tokenIds);
   }
 
   /**
    * Greedy decoding of every variant in one batch; interventions apply to the prompt and to every
-   * new token. The prompt runs once with an empty past; its keys/values and each new token's are
-   * then written into fixed-capacity buffers that every decode step reads in place (the step's
-   * graph returns only its own keys/values, into small preallocated outputs), so no step copies
-   * the cache or hands it across the JS boundary.
+   * new token (see generation.ts).
    */
   async generate(request: GenerateRequest): Promise<GenerateResult> {
     if (!Number.isInteger(request.maxNewTokens) || request.maxNewTokens < 1) {
       throw new InvalidArgumentError(`must be a positive integer, got ${request.maxNewTokens}`, { field: 'max_new_tokens' });
     }
-    const hooks = this.checkRequest(request, request.seqLen + request.maxNewTokens);
-    const graph = { hooks, captures: io.NO_CAPTURES, kvCache: true, logits: 'greedy' } as const;
-    const [promptSession, stepSession] = await Promise.all([
-      this.decoder(graph),
-      request.maxNewTokens > 1 ? this.decoder({ ...graph, kvBuffer: true }) : null,
-    ]);
-    const { variants, seqLen } = request;
-    const B = variants.length;
-    const eos = new Set(request.eosTokenIds ?? this.info.eosTokenIds);
-    const dims = this.dims();
-    const tokens: number[][] = variants.map(() => []);
-    const logProbs: number[][] = variants.map(() => []);
-    const done = variants.map(() => false);
-    /** Records each unfinished row's token; returns the tokens to feed next, or null once every row is done. */
-    const take = (out: ort.InferenceSession.OnnxValueMapType): number[] | null => {
-      const next = Array.from(out[io.NEXT_TOKEN].data as BigInt64Array, Number);
-      const nextLogProbs = out[io.NEXT_LOG_PROB].data as Float32Array;
-      next.forEach((t, b) => {
-        if (done[b]) return;
-        tokens[b].push(t);
-        logProbs[b].push(nextLogProbs[b]);
-        if (eos.has(t)) done[b] = true;
-      });
-      return done.every(Boolean) ? null : next;
-    };
-
-    // Slots ever filled: the prompt and every generated token but the last.
-    const keys = seqLen + request.maxNewTokens - 1;
-    // The prompt's keys/values go to preallocated outputs in one pooled block with the decode buffers
-    // (faster than outputs onnxruntime allocates: median prompt run 167 vs 204 ms on the bench model).
-    // onnxruntime-node 1.30 still hands every output back as a fresh copy, which is what writeKv
-    // reads; that copy is why decode steps return only their own keys/values.
-    const { sets, memory } = this.kvBuffers(B, stepSession ? [seqLen, keys] : [seqLen]);
-    const [promptKv, cache] = sets;
-    try {
-      const prompt = await promptSession.run(
-        { ...this.embedsFeed(request), ...hookTensors(variants, dims, { start: 0, length: seqLen }, hooks), ...this.pastFeeds(null, B) },
-        greedyFetches(promptKv, dims.layers),
-      );
-      let next = take(prompt);
-      if (!stepSession || !next) return { tokens, logProbs };
-      this.writeKv(cache, prompt, 0);
-      // Each decode step's own keys/values: small outputs reused from step to step.
-      const stepFetches = greedyFetches(this.kvBuffers(B, [1], { pooled: false }).sets[0], dims.layers);
-      for (let position = seqLen; next && position < keys; position++) {
-        const out = await stepSession.run(
-          {
-            [io.INPUTS_EMBEDS]: new ort.Tensor('float32', await this.embedBatch(next, [B, 1]), [B, 1, this.info.hidden]),
-            ...hookTensors(variants, dims, { start: position, length: 1, keys }, hooks),
-            ...cache,
-            [io.PAST_LENGTH]: int64Tensor([position], []),
-          },
-          stepFetches,
-        );
-        this.writeKv(cache, out, position);
-        next = take(out);
-      }
-    } finally {
-      this.kvMemory.give(memory);
-    }
-    return { tokens, logProbs };
-  }
-
-  /** Copies a run's present keys/values [B, KVH, T, D] into the KV buffers at slots `at`..`at`+T. */
-  private writeKv(buffers: Record<string, ort.Tensor>, out: ort.InferenceSession.OnnxValueMapType, at: number): void {
-    const { layers, headDim } = this.info;
-    for (let l = 0; l < layers; l++) {
-      for (const [past, present] of [[io.pastKey(l), io.presentKey(l)], [io.pastValue(l), io.presentValue(l)]]) {
-        const buffer = buffers[past];
-        const fresh = out[present] as ort.Tensor;
-        const rows = fresh.dims[0] * fresh.dims[1];
-        const span = fresh.dims[2] * headDim;
-        const capacity = buffer.dims[2] * headDim;
-        const from = fresh.data as KvData;
-        const to = buffer.data as KvData;
-        for (let r = 0; r < rows; r++) to.set(from.subarray(r * span, (r + 1) * span), r * capacity + at * headDim);
-      }
-    }
-  }
-
-  /**
-   * For each of `lengths`, zeroed KV tensors [batch, kvHeads, length, headDim] per layer keyed by
-   * their past input names, in the compute dtype: views on one block, `memory`, taken from the pool
-   * (the caller gives it back) unless `pooled` is false.
-   */
-  private kvBuffers(batch: number, lengths: number[], { pooled = true } = {}): { sets: Record<string, ort.Tensor>[]; memory: Float32Array } {
-    const { kvHeads, headDim, layers } = this.info;
-    const row = batch * kvHeads * headDim;
-    const total = 2 * layers * row * lengths.reduce((a, b) => a + b, 0);
-    const half = this.weights.dtype === 'float16';
-    // The pool deals in floats: float16 values take half as many.
-    const floats = half ? Math.ceil(total / 2) : total;
-    const memory = pooled ? this.kvMemory.take(floats) : new Float32Array(floats);
-    const values: KvData = half ? new Uint16Array(memory.buffer, memory.byteOffset, total) : memory;
-    let offset = 0;
-    const tensor = (length: number) => {
-      const view = values.subarray(offset, offset + row * length);
-      offset += view.length;
-      return new ort.Tensor(this.weights.dtype, view, [batch, kvHeads, length, headDim]);
-    };
-    const sets = lengths.map((length) => {
-      const set: Record<string, ort.Tensor> = {};
-      for (let l = 0; l < layers; l++) {
-        set[io.pastKey(l)] = tensor(length);
-        set[io.pastValue(l)] = tensor(length);
-      }
-      return set;
-    });
-    return { sets, memory };
+    this.checkRequest(request, request.seqLen + request.maxNewTokens);
+    return generateGreedy(
+      {
+        shape: this.shape(),
+        run: (run, fetches) => this.runDecoder(run, fetches),
+        embed: (ids, dims) => this.embedBatch(ids, dims),
+        kvMemory: this.kvMemory,
+      },
+      { ...request, inputsEmbeds: this.embedsFor(request), eosTokenIds: request.eosTokenIds ?? this.info.eosTokenIds },
+    );
   }
 
   /**
@@ -435,91 +319,112 @@ export class Model {
    */
   async prefill(inputsEmbeds: Float32Array, seqLen: number): Promise<KvCache> {
     this.checkRequest({ inputsEmbeds, seqLen, variants: [{}] }, seqLen);
-    const session = await this.decoder({ hooks: io.NO_HOOKS, captures: io.NO_CAPTURES, kvCache: true, logits: 'last' });
-    const out = await session.run({ ...this.embedsFeed({ inputsEmbeds, seqLen, variants: [{}] }), ...this.pastFeeds(null, 1) });
-    const layers = Array.from({ length: this.info.layers }, (_, l) => ({
-      key: out[io.presentKey(l)].data as KvData,
-      value: out[io.presentValue(l)].data as KvData,
-    }));
+    const L = this.info.layers;
+    const out = await this.runDecoder(
+      { input: inputsEmbeds, variants: [{}], seqLen, outputPresent: true, lastLayerRows: [seqLen - 1], logitRows: [0] },
+      upTo(L).flatMap((l) => [io.presentKey(l), io.presentValue(l)]),
+    );
+    const layers = upTo(L).map((l) => ({ key: out[io.presentKey(l)].data as KvData, value: out[io.presentValue(l)].data as KvData }));
     return { length: seqLen, layers };
   }
 
   /**
    * `score` for a batch whose interventions all start at or after `prefix.length`: only the suffix
-   * positions run, on top of the shared prefix cache. `inputsEmbeds`/`seqLen` cover the suffix;
-   * intervention and target positions stay absolute. Equals `score` over the whole sequence.
+   * positions run, on top of the shared prefix cache (fed once, batch 1, read by every row).
+   * `inputsEmbeds`/`seqLen` cover the suffix; intervention and target positions stay absolute.
+   * Equals `score` over the whole sequence.
    */
   async scoreSuffix(request: ScoreRequest & { prefix: KvCache }): Promise<Float32Array[]> {
     const { prefix, seqLen, variants } = request;
     const start = prefix.length;
-    const { positions, tokenIds } = request.targets;
-    positions.forEach((p, i) => {
-      if (!Number.isInteger(p) || p - 1 < start || p >= start + seqLen) {
-        throw new InvalidArgumentError(`position ${p} is outside [${start + 1}, ${start + seqLen})`, { field: `targets.positions[${i}]` });
-      }
+    this.checkTargets(request.targets, start + 1, start + seqLen);
+    this.checkRequest(request, start + seqLen);
+    const { kvHeads, headDim } = this.info;
+    const buffers: Record<string, ort.Tensor> = {};
+    prefix.layers.forEach(({ key, value }, l) => {
+      buffers[io.pastKey(l)] = new ort.Tensor(this.weights.dtype, key, [1, kvHeads, start, headDim]);
+      buffers[io.pastValue(l)] = new ort.Tensor(this.weights.dtype, value, [1, kvHeads, start, headDim]);
     });
-    const hooks = this.checkRequest(request, start + seqLen);
-    const session = await this.decoder({ hooks, captures: io.NO_CAPTURES, kvCache: true, presentOutputs: false, logits: 'positions' });
-    const out = await session.run({
-      ...this.embedsFeed(request),
-      ...hookTensors(variants, this.dims(), { start, length: seqLen }, hooks),
-      ...this.pastFeeds(prefix, 1),
-      [io.LOGIT_POSITIONS]: int64Tensor(positions.map((p) => p - 1 - start), [positions.length]),
-    });
-    const logits = out[io.LOGITS].data as Float32Array;
-    const V = this.info.vocab;
-    const K = positions.length;
-    return variants.map((_, b) => Float32Array.from(tokenIds, (t, k) => tokenLogProb(logits, (b * K + k) * V, V, t)));
+    const rows = request.targets.positions.map((p) => p - 1 - start);
+    const out = await this.runDecoder(
+      { input: this.embedsFor(request), variants, seqLen, past: { buffers, length: start }, lastLayerRows: rows, logitRows: upTo(rows.length) },
+      [io.LOGITS],
+    );
+    return this.targetLogProbs(out[io.LOGITS].data as Float32Array, variants.length, request.targets.tokenIds);
   }
 
-  /** past_key/value feeds: `prefix` repeated for each of `batch` rows, or empty (length 0). */
-  private pastFeeds(prefix: KvCache | null, batch: number): Record<string, ort.Tensor> {
-    const { kvHeads, headDim, layers } = this.info;
-    const P = prefix?.length ?? 0;
-    const feeds: Record<string, ort.Tensor> = {};
-    const empty = this.weights.dtype === 'float16' ? new Uint16Array(0) : new Float32Array(0);
-    const tile = (rows: KvData | undefined) => new ort.Tensor(this.weights.dtype, repeatRows(rows ?? empty, batch), [batch, kvHeads, P, headDim]);
-    for (let l = 0; l < layers; l++) {
-      feeds[io.pastKey(l)] = tile(prefix?.layers[l].key);
-      feeds[io.pastValue(l)] = tile(prefix?.layers[l].value);
+  /** log p of target k per variant from logits [B, K, vocab]. */
+  private targetLogProbs(logits: Float32Array, batch: number, tokenIds: readonly number[]): Float32Array[] {
+    const V = this.info.vocab;
+    const K = tokenIds.length;
+    return Array.from({ length: batch }, (_, b) => Float32Array.from(tokenIds, (t, k) => tokenLogProb(logits, (b * K + k) * V, V, t)));
+  }
+
+  /** Targets of equal length, predicted positions in [from, to), token ids in the vocabulary. */
+  private checkTargets({ positions, tokenIds }: ScoreRequest['targets'], from: number, to: number): void {
+    if (positions.length !== tokenIds.length) {
+      throw new InvalidArgumentError(`has ${tokenIds.length} ids for ${positions.length} positions`, { field: 'targets.token_ids' });
     }
-    return feeds;
+    positions.forEach((p, i) => {
+      if (!Number.isInteger(p) || p < from || p >= to) throw new InvalidArgumentError(`position ${p} is outside [${from}, ${to})`, { field: `targets.positions[${i}]` });
+    });
+    tokenIds.forEach((t, i) => {
+      if (!Number.isInteger(t) || t < 0 || t >= this.info.vocab) throw new InvalidArgumentError(`token id ${t} is outside [0, ${this.info.vocab})`, { field: `targets.token_ids[${i}]` });
+    });
   }
 
   /**
    * A session for an extra graph over this model's weights (e.g. the attribution graph), built once
-   * per key by `build` from the model's prepared weights.
+   * per key by `build` from the model's prepared weights; `settings` override the model's for it.
    */
-  graphSession(key: string, build: (weights: PreparedWeights) => Uint8Array): Promise<ort.InferenceSession> {
-    return this.sessions.get(key, () => build(this.weights));
+  graphSession(key: string, build: (weights: PreparedWeights) => Uint8Array, options?: GraphSessionOptions): Promise<ort.InferenceSession> {
+    return this.sessions.get(key, () => build(this.weights), options);
   }
 
   /**
-   * Builds and loads the graphs every request needs (vision encoder, embeddings, the decoder
-   * without hooks), writing the model's prepared weight files on the way: a server calls it
-   * before it reports SERVING, so that no request waits for the weights' preparation.
+   * Builds and loads the graphs every request needs (vision encoder, embeddings, the decoder),
+   * writing the model's prepared weight files on the way: a server calls it before it reports
+   * SERVING, so that no request waits for the weights' preparation.
    */
   async warmUp(): Promise<void> {
-    await Promise.all([this.visionSession(false), this.embedSession(), this.decoder({ hooks: io.NO_HOOKS, captures: io.NO_CAPTURES, kvCache: false, logits: 'last' })]);
+    await Promise.all([this.visionSession(false), this.embedSession(), this.decoder()]);
   }
 
-  /** Number of graph variants built and loaded so far. */
+  /** Number of graphs built and loaded so far. */
   get loadedGraphs(): number {
     return this.sessions.size;
+  }
+
+  /** The folder of the prepared weight files this model's graphs map. */
+  get preparedWeightsDir(): string {
+    return this.weights.dir;
+  }
+
+  /** Keys of the graph variants loaded so far (decoder variants, `vision|…`, `embed`, extra graphs). */
+  get loadedGraphKeys(): string[] {
+    return this.sessions.keys;
+  }
+
+  /**
+   * Loaded sessions that hold a copy of the decoder layers' weights (on a GPU, each one uploads
+   * its own): the decoder graph, and the Integrated-Gradients graph once an attribution ran.
+   */
+  get weightCopies(): number {
+    return this.sessions.countHolding((initializer) => initializer.startsWith(DECODER_LAYERS));
   }
 
   async dispose(): Promise<void> {
     await this.sessions.dispose();
   }
 
-  private dims() {
-    return { layers: this.info.layers, heads: this.info.heads, headDim: this.info.headDim };
+  private shape(): DecoderShape {
+    const { layers, heads, headDim, kvHeads, hidden } = this.info;
+    return { layers, heads, headDim, kvHeads, hidden, kvDtype: this.weights.dtype };
   }
 
-  private decoder(variant: io.DecoderVariant): Promise<ort.InferenceSession> {
-    return this.sessions.get(io.decoderVariantKey(variant), () =>
-      buildDecoderGraph(this.checkpoint.config.text, this.weights, variant).bytes,
-    );
+  /** The decoder graph's session: one per model, whatever the requests (graph/decoder-graph.ts). */
+  private decoder(): Promise<ort.InferenceSession> {
+    return this.sessions.get(DECODER_GRAPH_KEY, () => buildDecoderGraph(this.checkpoint.config.text, this.weights).bytes);
   }
 
   private visionSession(captures: boolean): Promise<ort.InferenceSession> {
@@ -536,8 +441,8 @@ export class Model {
     return out[EMBEDDINGS].data as Float32Array;
   }
 
-  /** Validates the shared request fields; returns the hook inputs the variants need. */
-  private checkRequest(request: DecoderRequest, maxPosition: number): io.DecoderHooks {
+  /** Validates the shared request fields. */
+  private checkRequest(request: DecoderRequest, maxPosition: number): void {
     const { seqLen, variants, inputsEmbeds } = request;
     if (!Number.isInteger(seqLen) || seqLen < 1) throw new InvalidArgumentError(`must be a positive integer, got ${seqLen}`, { field: 'seq_len' });
     if (variants.length < 1) throw new InvalidArgumentError('needs at least one variant ({} is the unmodified run)', { field: 'variants' });
@@ -548,8 +453,7 @@ export class Model {
         { field: 'inputs_embeds' },
       );
     }
-    validateInterventions(variants, this.dims(), maxPosition);
-    return hooksNeeded(variants);
+    validateInterventions(variants, this.shape(), maxPosition);
   }
 
   /** Whether the request gives one input [T, hidden] for every variant (rather than one per variant). */
@@ -557,10 +461,9 @@ export class Model {
     return request.inputsEmbeds.length === request.seqLen * this.info.hidden;
   }
 
-  private embedsFeed(request: DecoderRequest): Record<string, ort.Tensor> {
-    const B = request.variants.length;
-    const data = this.sharesInput(request) ? repeatRows(request.inputsEmbeds, B) : request.inputsEmbeds;
-    return { [io.INPUTS_EMBEDS]: new ort.Tensor('float32', data, [B, request.seqLen, this.info.hidden]) };
+  /** The input embeddings [B, T, hidden], one row per variant. */
+  private embedsFor(request: DecoderRequest): Float32Array {
+    return this.sharesInput(request) ? repeatRows(request.inputsEmbeds, request.variants.length) : request.inputsEmbeds;
   }
 }
 
@@ -574,24 +477,10 @@ function tensorData(t: ort.OnnxValue): TensorData {
   return { data: tensor.data as Float32Array, dims: [...tensor.dims] };
 }
 
-/** Fetches of a greedy KV-cache run: the next token and its log-probability, and each layer's present keys/values into `kv` (keyed by past input names). */
-function greedyFetches(kv: Record<string, ort.Tensor>, layers: number): Record<string, ort.Tensor | null> {
-  const fetches: Record<string, ort.Tensor | null> = { [io.NEXT_TOKEN]: null, [io.NEXT_LOG_PROB]: null };
-  for (let l = 0; l < layers; l++) {
-    fetches[io.presentKey(l)] = kv[io.pastKey(l)];
-    fetches[io.presentValue(l)] = kv[io.pastValue(l)];
-  }
-  return fetches;
-}
-
 /** `row` repeated `count` times (the row itself when count is 1). */
-function repeatRows<T extends KvData>(row: T, count: number): T {
+export function repeatRows(row: Float32Array, count: number): Float32Array {
   if (count === 1) return row;
-  const data = (row instanceof Float32Array ? new Float32Array(row.length * count) : new Uint16Array(row.length * count)) as T;
+  const data = new Float32Array(row.length * count);
   for (let b = 0; b < count; b++) data.set(row, b * row.length);
   return data;
-}
-
-function int64Tensor(values: readonly number[], dims: number[]): ort.Tensor {
-  return new ort.Tensor('int64', BigInt64Array.from(values, (v) => BigInt(v)), dims);
 }

@@ -37,4 +37,35 @@ describe('Admission', () => {
     await running;
     expect(ran).toBe(false);
   });
+
+  it('shares fairly between callers: one with many queued requests does not hold back another', async () => {
+    const admission = new Admission(1, 8);
+    const signal = new AbortController().signal;
+    const gate = deferred();
+    const order: string[] = [];
+    const job = (name: string, wait?: Promise<void>) => async () => {
+      await wait;
+      order.push(name);
+    };
+    const all = [admission.run(job('a1', gate.promise), signal, 'team-a')];
+    for (const name of ['a2', 'a3', 'a4']) all.push(admission.run(job(name), signal, 'team-a'));
+    all.push(admission.run(job('b1'), signal, 'team-b'), admission.run(job('b2'), signal, 'team-b'));
+    gate.resolve();
+    await Promise.all(all);
+    // FIFO would run a1 a2 a3 a4 b1 b2.
+    expect(order).toEqual(['a1', 'b1', 'a2', 'b2', 'a3', 'a4']);
+  });
+
+  it('admits a caller with nothing outstanding even when another has filled the queue', async () => {
+    const admission = new Admission(1, 2);
+    const signal = new AbortController().signal;
+    const gate = deferred();
+    const filled = [admission.run(() => gate.promise, signal, 'team-a'), admission.run(async () => undefined, signal, 'team-a'), admission.run(async () => undefined, signal, 'team-a')];
+    await expect(admission.run(async () => undefined, signal, 'team-a')).rejects.toMatchObject({ code: status.RESOURCE_EXHAUSTED });
+    const other = admission.run(async () => 'b', signal, 'team-b');
+    await expect(admission.run(async () => undefined, signal, 'team-b')).rejects.toMatchObject({ code: status.RESOURCE_EXHAUSTED });
+    gate.resolve();
+    expect(await other).toBe('b');
+    await Promise.all(filled);
+  });
 });

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { answerWordMask, boxAnswerMask, maskedPerplexity } from '@locscope/metrics';
-import { InvalidArgumentError, NotFoundError, ResourceExhaustedError } from '@locscope/server-kit';
+import { currentCaller, InvalidArgumentError, NotFoundError, ResourceExhaustedError } from '@locscope/server-kit';
 import {
   AttributionBaseline,
   TextSpan,
@@ -25,6 +25,7 @@ import { DEFAULT_LIMITS, type InferenceLimits } from './limits.ts';
 import { prepareImage, type PreparedImage } from './model-image.ts';
 import type { ModelRegistry } from './model-registry.ts';
 import { preparePrompt, type PreparedPrompt } from './prepared-prompt.ts';
+import { StoredRuns, type StoredRunsOptions } from './stored-runs.ts';
 import { materializeVariants, type HeadOutputs } from './variant-inputs.ts';
 
 export interface EngineOptions {
@@ -35,6 +36,8 @@ export interface EngineOptions {
   sourceCacheBytes?: number;
   /** Bytes of clean-run prefix KV caches kept (default 512 MiB). */
   prefixCacheBytes?: number;
+  /** Budget and lifetime of the runs Capture stores (`store_as`). */
+  storedRuns?: StoredRunsOptions;
 }
 
 export const DEFAULT_ENCODING_CACHE_BYTES = 256 * 1024 * 1024;
@@ -95,6 +98,8 @@ export interface MeanEmbeddingArtifact {
 }
 
 interface TextRequest {
+  /** Who stores and reads stored runs (CallContext.owner; '' in-process). */
+  owner?: string;
   model: string;
   image?: ImageInput | undefined;
   prompt: string;
@@ -112,7 +117,7 @@ export class InferenceEngine {
   private readonly encodings: LRUCache<string, EncodedImage>;
   private readonly sources: LRUCache<string, HeadOutputs>;
   private readonly prefixes: LRUCache<string, KvCache>;
-  private readonly storedRuns = new Map<string, HeadOutputs>();
+  readonly storedRuns: StoredRuns;
   private readonly artifacts = new Map<string, MeanEmbeddingArtifact>();
 
   constructor(
@@ -120,6 +125,7 @@ export class InferenceEngine {
     options: EngineOptions = {},
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.storedRuns = new StoredRuns(options.storedRuns);
     this.encodings = new LRUCache({
       maxSize: options.encodingCacheBytes ?? DEFAULT_ENCODING_CACHE_BYTES,
       sizeCalculation: (e) => Math.max(1, e.features.byteLength + e.norms.byteLength),
@@ -154,7 +160,7 @@ export class InferenceEngine {
     const targetIds = prompt.ids.slice(prompt.target.start, prompt.target.end);
     const targetTokens = targetIds.map((id) => bound.model.checkpoint.tokenizer?.idToToken(id) ?? String(id));
     const mask = this.tokenMask(request.maskMode, request.mask, request.target, targetTokens, 'mask');
-    const logProbs = await this.scoreRun(bound, prompt, plans, targetIds);
+    const logProbs = await this.scoreRun(bound, prompt, plans, targetIds, { owner: request.owner ?? '' });
     return {
       targetTokenIds: targetIds,
       targetTokens,
@@ -179,7 +185,7 @@ export class InferenceEngine {
     const bound = await this.bindImage(request.model, request.image);
     const prompt = await this.prompt(bound, request.prompt, undefined, maxNewTokens);
     const plans = this.compile(bound.model, prompt, request.variants);
-    const inputs = await this.materialize(bound, prompt, plans);
+    const inputs = await this.materialize(bound, prompt, plans, { owner: request.owner ?? '' });
     const result = await bound.model.generate({ ...inputs, seqLen: prompt.layout.length, variants: inputs.interventions, maxNewTokens });
     const eos = new Set(bound.model.info.eosTokenIds);
     const tokenizer = bound.model.checkpoint.tokenizer!;
@@ -209,7 +215,19 @@ export class InferenceEngine {
     });
     const keep = spec.positions ? resolvePositions(spec.positions, prompt.layout, 'spec.positions').indices : undefined;
     const needsHeads = spec.headOutputs || request.storeAs !== '';
-    const inputs = await this.materialize(bound, prompt, plans);
+    const T = prompt.layout.length;
+    const { heads: H, headDim: D, hidden: C } = bound.model.info;
+    // Priced before the forward: it captures every layer at every position for every variant.
+    const perRow = (spec.hiddenStates ? (L + 1) * T * C : 0) + (needsHeads ? L * T * H * D : 0) + (spec.attentionProbs ? L * H * T * T : 0);
+    const predicted = 4 * plans.length * perRow;
+    if (request.storeAs) this.storedRuns.checkFits(4 * L * T * H * D, 'store_as');
+    if (predicted > this.limits.maxCaptureBytes) {
+      throw new ResourceExhaustedError(
+        `capturing ${plans.length} variant(s) × ${T} positions needs ${predicted} bytes, over the limit of ${this.limits.maxCaptureBytes}; capture fewer kinds, variants or a shorter prompt`,
+        { field: 'spec' },
+      );
+    }
+    const inputs = await this.materialize(bound, prompt, plans, { owner: request.owner ?? '' });
     const out = await bound.model.forward({
       ...inputs,
       seqLen: prompt.layout.length,
@@ -217,11 +235,9 @@ export class InferenceEngine {
       logits: 'last',
       captures: { hiddenStates: spec.hiddenStates, attnPreOProj: needsHeads, attnProbs: spec.attentionProbs },
     });
-    if (request.storeAs) this.storedRuns.set(this.runKey(request.model, request.storeAs), headOutputsOf(out.captures, L, prompt.layout.length));
+    if (request.storeAs) this.storedRuns.set(request.owner ?? '', request.model, request.storeAs, headOutputsOf(out.captures, L, prompt.layout.length));
     const tensors: CapturedTensor[] = [];
     const wanted = (layer: number) => spec.layers.length === 0 || spec.layers.includes(layer);
-    const T = prompt.layout.length;
-    const { heads: H, headDim: D } = bound.model.info;
     plans.forEach((plan, b) => {
       for (const [name, tensor] of Object.entries(out.captures)) {
         const [kind, index] = splitName(name);
@@ -286,7 +302,7 @@ export class InferenceEngine {
     const mask = this.tokenMask(request.maskMode, request.mask, request.target, targetTokens, 'mask');
     const sourceOutputs = await this.sourceHeadOutputs(source, sourcePrompt);
     const perplexity = (lp: Float32Array) => maskedPerplexity(lp, mask).perplexity;
-    const [sourceLp] = await this.scoreRun(source, sourcePrompt, [emptyPlan('source')], targetIds);
+    const [sourceLp] = await this.scoreRun(source, sourcePrompt, [emptyPlan('source')], targetIds, { owner: '' });
     const patchedPerplexities: number[] = [];
     let basePerplexity = NaN;
     const batch = Math.max(1, this.limits.maxVariants);
@@ -300,7 +316,7 @@ export class InferenceEngine {
     ];
     for (let start = 0; start < plans.length; start += batch) {
       const chunk = plans.slice(start, start + batch);
-      const lps = await this.scoreRun(base, basePrompt, chunk, targetIds, sourceOutputs);
+      const lps = await this.scoreRun(base, basePrompt, chunk, targetIds, { owner: '', sweepSource: sourceOutputs });
       lps.forEach((lp, i) => (start + i === 0 ? (basePerplexity = perplexity(lp)) : patchedPerplexities.push(perplexity(lp))));
     }
     return { targetTokens, mask, basePerplexity, sourcePerplexity: perplexity(sourceLp), heads, patchedPerplexities };
@@ -377,7 +393,14 @@ export class InferenceEngine {
 
   /** `reserve`: tokens the request adds to the sequence later (generation). */
   private async prompt(bound: BoundImage, question: string, target: string | undefined, reserve = 0): Promise<PreparedPrompt> {
-    return preparePrompt(bound.model, bound.image, bound.encoded, question, target, { maxTokens: this.limits.maxSequenceTokens, reserve });
+    const caller = currentCaller();
+    const callerMax = caller?.rights.maxSequence;
+    return preparePrompt(bound.model, bound.image, bound.encoded, question, target, {
+      maxTokens: this.limits.maxSequenceTokens,
+      maxTextBytes: this.limits.maxTextBytes,
+      reserve,
+      ...(callerMax !== undefined && { caller: { name: caller!.name, maxTokens: callerMax } }),
+    });
   }
 
   private compile(model: Model, prompt: PreparedPrompt, variants: Variant[]): VariantPlan[] {
@@ -388,10 +411,10 @@ export class InferenceEngine {
     return `${model}|${name}`;
   }
 
-  private async materialize(bound: BoundImage, prompt: PreparedPrompt, plans: VariantPlan[], sweepSource?: HeadOutputs) {
+  private async materialize(bound: BoundImage, prompt: PreparedPrompt, plans: VariantPlan[], runs: RunSources) {
     const sources = new Map<HeadPatchPlan, HeadOutputs | Float32Array>();
     for (const plan of plans) {
-      for (const patch of plan.patches) sources.set(patch, await this.patchSource(bound, prompt, patch, sweepSource));
+      for (const patch of plan.patches) sources.set(patch, await this.patchSource(bound, prompt, patch, runs));
     }
     const { hidden, heads, headDim } = bound.model.info;
     return materializeVariants(prompt, plans, {
@@ -403,13 +426,13 @@ export class InferenceEngine {
     });
   }
 
-  private async patchSource(bound: BoundImage, prompt: PreparedPrompt, patch: HeadPatchPlan, sweepSource?: HeadOutputs): Promise<HeadOutputs | Float32Array> {
+  private async patchSource(bound: BoundImage, prompt: PreparedPrompt, patch: HeadPatchPlan, runs: RunSources): Promise<HeadOutputs | Float32Array> {
     const src = patch.source;
     switch (src.kind) {
       case 'values':
         return src.values;
       case 'run': {
-        const stored = sweepSource ?? this.storedRuns.get(this.runKey(bound.modelName, src.name));
+        const stored = runs.sweepSource ?? this.storedRuns.get(runs.owner, bound.modelName, src.name);
         if (!stored) throw new NotFoundError(`no stored source run "${src.name}" for this model (Capture with store_as first)`, { field: 'patch.source_run' });
         return stored;
       }
@@ -441,8 +464,8 @@ export class InferenceEngine {
    * change are identical to the clean run (attention is causal), so their KV cache is computed
    * once (and cached) and the batch only runs the suffix.
    */
-  private async scoreRun(bound: BoundImage, prompt: PreparedPrompt, plans: VariantPlan[], targetIds: number[], sweepSource?: HeadOutputs): Promise<Float32Array[]> {
-    const inputs = await this.materialize(bound, prompt, plans, sweepSource);
+  private async scoreRun(bound: BoundImage, prompt: PreparedPrompt, plans: VariantPlan[], targetIds: number[], runs: RunSources): Promise<Float32Array[]> {
+    const inputs = await this.materialize(bound, prompt, plans, runs);
     const positions = targetIds.map((_, i) => prompt.target.start + i);
     const T = prompt.layout.length;
     const shared = Math.min(prompt.target.start - 1, ...plans.map((p) => firstAffectedPosition(p, prompt.layout)));
@@ -488,6 +511,12 @@ export class InferenceEngine {
         throw new InvalidArgumentError(`unknown mask mode ${mode}`, { field: 'mask_mode' });
     }
   }
+}
+
+/** Where `source_run` patches read from: the caller's stored runs, or a sweep's own source run. */
+interface RunSources {
+  owner: string;
+  sweepSource?: HeadOutputs;
 }
 
 function emptyPlan(name: string): VariantPlan {

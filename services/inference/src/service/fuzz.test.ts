@@ -9,11 +9,13 @@ import { status } from '@grpc/grpc-js';
 import { float32Tensor, protoRoot } from '@locscope/proto';
 import { InferenceService, TextSpan } from '@locscope/proto/v1/inference';
 import { DType } from '@locscope/proto/v1/tensor';
-import { createLogger } from '@locscope/server-kit';
+import { createLogger, tokenSha256 } from '@locscope/server-kit';
 import {
   describeOutcome,
   encodeMessage,
+  fuzzBudget,
   fuzzMethod,
+  FuzzTally,
   imageBytesArbitrary,
   loadProtoRoot,
   messageArbitrary,
@@ -23,6 +25,7 @@ import {
   undecodableBytes,
   unacceptableOutcomes,
 } from '@locscope/server-kit/fuzz';
+import { watchHealth, type HealthWatchReport } from '@locscope/server-kit/health-watch';
 import { checkHealth } from '@locscope/server-kit/testing';
 import fc from 'fast-check';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -32,17 +35,18 @@ import { HF_PARITY_DIR, INTERNVL_TINY, rewriteCheckpoint, scratchDir, testTokeni
 import { writeTinyLlava } from './test-support.ts';
 import { INFERENCE_SERVICE_NAME, startInferenceServer, type StartedInference } from './inference-service.ts';
 
-/** Per RPC: generated (schema-driven) requests plus raw byte payloads = 1,000 calls. */
-const GENERATED_PER_RPC = 880;
-const UNDECODABLE_PER_RPC = 60;
-const RANDOM_BYTES_PER_RPC = 60;
+/**
+ * Per RPC: generated (schema-driven) requests plus raw byte payloads = 1,000 calls (10,000 under
+ * `npm run fuzz`); per-test limit generous, as the box is shared (the whole file takes ~1–2 min
+ * on an idle one at 1,000).
+ */
+const BUDGET = fuzzBudget({ generated: 880, undecodable: 60, random: 60, timeoutMs: 300_000 });
 /** Calls in flight at once: enough to keep the admission queue busy, not enough to overflow it. */
 const IN_FLIGHT = 6;
-/** Per-test limit: generous, as the box is shared (the whole file takes ~1–2 min on an idle one). */
-const TEST_TIMEOUT_MS = 300_000;
 const SEED = 20261123;
 
 const scratch = scratchDir('inference-fuzz');
+const FUZZ_TOKEN = 'fuzz-token';
 const root = loadProtoRoot(protoRoot, ['locscope/v1/inference.proto']);
 const grpcService = root.lookupService('locscope.v1.Inference');
 
@@ -169,22 +173,30 @@ const requestOverrides = { ...overrides, variants: variantsArbitrary };
 
 let started: StartedInference;
 let client: RawGrpcClient;
+let health: { stop(): Promise<HealthWatchReport> };
+const tally = new FuzzTally();
 
 beforeAll(async () => {
   const models = [
     { name: 'tiny', dir: llavaDir(), preload: true },
     { name: 'internvl', dir: internvlDir(), preload: true },
   ];
+  // Authentication on, with rights a little below the server's limits, so that the caller checks
+  // are fuzzed too.
+  const callers = join(scratch.dir, 'callers.yaml');
+  writeFileSync(callers, `callers:\n  - {name: fuzzer, tokenSha256: ${tokenSha256(FUZZ_TOKEN)}, models: [tiny, internvl], maxVariants: 6, maxIgSteps: 6, maxSequence: 4096}\n`);
   started = await startInferenceServer(
-    { host: '127.0.0.1', port: 0, maxMessageBytes: 16 * 1024 * 1024, shutdownGraceMs: 1000 },
+    { host: '127.0.0.1', port: 0, maxMessageBytes: 16 * 1024 * 1024, shutdownGraceMs: 1000, authTokensFile: callers },
     { models, limits: { maxVariants: 8, maxNewTokens: 8, maxImagesPerRequest: 4, maxCaptureBytes: 8 * 1024 * 1024, maxAttributionSteps: 8 } },
     createLogger({ level: 'silent' }),
   );
   await started.ready;
-  client = new RawGrpcClient(started.server.address, InferenceService);
+  client = new RawGrpcClient(started.server.address, InferenceService, { token: FUZZ_TOKEN });
+  health = watchHealth(started.server.address);
 }, 120_000);
 
 afterAll(async () => {
+  console.info(tally.summary('inference', await health.stop()));
   client?.close();
   await started?.server.shutdown();
   scratch.cleanup();
@@ -198,10 +210,11 @@ describe('Inference service under fuzzing', () => {
   });
 
   for (const method of grpcService.methodsArray) {
-    it(`${method.name}: generated requests get deliberate statuses, never INTERNAL/UNKNOWN`, { timeout: TEST_TIMEOUT_MS }, async () => {
+    it(`${method.name}: generated requests get deliberate statuses, never INTERNAL/UNKNOWN`, { timeout: BUDGET.timeoutMs }, async () => {
       const type = root.lookupType(method.resolvedRequestType!.fullName);
-      const requests = fc.sample(messageArbitrary(type, { overrides: requestOverrides }), { numRuns: GENERATED_PER_RPC, seed: SEED });
+      const requests = fc.sample(messageArbitrary(type, { overrides: requestOverrides }), { numRuns: BUDGET.generated, seed: SEED });
       const results = await fuzzMethod(client, lowerFirst(method.name), requests, (r) => encodeMessage(type, r), IN_FLIGHT);
+      tally.add(results);
       expect(unacceptableOutcomes(results)).toEqual([]);
       console.info(`${method.name}: ${statusHistogram(results)}`);
       // The generator must get past validation sometimes (requests that run the model) and
@@ -211,11 +224,13 @@ describe('Inference service under fuzzing', () => {
       if (method.name !== 'ListModels') expect(codes.size).toBeGreaterThan(1);
     });
 
-    it(`${method.name}: undecodable and random bytes get INVALID_ARGUMENT or a deliberate status`, { timeout: TEST_TIMEOUT_MS }, async () => {
+    it(`${method.name}: undecodable and random bytes get INVALID_ARGUMENT or a deliberate status`, { timeout: BUDGET.timeoutMs }, async () => {
       const name = lowerFirst(method.name);
-      const bad = await fuzzMethod(client, name, fc.sample(undecodableBytes(), { numRuns: UNDECODABLE_PER_RPC, seed: SEED }), (b) => b, IN_FLIGHT);
+      const bad = await fuzzMethod(client, name, fc.sample(undecodableBytes(), { numRuns: BUDGET.undecodable, seed: SEED }), (b) => b, IN_FLIGHT);
+      tally.add(bad);
       expect(bad.filter((r) => r.outcome.code !== status.INVALID_ARGUMENT || !r.outcome.details.startsWith('request:')).map((r) => describeOutcome(r.outcome))).toEqual([]);
-      const random = await fuzzMethod(client, name, fc.sample(randomBytes(), { numRuns: RANDOM_BYTES_PER_RPC, seed: SEED }), (b) => b, IN_FLIGHT);
+      const random = await fuzzMethod(client, name, fc.sample(randomBytes(), { numRuns: BUDGET.random, seed: SEED }), (b) => b, IN_FLIGHT);
+      tally.add(random);
       expect(unacceptableOutcomes(random)).toEqual([]);
     });
   }

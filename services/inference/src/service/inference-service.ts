@@ -24,15 +24,16 @@ import { Admission } from './admission.ts';
 import { InferenceEngine, type EngineOptions } from './engine.ts';
 import { ModelRegistry, type ModelEntry } from './model-registry.ts';
 import { OIP_SERVICE_NAME, openInferenceImplementation } from './open-inference.ts';
+import { describeInferenceRequest } from './request-facts.ts';
 
 export const INFERENCE_SERVICE_NAME = 'locscope.v1.Inference';
-export const DEFAULT_INFERENCE_PORT = 50051;
 /** Bytes of tensor data per streamed Capture message. */
 export const CAPTURE_CHUNK_BYTES = 1024 * 1024;
 
 export interface InferenceServiceOptions extends EngineOptions {
   models: ModelEntry[];
-  load?: LoadModelOptions;
+  /** loadModel's options per model (default: the runtime's defaults). */
+  load?: (entry: ModelEntry) => LoadModelOptions;
 }
 
 function familyOf(model: Model): ModelFamily {
@@ -40,7 +41,7 @@ function familyOf(model: Model): ModelFamily {
 }
 
 export function inferenceImplementation(engine: InferenceEngine, admission: Admission): AsyncServiceImplementation<InferenceServer> {
-  const admit = <T>(call: CallContext, work: () => Promise<T>) => admission.run(work, call.signal);
+  const admit = <T>(call: CallContext, work: () => Promise<T>) => admission.run(work, call.signal, call.caller.name);
   return {
     listModels: async () => ({
       models: await Promise.all(
@@ -94,6 +95,7 @@ export function inferenceImplementation(engine: InferenceEngine, admission: Admi
     generate: (request, call) =>
       admit(call, async () => ({
         generations: await engine.generate({
+          owner: call.owner,
           model: request.model,
           image: request.image,
           prompt: request.prompt,
@@ -106,6 +108,7 @@ export function inferenceImplementation(engine: InferenceEngine, admission: Admi
     score: (request, call) =>
       admit(call, async () => {
         const result = await engine.score({
+          owner: call.owner,
           model: request.model,
           image: request.image,
           prompt: request.prompt,
@@ -150,6 +153,11 @@ export function inferenceImplementation(engine: InferenceEngine, admission: Admi
         return { attributions: float32Tensor(result.attributions, [result.attributions.length]), score: result.score, baselineScore: result.baselineScore };
       }),
 
+    deleteStoredRun: async (request, call) => {
+      engine.registry.entry(request.model);
+      return { bytes: engine.storedRuns.delete(call.owner, request.model, request.name, request.allowMissing) };
+    },
+
     headSweep: (request, call) =>
       admit(call, async () => {
         const result = await engine.headSweep({
@@ -184,6 +192,7 @@ async function* captureStream(
   const tensors = await admission.run(
     () =>
       engine.capture({
+        owner: call.owner,
         model: request.model,
         image: request.image,
         prompt: request.prompt,
@@ -193,6 +202,7 @@ async function* captureStream(
         storeAs: request.storeAs,
       }),
     call.signal,
+    call.caller.name,
   );
   for (const t of tensors) {
     const bytes = Buffer.from(float32Tensor(t.data, t.shape).data);
@@ -224,7 +234,7 @@ export interface StartedInference {
  */
 export async function startInferenceServer(config: ServiceConfig, options: InferenceServiceOptions, logger: Logger): Promise<StartedInference> {
   const registry = new ModelRegistry<Model>(options.models, async (entry) => {
-    const model = await loadModel(entry.dir, options.load);
+    const model = await loadModel(entry.dir, options.load?.(entry));
     try {
       await model.warmUp();
     } catch (error) {
@@ -244,6 +254,7 @@ export async function startInferenceServer(config: ServiceConfig, options: Infer
         implementation: inferenceImplementation(engine, admission),
         descriptorSet: apiDescriptorSet,
         servingAtStart: false,
+        describe: describeInferenceRequest,
       }),
       // The same models through the Open Inference Protocol v2 (Triton/KServe clients).
       service<GRPCInferenceServiceServer>({

@@ -13,9 +13,17 @@ export interface InferenceLimits {
    * context length caps it further. Attention memory grows with its square.
    */
   maxSequenceTokens: number;
+  /**
+   * UTF-8 bytes of one prompt or target, checked before tokenizing: tokenizing is linear in the
+   * text but slow (a 2 MB prompt took 8.3 s and +380 MB before the sequence check refused it).
+   */
+  maxTextBytes: number;
   maxImageBytes: number;
   maxImagePixels: number;
-  /** Bytes of captured tensors one Capture request may return. */
+  /**
+   * Bytes of captured tensors one Capture request may hold: its forward captures every layer at
+   * every position for every variant before the spec selects, so that is what is priced.
+   */
   maxCaptureBytes: number;
   /** Images per MeanEmbedding request. */
   maxImagesPerRequest: number;
@@ -29,6 +37,7 @@ export const DEFAULT_LIMITS: InferenceLimits = {
   maxVariants: 64,
   maxNewTokens: 256,
   maxSequenceTokens: 8192,
+  maxTextBytes: 64 * 1024,
   maxImageBytes: 32 * 1024 * 1024,
   maxImagePixels: 50_000_000,
   maxCaptureBytes: 1024 * 1024 * 1024,

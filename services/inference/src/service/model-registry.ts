@@ -3,10 +3,15 @@
 // lazily or at start, and concurrent first requests share the load.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { DEMO_MODEL_NAMES, DEMO_MODELS_DIR } from '@locscope/scenes/paths';
 import { InvalidArgumentError, NotFoundError, UnavailableError } from '@locscope/server-kit';
+import type { ExecutionProvider } from '../runtime/session.ts';
+
+export const EXECUTION_PROVIDERS = ['cpu', 'cuda'] as const satisfies readonly ExecutionProvider[];
+/** Compute precision a server is told: `auto` = float32 for float32 checkpoints, float16 for fp16/bf16 ones. */
+export const SERVED_PRECISIONS = ['auto', 'float32', 'float16'] as const;
+export type ServedPrecision = (typeof SERVED_PRECISIONS)[number];
 
 export interface ModelEntry {
   name: string;
@@ -14,6 +19,9 @@ export interface ModelEntry {
   dir: string;
   /** Load when the server starts (readiness waits for it). */
   preload: boolean;
+  /** Per-model settings of the models file; the server's flags and env override them. */
+  executionProvider?: ExecutionProvider;
+  precision?: ServedPrecision;
 }
 
 export function demoModelEntries(root = DEMO_MODELS_DIR): ModelEntry[] {
@@ -23,8 +31,8 @@ export function demoModelEntries(root = DEMO_MODELS_DIR): ModelEntry[] {
 }
 
 /**
- * Reads a models file (YAML or JSON): `models: [{ name, dir, preload? }]`, `dir` relative to the
- * file. Errors name the file and the entry's field.
+ * Reads a models file (YAML or JSON): `models: [{ name, dir, preload?, executionProvider?, precision? }]`,
+ * `dir` relative to the file. Errors name the file and the entry's field.
  */
 export function readModelsFile(file: string): ModelEntry[] {
   let parsed: unknown;
@@ -38,7 +46,7 @@ export function readModelsFile(file: string): ModelEntry[] {
   const names = new Set<string>();
   return list.map((raw, i) => {
     const at = `${file}: models[${i}]`;
-    const entry = raw as { name?: unknown; dir?: unknown; preload?: unknown };
+    const entry = raw as { name?: unknown; dir?: unknown; preload?: unknown; executionProvider?: unknown; precision?: unknown };
     if (typeof entry?.name !== 'string' || !/^[\w.-]+$/.test(entry.name)) {
       throw new InvalidArgumentError(`name must be a word of letters, digits, '.', '_' or '-'`, { field: `${at}.name` });
     }
@@ -49,15 +57,16 @@ export function readModelsFile(file: string): ModelEntry[] {
       throw new InvalidArgumentError('preload must be true or false', { field: `${at}.preload` });
     }
     const dir = isAbsolute(entry.dir) ? entry.dir : resolve(dirname(file), entry.dir);
-    return { name: entry.name, dir, preload: entry.preload ?? false };
+    const executionProvider = optionalChoice(entry.executionProvider, EXECUTION_PROVIDERS, `${at}.executionProvider`);
+    const precision = optionalChoice(entry.precision, SERVED_PRECISIONS, `${at}.precision`);
+    return { name: entry.name, dir, preload: entry.preload ?? false, ...(executionProvider && { executionProvider }), ...(precision && { precision }) };
   });
 }
 
-/** The service's model list: `--models FILE`, else LOCSCOPE_MODELS, else the shipped demo models. */
-export function modelEntriesFromArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): ModelEntry[] {
-  const { values } = parseArgs({ args: argv, strict: false, options: { models: { type: 'string' } } });
-  const file = typeof values.models === 'string' ? values.models : env.LOCSCOPE_MODELS || undefined;
-  return file ? readModelsFile(file) : demoModelEntries();
+/** `value` when it is one of `choices` (undefined passes); otherwise an error naming `field`. */
+export function optionalChoice<T extends string>(value: unknown, choices: readonly T[], field: string): T | undefined {
+  if (value === undefined || (choices as readonly unknown[]).includes(value)) return value as T | undefined;
+  throw new InvalidArgumentError(`expected one of ${choices.join(', ')}, got ${JSON.stringify(value)}`, { field });
 }
 
 export class ModelRegistry<M> {
@@ -80,13 +89,19 @@ export class ModelRegistry<M> {
     return this.ready.has(name);
   }
 
-  /** The loaded model; NOT_FOUND naming `field` for an unknown name. */
-  async get(name: string, field = 'model'): Promise<M> {
+  /** The configured entry (nothing is loaded); NOT_FOUND naming `field` for an unknown name. */
+  entry(name: string, field = 'model'): ModelEntry {
     const entry = this.byName.get(name);
     if (!entry) {
       const known = [...this.byName.keys()].join(', ') || 'none';
       throw new NotFoundError(`unknown model "${name}" (configured: ${known})`, { field });
     }
+    return entry;
+  }
+
+  /** The loaded model; NOT_FOUND naming `field` for an unknown name. */
+  async get(name: string, field = 'model'): Promise<M> {
+    const entry = this.entry(name, field);
     let model = this.loaded.get(name);
     if (!model) {
       model = this.load(entry).then(

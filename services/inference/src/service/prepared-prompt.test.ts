@@ -2,7 +2,7 @@
 // the forward, whose attention needs T² floats per head — gigabytes — before anything refused it).
 import { InvalidArgumentError, ResourceExhaustedError } from '@locscope/server-kit';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { scratchDir } from '../checkpoint/test-support.ts';
 import { writeTinyLlava } from './test-support.ts';
 import { loadModel, type EncodedImage, type Model } from '../runtime/model.ts';
@@ -28,7 +28,7 @@ beforeAll(async () => {
 
 afterAll(() => scratch.cleanup());
 
-const roomy = { maxTokens: 100_000, reserve: 0 };
+const roomy = { maxTokens: 100_000, maxTextBytes: 1 << 20, reserve: 0 };
 const lengthOf = async (question: string, target?: string) => (await preparePrompt(model, image, encoded, question, target, roomy)).layout.length;
 
 describe('preparePrompt sequence limits', () => {
@@ -46,16 +46,38 @@ describe('preparePrompt sequence limits', () => {
     expect(error).toBeInstanceOf(InvalidArgumentError);
     expect(error.message).toMatch(/^target: sequence of \d+ tokens/);
     const base = await lengthOf('q');
-    await expect(preparePrompt(model, image, encoded, 'q', undefined, { maxTokens: 100_000, reserve: CONTEXT - base + 1 })).rejects.toThrowError(
+    await expect(preparePrompt(model, image, encoded, 'q', undefined, { ...roomy, reserve: CONTEXT - base + 1 })).rejects.toThrowError(
       `prompt: sequence of ${CONTEXT + 1} tokens (${CONTEXT - base + 1} of them new tokens), image tokens included, exceeds the model's context of ${CONTEXT}`,
     );
   });
 
   it("answers RESOURCE_EXHAUSTED past the server's own, lower limit", async () => {
     const base = await lengthOf('q');
-    const error = await preparePrompt(model, image, encoded, 'qq', undefined, { maxTokens: base, reserve: 0 }).catch((e) => e);
+    const error = await preparePrompt(model, image, encoded, 'qq', undefined, { ...roomy, maxTokens: base }).catch((e) => e);
     expect(error).toBeInstanceOf(ResourceExhaustedError);
     expect(error.message).toBe(`prompt: sequence of ${base + 1} tokens, image tokens included, exceeds the server's limit of ${base}`);
-    expect((await preparePrompt(model, image, encoded, 'q', undefined, { maxTokens: base, reserve: 0 })).layout.length).toBe(base);
+    expect((await preparePrompt(model, image, encoded, 'q', undefined, { ...roomy, maxTokens: base })).layout.length).toBe(base);
+  });
+});
+
+describe('preparePrompt text limit (issue 13: a 2 MB prompt was tokenized, 8.3 s and +380 MB, before the length check)', () => {
+  it('refuses a prompt or target over max_text_bytes, counted in UTF-8 bytes, without tokenizing it', async () => {
+    const budget = { ...roomy, maxTextBytes: 64 * 1024 };
+    const encode = vi.spyOn(model.checkpoint.prompt, 'encode');
+    const encodeWithTarget = vi.spyOn(model.checkpoint.prompt, 'encodeWithTarget');
+    try {
+      const huge = await preparePrompt(model, image, encoded, 'q'.repeat(2 * 1024 * 1024), undefined, budget).catch((e) => e);
+      expect(huge).toBeInstanceOf(ResourceExhaustedError);
+      expect(huge.message).toBe(`prompt: ${2 * 1024 * 1024} bytes of text exceed the server's limit of ${64 * 1024} (max_text_bytes); it was not tokenized`);
+      // 30k characters of 3 bytes each: under the limit in characters, over it in bytes.
+      const wide = await preparePrompt(model, image, encoded, 'q', '€'.repeat(30_000), budget).catch((e) => e);
+      expect(wide).toBeInstanceOf(ResourceExhaustedError);
+      expect(wide.message).toMatch(/^target: 90000 bytes of text exceed/);
+      expect(encode).not.toHaveBeenCalled();
+      expect(encodeWithTarget).not.toHaveBeenCalled();
+    } finally {
+      encode.mockRestore();
+      encodeWithTarget.mockRestore();
+    }
   });
 });

@@ -1,6 +1,6 @@
 // One request's prompt bound to its image: token ids, embeddings with the visual tokens in
 // place, and the sequence layout that semantic positions resolve against.
-import { InvalidArgumentError, ResourceExhaustedError } from '@locscope/server-kit';
+import { InvalidArgumentError, PermissionDeniedError, ResourceExhaustedError } from '@locscope/server-kit';
 import type { EncodedPrompt, TeacherForcedPrompt } from '../checkpoint/index.ts';
 import type { SequenceLayout } from '../interventions/sequence-layout.ts';
 import type { EncodedImage, Model } from '../runtime/model.ts';
@@ -18,8 +18,12 @@ export interface PreparedPrompt {
 export interface SequenceBudget {
   /** The server's limit on tokens per sequence. */
   maxTokens: number;
+  /** The server's limit on UTF-8 bytes of the prompt and of the target, checked before tokenizing. */
+  maxTextBytes: number;
   /** Tokens the request will add later (generation), counted against both limits. */
   reserve: number;
+  /** The calling party's own, lower limit (its maxSequence right). */
+  caller?: { name: string; maxTokens: number };
 }
 
 export async function preparePrompt(
@@ -30,6 +34,8 @@ export async function preparePrompt(
   target: string | undefined,
   budget: SequenceBudget,
 ): Promise<PreparedPrompt> {
+  checkTextBytes(question, 'prompt', budget.maxTextBytes);
+  if (target) checkTextBytes(target, 'target', budget.maxTextBytes);
   const views = image.views.length;
   let prompt: EncodedPrompt;
   let targetSpan: { start: number; end: number };
@@ -63,6 +69,13 @@ export async function preparePrompt(
   };
 }
 
+function checkTextBytes(text: string, field: string, limit: number): void {
+  // text.length ≤ UTF-8 bytes: the cheap bound settles almost every request without encoding.
+  if (text.length <= limit / 3) return;
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > limit) throw new ResourceExhaustedError(`${bytes} bytes of text exceed the server's limit of ${limit} (max_text_bytes); it was not tokenized`, { field });
+}
+
 /**
  * Refuses sequences longer than the model's context (INVALID_ARGUMENT: no server could run them)
  * or than the server's limit (RESOURCE_EXHAUSTED), before any forward allocates for them. The
@@ -78,5 +91,11 @@ function checkLength(model: Model, length: number, promptEnd: number, budget: Se
   }
   if (total > budget.maxTokens) {
     throw new ResourceExhaustedError(`sequence of ${total} tokens${counted}, image tokens included, exceeds the server's limit of ${budget.maxTokens}`, { field });
+  }
+  if (budget.caller && total > budget.caller.maxTokens) {
+    throw new PermissionDeniedError(
+      `caller "${budget.caller.name}" may send sequences of at most ${budget.caller.maxTokens} tokens (maxSequence), got ${total}${counted}`,
+      { field },
+    );
   }
 }

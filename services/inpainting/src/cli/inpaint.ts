@@ -1,40 +1,30 @@
 // `locscope inpaint`: removes one object from an image file and writes the result as PNG.
-import { parseArgs } from 'node:util';
 import { decodeImage } from '@locscope/masks';
-import { UsageError, type Command } from '@locscope/server-kit';
+import { defineFlags, parseFlags, UsageError, type Command, type FlagValues } from '@locscope/server-kit';
 import { DEFAULT_RADIUS, MAX_RADIUS } from '../classical.ts';
 import { maskFromAnnotation } from '../coco-mask.ts';
 import { readInputFile, writeOutputFile } from '../files.ts';
 import { DEFAULT_DILATE_PX, MAX_DILATE_PX } from '../dilate.ts';
 import type { BinaryMask } from '../image.ts';
-import { readLearnedConfig } from '../learned/config.ts';
+import { LEARNED_FLAGS, readLearnedConfig } from '../learned/config.ts';
 import { decodeMaskImage } from '../mask-input.ts';
 import { encodeMaskPng, encodeRgbPng } from '../png.ts';
 import { DEFAULT_METHOD, INPAINT_METHODS, removeObject, type InpaintMethodName } from '../remove.ts';
 
-const USAGE =
-  '--image IMG (--mask MASK.png | --annotations COCO.json --ann ID) [--dilate PX (default 8)] ' +
-  '[--method telea|ns|onnx] [--radius R (default 3)] [--model FILE.onnx] --out OUT.png ' +
-  '[--mask-out DILATED.png] [--model-size N] [--model-output-range unit|byte] ' +
-  '[--model-image-input NAME] [--model-mask-input NAME] [--model-output NAME]';
-
-const FLAGS = {
-  image: { type: 'string' },
-  mask: { type: 'string' },
-  annotations: { type: 'string' },
-  ann: { type: 'string' },
-  dilate: { type: 'string' },
-  method: { type: 'string' },
-  radius: { type: 'string' },
-  model: { type: 'string' },
-  out: { type: 'string' },
-  'mask-out': { type: 'string' },
-  'model-size': { type: 'string' },
-  'model-output-range': { type: 'string' },
-  'model-image-input': { type: 'string' },
-  'model-mask-input': { type: 'string' },
-  'model-output': { type: 'string' },
-} as const;
+const flags = defineFlags({
+  image: { type: 'string', value: 'IMG', description: 'image to inpaint (required)' },
+  mask: { type: 'string', value: 'MASK.png', description: 'object mask (or --annotations with --ann)' },
+  annotations: { type: 'string', value: 'COCO.json', description: "COCO annotations holding the object's mask" },
+  ann: { type: 'string', value: 'ID', description: 'annotation id in --annotations' },
+  dilate: { type: 'string', value: 'PX', description: 'mask dilation', default: String(DEFAULT_DILATE_PX) },
+  method: { type: 'string', value: INPAINT_METHODS.join('|'), description: 'inpainting method', default: DEFAULT_METHOD },
+  radius: { type: 'string', value: 'R', description: 'Telea/Navier–Stokes neighbourhood radius', default: String(DEFAULT_RADIUS) },
+  out: { type: 'string', value: 'OUT.png', description: 'inpainted image (required)' },
+  'mask-out': { type: 'string', value: 'DILATED.png', description: 'also write the dilated mask' },
+  // The learned backend's flags, without their env: a LOCSCOPE_INPAINT_MODEL meant for the server
+  // does not change what this command does.
+  ...Object.fromEntries(Object.entries(LEARNED_FLAGS).map(([name, { env: _env, ...flag }]) => [name, flag])) as typeof LEARNED_FLAGS,
+});
 
 interface InpaintArgs {
   image: string;
@@ -46,13 +36,7 @@ interface InpaintArgs {
   maskOut: string | undefined;
 }
 
-function parseInpaintArgs(argv: string[]): InpaintArgs {
-  let values: Partial<Record<keyof typeof FLAGS, string>>;
-  try {
-    ({ values } = parseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: false }));
-  } catch (error) {
-    throw new UsageError((error as Error).message, { cause: error });
-  }
+function parseInpaintArgs(values: FlagValues<typeof flags>): InpaintArgs {
   if (!values.image) throw new UsageError('--image is required');
   if (!values.out) throw new UsageError('--out is required');
   const byAnnotation = values.annotations !== undefined || values.ann !== undefined;
@@ -91,10 +75,10 @@ async function loadMask(args: InpaintArgs): Promise<BinaryMask> {
 }
 
 async function run(argv: string[]): Promise<number> {
-  const args = parseInpaintArgs(argv);
-  // Only --model and the --model-* flags matter here; the environment is not consulted so that a
-  // LOCSCOPE_INPAINT_MODEL meant for the server does not change what the command does.
-  const learnedOptions = args.method === 'onnx' ? readLearnedConfig(argv, {}) : undefined;
+  const { values } = parseFlags(inpaintCommand, argv);
+  const args = parseInpaintArgs(values);
+  // The environment is not consulted (see the flags above).
+  const learnedOptions = args.method === 'onnx' ? readLearnedConfig(values, {}) : undefined;
   const image = await decodeImage(await readInputFile(args.image, 'image'), { field: args.image });
   const mask = await loadMask(args);
   // onnxruntime is loaded only when a model is used: the classical methods never need it.
@@ -120,9 +104,9 @@ async function run(argv: string[]): Promise<number> {
   }
 }
 
-export const inpaintCommand: Command = {
+export const inpaintCommand: Command<typeof flags> = {
   name: 'inpaint',
   summary: 'remove an object from an image: dilate its mask, then inpaint (Telea, Navier–Stokes or ONNX)',
-  usage: USAGE,
+  flags,
   run,
 };

@@ -1,7 +1,10 @@
 // Learned-backend configuration: flags win over environment, named defaults, precise errors.
 import { describe, expect, it } from 'vitest';
-import { readLearnedConfig } from './config.ts';
-import { DEFAULT_ONNX_INPUT_SIZE } from './onnx-inpainter.ts';
+import { parseFlags, SERVICE_FLAGS } from '@locscope/server-kit';
+import { DEFAULT_ONNX_INPUT_SIZE, LEARNED_FLAGS, readLearnedConfig as readValues } from './config.ts';
+
+const readLearnedConfig = (argv: string[], env: NodeJS.ProcessEnv) =>
+  readValues(parseFlags({ name: 'serve', summary: '', flags: { ...SERVICE_FLAGS, ...LEARNED_FLAGS } }, argv).values, env);
 
 describe('readLearnedConfig', () => {
   it('is off without a model', () => {

@@ -9,23 +9,7 @@ import { pasteMasked } from './paste.ts';
 import { readSignature, type ModelSignature } from './signature.ts';
 import { chwToImage, imageToChw, maskToPlane, type OutputRange } from './tensors.ts';
 
-/** LaMa's training and export resolution. */
-export const DEFAULT_ONNX_INPUT_SIZE = 512;
-/** LaMa's tensor names. */
-export const DEFAULT_IMAGE_INPUT = 'image';
-export const DEFAULT_MASK_INPUT = 'mask';
-export const DEFAULT_OUTPUT = 'output';
-export const DEFAULT_OUTPUT_RANGE: OutputRange = 'unit';
-
-export interface OnnxInpainterOptions {
-  modelPath: string;
-  imageInput?: string;
-  maskInput?: string;
-  output?: string;
-  /** Square input size used when the graph's spatial dims are symbolic. */
-  size?: number;
-  outputRange?: OutputRange;
-}
+import { DEFAULT_IMAGE_INPUT, DEFAULT_MASK_INPUT, DEFAULT_ONNX_INPUT_SIZE, DEFAULT_OUTPUT, DEFAULT_OUTPUT_RANGE, type OnnxInpainterOptions } from './config.ts';
 
 export class OnnxInpainter {
   private constructor(

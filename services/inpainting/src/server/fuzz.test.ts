@@ -9,10 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { protoRoot } from '@locscope/proto';
 import { InpaintingService } from '@locscope/proto/v1/inpainting';
 import { DType } from '@locscope/proto/v1/tensor';
-import { createLogger, startServer, type RunningServer } from '@locscope/server-kit';
+import { createLogger, type RunningServer } from '@locscope/server-kit';
 import {
   describeOutcome,
   encodeMessage,
+  fuzzBudget,
+  FuzzTally,
   fuzzMethod,
   imageBytesArbitrary,
   loadProtoRoot,
@@ -21,12 +23,14 @@ import {
   undecodableBytes,
   unacceptableOutcomes,
 } from '@locscope/server-kit/fuzz';
+import { watchHealth, type HealthWatchReport } from '@locscope/server-kit/health-watch';
 import { checkHealth } from '@locscope/server-kit/testing';
 import { COCO_IMAGES, cv2Cases } from '../test-data.ts';
-import { INPAINTING_SERVICE_NAME, inpaintingService } from './service.ts';
+import { INPAINTING_SERVICE_NAME } from './service.ts';
+import { startInpaintingServer, type StartedInpainting } from './start.ts';
 
-const GENERATED = 150;
-const UNDECODABLE = 40;
+/** Remove calls: generated requests and undecodable bytes (10,000 in all under `npm run fuzz`). */
+const BUDGET = fuzzBudget({ generated: 150, undecodable: 40, random: 0, timeoutMs: 120_000 });
 const IN_FLIGHT = 2;
 const SEED = 20261123;
 /** Small real images keep the requests that do inpaint cheap. */
@@ -36,23 +40,29 @@ const HEIGHT = 32;
 const root = loadProtoRoot(protoRoot, ['locscope/v1/inpainting.proto']);
 const requestType = root.lookupType('locscope.v1.RemoveRequest');
 
+let started: StartedInpainting;
 let server: RunningServer;
 let client: RawGrpcClient;
 let images: Uint8Array[] = [];
 let masks: Uint8Array[] = [];
+let health: { stop(): Promise<HealthWatchReport> };
+const tally = new FuzzTally();
 
 beforeAll(async () => {
-  server = await startServer({ host: '127.0.0.1', port: 0, maxMessageBytes: 4 * 1024 * 1024, shutdownGraceMs: 1000 }, [inpaintingService()], createLogger({ level: 'silent' }));
+  started = await startInpaintingServer({ host: '127.0.0.1', port: 0, maxMessageBytes: 4 * 1024 * 1024, shutdownGraceMs: 1000 }, undefined, createLogger({ level: 'silent' }));
+  server = started.server;
   client = new RawGrpcClient(server.address, InpaintingService, { deadlineMs: 30_000 });
   const photo = sharp(`${COCO_IMAGES}/${cv2Cases()[0].image}`).resize(WIDTH, HEIGHT, { fit: 'fill' });
   images = [await photo.clone().png().toBuffer(), await photo.clone().jpeg().toBuffer()];
   const disc = Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}"><circle cx="20" cy="15" r="6" fill="white"/></svg>`);
   masks = [await sharp(disc).png().toBuffer(), await sharp(Buffer.alloc(WIDTH * HEIGHT), { raw: { width: WIDTH, height: HEIGHT, channels: 1 } }).png().toBuffer()];
+  health = watchHealth(server.address);
 });
 
 afterAll(async () => {
+  console.info(tally.summary('inpainting', await health.stop()));
   client?.close();
-  await server?.shutdown();
+  await started?.shutdown();
 });
 
 const maskTensor = fc.record({
@@ -77,17 +87,19 @@ function overrides() {
 }
 
 describe('Inpainting service under fuzzing', () => {
-  it('answers generated Remove requests with deliberate statuses, some OK, never INTERNAL', { timeout: 120_000 }, async () => {
-    const requests = fc.sample(messageArbitrary(requestType, { overrides: overrides() }), { numRuns: GENERATED, seed: SEED });
+  it('answers generated Remove requests with deliberate statuses, some OK, never INTERNAL', { timeout: BUDGET.timeoutMs }, async () => {
+    const requests = fc.sample(messageArbitrary(requestType, { overrides: overrides() }), { numRuns: BUDGET.generated, seed: SEED });
     const results = await fuzzMethod(client, 'remove', requests, (r) => encodeMessage(requestType, r), IN_FLIGHT);
+    tally.add(results);
     expect(unacceptableOutcomes(results)).toEqual([]);
     const codes = new Set(results.map((r) => r.outcome.code));
     expect(codes.has(status.OK)).toBe(true);
     expect(codes.has(status.INVALID_ARGUMENT)).toBe(true);
   });
 
-  it('answers undecodable bytes with INVALID_ARGUMENT naming the request', async () => {
-    const bad = await fuzzMethod(client, 'remove', fc.sample(undecodableBytes(), { numRuns: UNDECODABLE, seed: SEED }), (b) => b, IN_FLIGHT);
+  it('answers undecodable bytes with INVALID_ARGUMENT naming the request', { timeout: BUDGET.timeoutMs }, async () => {
+    const bad = await fuzzMethod(client, 'remove', fc.sample(undecodableBytes(), { numRuns: BUDGET.undecodable, seed: SEED }), (b) => b, IN_FLIGHT);
+    tally.add(bad);
     expect(bad.filter((r) => r.outcome.code !== status.INVALID_ARGUMENT || !r.outcome.details.startsWith('request:')).map((r) => describeOutcome(r.outcome))).toEqual([]);
   });
 

@@ -12,13 +12,13 @@ import { decodeImage } from '@locscope/masks';
 import { uint8Tensor } from '@locscope/proto';
 import { InpaintingClient, InpaintMethod, type RemoveRequest, type RemoveResponse } from '@locscope/proto/v1/inpainting';
 import { DType } from '@locscope/proto/v1/tensor';
-import { createLogger, setupTelemetry, startServer, type RunningServer, type Telemetry } from '@locscope/server-kit';
+import { createLogger, setupTelemetry, type RunningServer, type Telemetry } from '@locscope/server-kit';
 import { checkHealth, listServicesByReflection } from '@locscope/server-kit/testing';
 import { maskFromAnnotation } from '../coco-mask.ts';
 import { FILL_RGB, writeFillModel } from '../learned/test-models.ts';
 import { encodeMaskPng } from '../png.ts';
 import { COCO_ANNOTATIONS, COCO_IMAGES, cv2Cases } from '../test-data.ts';
-import { INPAINTING_SERVICE_NAME, inpaintingService } from './service.ts';
+import { INPAINTING_SERVICE_NAME } from './service.ts';
 import { startInpaintingServer, type StartedInpainting } from './start.ts';
 
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
@@ -27,17 +27,19 @@ const logger = createLogger({ level: 'silent' });
 const dir = mkdtempSync(join(tmpdir(), 'locscope-inpainting-server-'));
 
 let telemetry: Telemetry;
+let classicalServer: StartedInpainting;
 let classical: RunningServer;
 let learnedServer: StartedInpainting;
 
 beforeAll(async () => {
   telemetry = setupTelemetry({ serviceName: 'inpainting-test', inMemory: true });
-  classical = await startServer(config, [inpaintingService()], logger);
+  classicalServer = await startInpaintingServer(config, undefined, logger);
+  classical = classicalServer.server;
   learnedServer = await startInpaintingServer(config, { modelPath: writeFillModel(dir, 'fill.onnx'), size: 64 }, logger);
 });
 
 afterAll(async () => {
-  await Promise.all([classical?.shutdown(), learnedServer?.shutdown()]);
+  await Promise.all([classicalServer?.shutdown(), learnedServer?.shutdown()]);
   rmSync(dir, { recursive: true, force: true });
 });
 

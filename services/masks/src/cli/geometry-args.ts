@@ -1,23 +1,24 @@
 // Flags of `locscope geometry` (a contract other teams script against; see README).
-import { parseArgs } from 'node:util';
-import { UsageError } from '@locscope/server-kit';
+import { defineFlags, parseFlags, UsageError, type CommandSpec } from '@locscope/server-kit';
 import { parseModelFamily, type ModelFamily } from '../grid/layout.ts';
 import { MAX_ABS_PADDING } from '../grid/morphology.ts';
 
-export const GEOMETRY_USAGE =
-  '--family llava|internvl [--max-tiles N] --annotations COCO.json --images DIR --ann ID[,ID…] ' +
-  '--padding P[,P…] [--overlay OUT_DIR] [--json]';
+const flags = defineFlags({
+  family: { type: 'string', value: 'llava|internvl', description: 'model family whose preprocessing and token grid apply (required)' },
+  'max-tiles': { type: 'string', value: 'N', description: 'InternVL tiles', default: 'the preprocessing default, 12' },
+  annotations: { type: 'string', value: 'COCO.json', description: 'COCO annotations (required)' },
+  images: { type: 'string', value: 'DIR', description: 'folder of the annotated images (required)' },
+  ann: { type: 'string', value: 'ID[,ID…]', description: 'annotation ids (required)' },
+  padding: { type: 'string', value: 'P[,P…]', description: 'token paddings, negative ones shrink (required)' },
+  overlay: { type: 'string', value: 'OUT_DIR', description: 'also write overlay PNGs there' },
+  json: { type: 'boolean', description: 'print one JSON object' },
+});
 
-const FLAGS = {
-  family: { type: 'string' },
-  'max-tiles': { type: 'string' },
-  annotations: { type: 'string' },
-  images: { type: 'string' },
-  ann: { type: 'string' },
-  padding: { type: 'string' },
-  overlay: { type: 'string' },
-  json: { type: 'boolean' },
-} as const;
+export const GEOMETRY_SPEC: CommandSpec<typeof flags> = {
+  name: 'geometry',
+  summary: 'COCO annotations → pycocotools RLE/area/bbox, token views and object tokens per padding (JSON, overlay PNGs)',
+  flags,
+};
 
 /** Largest --max-tiles accepted (upstream uses ≤ 12). */
 export const MAX_TILES_FLAG_LIMIT = 64;
@@ -45,28 +46,9 @@ function integerList(flag: string, raw: string, check: (value: number) => boolea
   });
 }
 
-/**
- * `--padding -1,0,1` must work as written, but node's parseArgs takes a value that starts with
- * a dash for a flag; such a value (a dash then a digit) is attached as `--padding=-1,0,1`.
- */
-function attachNegativeValues(argv: string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const name = argv[i].startsWith('--') ? argv[i].slice(2) : '';
-    const takesValue = (FLAGS as Record<string, { type: string }>)[name]?.type === 'string';
-    if (takesValue && i + 1 < argv.length && /^-\d/.test(argv[i + 1])) out.push(`${argv[i]}=${argv[++i]}`);
-    else out.push(argv[i]);
-  }
-  return out;
-}
-
+/** Parses the flags; `--padding -1,0,1` works as written (a flag's value may start with a dash). */
 export function parseGeometryArgs(argv: string[]): GeometryArgs {
-  let values: { [K in keyof typeof FLAGS]?: (typeof FLAGS)[K]['type'] extends 'boolean' ? boolean : string };
-  try {
-    ({ values } = parseArgs({ args: attachNegativeValues(argv), options: FLAGS, strict: true, allowPositionals: false }));
-  } catch (error) {
-    throw new UsageError((error as Error).message, { cause: error });
-  }
+  const { values } = parseFlags(GEOMETRY_SPEC, argv);
   for (const required of ['family', 'annotations', 'images', 'ann', 'padding'] as const) {
     if (values[required] === undefined) throw new UsageError(`--${required} is required`);
   }

@@ -7,7 +7,7 @@ import { InvalidArgumentError, type Command } from '@locscope/server-kit';
 import { readCocoDataset } from '../coco/dataset.ts';
 import { objectTokens } from '../grid/projection.ts';
 import { decodeImage } from '../preprocess/decode.ts';
-import { GEOMETRY_USAGE, parseGeometryArgs, type GeometryArgs } from './geometry-args.ts';
+import { GEOMETRY_SPEC, parseGeometryArgs, type GeometryArgs } from './geometry-args.ts';
 import { annotationGeometry, type AnnotationGeometry } from './geometry-record.ts';
 import { renderOverlay } from './overlay.ts';
 
@@ -71,9 +71,4 @@ async function runGeometry(argv: string[]): Promise<number> {
   return 0;
 }
 
-export const geometry: Command = {
-  name: 'geometry',
-  summary: 'COCO annotations → pycocotools RLE/area/bbox, token views and object tokens per padding (JSON, overlay PNGs)',
-  usage: GEOMETRY_USAGE,
-  run: runGeometry,
-};
+export const geometry: Command = { ...GEOMETRY_SPEC, run: runGeometry };

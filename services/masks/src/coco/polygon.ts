@@ -11,8 +11,29 @@ const TRACE_SCALE = 5;
 /** C's (int) cast of a double: truncation toward zero. */
 const toInt = Math.trunc;
 
-/** Rasterizes one polygon `[x0, y0, x1, y1, …]` (pixel coordinates) into a height×width RLE. */
-export function rleFromPolygon(xy: readonly number[], height: number, width: number, field: string): Rle {
+/** A vertex coordinate on the outline trace's lattice. */
+const toLattice = (value: number) => toInt(TRACE_SCALE * value + 0.5);
+
+/**
+ * Lattice points the outline trace of `xy` visits (one per step along each edge's major axis),
+ * computed from the vertices alone: rasterization holds a few numbers per point, so this, not the
+ * vertex count, is what a polygon costs (a zigzag of long edges is millions of points).
+ * Expects coordinates checkPolygon accepts.
+ */
+export function outlineTraceLength(xy: readonly number[]): number {
+  const k = Math.floor(xy.length / 2);
+  let points = 0;
+  for (let j = 0; j < k; j++) {
+    const next = (j + 1) % k;
+    const dx = Math.abs(toLattice(xy[2 * next]) - toLattice(xy[2 * j]));
+    const dy = Math.abs(toLattice(xy[2 * next + 1]) - toLattice(xy[2 * j + 1]));
+    points += Math.max(dx, dy) + 1;
+  }
+  return points;
+}
+
+/** An even number ≥ 6 of coordinates, each finite and on the height×width image. */
+export function checkPolygon(xy: readonly number[], height: number, width: number, field: string): void {
   if (xy.length < 6 || xy.length % 2 !== 0) {
     throw new InvalidArgumentError(`a polygon needs an even number ≥ 6 of coordinates, got ${xy.length}`, { field });
   }
@@ -23,12 +44,17 @@ export function rleFromPolygon(xy: readonly number[], height: number, width: num
       throw new InvalidArgumentError(`coordinate ${i} is ${value}, outside the image's [0, ${limit}] (${width}×${height})`, { field });
     }
   }
+}
+
+/** Rasterizes one polygon `[x0, y0, x1, y1, …]` (pixel coordinates) into a height×width RLE. */
+export function rleFromPolygon(xy: readonly number[], height: number, width: number, field: string): Rle {
+  checkPolygon(xy, height, width, field);
   const k = xy.length / 2;
   const x: number[] = [];
   const y: number[] = [];
   for (let j = 0; j < k; j++) {
-    x.push(toInt(TRACE_SCALE * xy[2 * j] + 0.5));
-    y.push(toInt(TRACE_SCALE * xy[2 * j + 1] + 0.5));
+    x.push(toLattice(xy[2 * j]));
+    y.push(toLattice(xy[2 * j + 1]));
   }
   x.push(x[0]);
   y.push(y[0]);

@@ -24,7 +24,9 @@ export function rleToString(rle: Rle): string {
       chars.push(c + CHAR_OFFSET);
     }
   }
-  return String.fromCharCode(...chars);
+  // Not String.fromCharCode(...chars): spreading a long mask's millions of characters as
+  // arguments overflows the stack. Every character is ASCII (48..111).
+  return Buffer.from(chars).toString('latin1');
 }
 
 /** Decodes a compressed RLE string of a height×width mask; `field` names it in errors. */

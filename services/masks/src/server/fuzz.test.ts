@@ -12,6 +12,8 @@ import { createLogger, type RunningServer } from '@locscope/server-kit';
 import {
   describeOutcome,
   encodeMessage,
+  fuzzBudget,
+  FuzzTally,
   fuzzMethod,
   imageBytesArbitrary,
   loadProtoRoot,
@@ -22,19 +24,19 @@ import {
   undecodableBytes,
   unacceptableOutcomes,
 } from '@locscope/server-kit/fuzz';
+import { watchHealth, type HealthWatchReport } from '@locscope/server-kit/health-watch';
 import { checkHealth } from '@locscope/server-kit/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COCO_ANNOTATIONS, COCO_IMAGES, pycocotoolsReference } from '../test-data.ts';
 import { MASKS_SERVICE_NAME, startMasksServer } from './service.ts';
 
-/** Per RPC: generated (schema-driven) requests plus raw byte payloads = 1,000 calls. */
-const GENERATED_PER_RPC = 880;
-const UNDECODABLE_PER_RPC = 60;
-const RANDOM_BYTES_PER_RPC = 60;
+/**
+ * Per RPC: generated (schema-driven) requests plus raw byte payloads = 1,000 calls (10,000 under
+ * `npm run fuzz`); per-test limit generous, as the box is shared.
+ */
+const BUDGET = fuzzBudget({ generated: 880, undecodable: 60, random: 60, timeoutMs: 300_000 });
 const IN_FLIGHT = 4;
-/** Per-test limit: generous, as the box is shared. */
-const TEST_TIMEOUT_MS = 300_000;
 const SEED = 20261123;
 
 const root = loadProtoRoot(protoRoot, ['locscope/v1/masks.proto']);
@@ -120,6 +122,8 @@ const overrides: Record<string, fc.Arbitrary<unknown>> = {
 
 let server: RunningServer;
 let client: RawGrpcClient;
+let health: { stop(): Promise<HealthWatchReport> };
+const tally = new FuzzTally();
 
 beforeAll(async () => {
   server = await startMasksServer(
@@ -127,9 +131,11 @@ beforeAll(async () => {
     { logger: createLogger({ level: 'silent' }) },
   );
   client = new RawGrpcClient(server.address, MasksService);
+  health = watchHealth(server.address);
 });
 
 afterAll(async () => {
+  console.info(tally.summary('masks', await health.stop()));
   client?.close();
   await server?.shutdown();
 });
@@ -140,10 +146,11 @@ describe('Masks service under fuzzing', () => {
   });
 
   for (const method of grpcService.methodsArray) {
-    it(`${method.name}: generated requests get deliberate statuses, never INTERNAL/UNKNOWN`, { timeout: TEST_TIMEOUT_MS }, async () => {
+    it(`${method.name}: generated requests get deliberate statuses, never INTERNAL/UNKNOWN`, { timeout: BUDGET.timeoutMs }, async () => {
       const type = root.lookupType(method.resolvedRequestType!.fullName);
-      const requests = fc.sample(messageArbitrary(type, { overrides }), { numRuns: GENERATED_PER_RPC, seed: SEED });
+      const requests = fc.sample(messageArbitrary(type, { overrides }), { numRuns: BUDGET.generated, seed: SEED });
       const results = await fuzzMethod(client, lowerFirst(method.name), requests, (r) => encodeMessage(type, r), IN_FLIGHT);
+      tally.add(results);
       expect(unacceptableOutcomes(results)).toEqual([]);
       console.info(`${method.name}: ${statusHistogram(results)}`);
       // Some requests get through validation, others fail it.
@@ -152,11 +159,13 @@ describe('Masks service under fuzzing', () => {
       expect(codes.size).toBeGreaterThan(1);
     });
 
-    it(`${method.name}: undecodable and random bytes get INVALID_ARGUMENT or a deliberate status`, { timeout: TEST_TIMEOUT_MS }, async () => {
+    it(`${method.name}: undecodable and random bytes get INVALID_ARGUMENT or a deliberate status`, { timeout: BUDGET.timeoutMs }, async () => {
       const name = lowerFirst(method.name);
-      const bad = await fuzzMethod(client, name, fc.sample(undecodableBytes(), { numRuns: UNDECODABLE_PER_RPC, seed: SEED }), (b) => b, IN_FLIGHT);
+      const bad = await fuzzMethod(client, name, fc.sample(undecodableBytes(), { numRuns: BUDGET.undecodable, seed: SEED }), (b) => b, IN_FLIGHT);
+      tally.add(bad);
       expect(bad.filter((r) => r.outcome.code !== status.INVALID_ARGUMENT || !r.outcome.details.startsWith('request:')).map((r) => describeOutcome(r.outcome))).toEqual([]);
-      const random = await fuzzMethod(client, name, fc.sample(randomBytes(), { numRuns: RANDOM_BYTES_PER_RPC, seed: SEED }), (b) => b, IN_FLIGHT);
+      const random = await fuzzMethod(client, name, fc.sample(randomBytes(), { numRuns: BUDGET.random, seed: SEED }), (b) => b, IN_FLIGHT);
+      tally.add(random);
       expect(unacceptableOutcomes(random)).toEqual([]);
     });
   }

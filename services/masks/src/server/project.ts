@@ -3,12 +3,15 @@ import type { ContainerizeRequest, ContainerizeResponse, ProjectRequest, Project
 import { SizeBucket } from '@locscope/proto/v1/masks';
 import { decodeRle, rleArea, rleToBbox } from '../coco/rle.ts';
 import { rleToString } from '../coco/rle-string.ts';
+import { checkPadding } from '../grid/morphology.ts';
 import { objectTokensByPadding } from '../grid/projection.ts';
 import { containerize } from '../selection/containerize.ts';
 import { checkSeed } from '../selection/random.ts';
 import { sizeBucket, type SizeBucket as Bucket } from '../selection/size-bucket.ts';
 import { layoutOf } from './grid-spec.ts';
+import type { MasksLimits } from './limits.ts';
 import { boxMessage, segmentationOf, viewsMessage } from './messages.ts';
+import { checkProjectionCost, checkSegmentationCost } from './request-cost.ts';
 
 const BUCKETS: Record<Bucket, SizeBucket> = {
   small: SizeBucket.SIZE_BUCKET_SMALL,
@@ -16,10 +19,13 @@ const BUCKETS: Record<Bucket, SizeBucket> = {
   large: SizeBucket.SIZE_BUCKET_LARGE,
 };
 
-export async function handleProject(request: ProjectRequest): Promise<ProjectResponse> {
+/** Project, priced against `limits` before it rasterizes anything. */
+export async function project(request: ProjectRequest, limits: MasksLimits): Promise<ProjectResponse> {
   const layout = layoutOf(request.grid);
-  const rle = segmentationOf(request.segmentation, layout.height, layout.width);
   const paddings = request.paddings.length > 0 ? request.paddings : [0];
+  paddings.forEach((p, i) => checkPadding(p, `paddings[${i}]`));
+  checkProjectionCost(layout, paddings, checkSegmentationCost(request.segmentation, layout, limits), limits, 'paddings');
+  const rle = segmentationOf(request.segmentation, layout.height, layout.width);
   const byPadding = objectTokensByPadding(layout, decodeRle(rle), paddings);
   const area = rleArea(rle);
   return {
@@ -32,8 +38,11 @@ export async function handleProject(request: ProjectRequest): Promise<ProjectRes
   };
 }
 
-export async function handleContainerize(request: ContainerizeRequest): Promise<ContainerizeResponse> {
+/** Containerize, priced against `limits` before it rasterizes anything. */
+export async function containerizeObject(request: ContainerizeRequest, limits: MasksLimits): Promise<ContainerizeResponse> {
   const layout = layoutOf(request.grid);
+  checkPadding(request.padding, 'padding');
+  checkProjectionCost(layout, [request.padding], checkSegmentationCost(request.segmentation, layout, limits), limits, 'padding');
   const rle = segmentationOf(request.segmentation, layout.height, layout.width);
   checkSeed(request.seed);
   const result = containerize(layout, decodeRle(rle), request.padding, request.seed);

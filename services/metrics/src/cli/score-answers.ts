@@ -1,26 +1,19 @@
 // `locscope score-answers --family llava|internvl --input FILE.jsonl [--json]`: parses each answer
 // into a pixel box, scores IoU against the COCO box, and prints success at 0.5/0.7/0.9 and the
 // localization score (their mean). Rates are fractions in [0, 1].
-import { parseArgs } from 'node:util';
 import { parseModelFamily } from '@locscope/masks';
-import { LocscopeError, UsageError, type Command } from '@locscope/server-kit';
+import { defineFlags, LocscopeError, parseFlags, UsageError, type Command } from '@locscope/server-kit';
 import { scoreLocalizationAnswers, type ScoredAnswers } from '../localization/score-answers.ts';
 import { readAnswersFile } from './answers-file.ts';
 
-const USAGE = '--family llava|internvl --input FILE.jsonl [--json]';
+const flags = defineFlags({
+  family: { type: 'string', value: 'llava|internvl', description: "whose answer format to parse (required)" },
+  input: { type: 'string', value: 'FILE.jsonl', description: 'answers, one JSON object per line (required)' },
+  json: { type: 'boolean', description: 'print one JSON object' },
+});
 
-function parseFlags(argv: string[]) {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: { family: { type: 'string' }, input: { type: 'string' }, json: { type: 'boolean', default: false } },
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message, { cause: error });
-  }
+function readFlags(argv: string[]) {
+  const { values } = parseFlags(scoreAnswersCommand, argv);
   if (!values.family) throw new UsageError('--family is required');
   if (!values.input) throw new UsageError('--input is required');
   let family;
@@ -52,14 +45,14 @@ function toText(scored: ScoredAnswers): string {
   return lines.join('\n');
 }
 
-export const scoreAnswersCommand: Command = {
+export const scoreAnswersCommand: Command<typeof flags> = {
   name: 'score-answers',
   summary: 'Score localization answers of LLaVA/InternVL against COCO boxes (IoU, success at 0.5/0.7/0.9, localization)',
-  usage: USAGE,
+  flags,
   async run(argv) {
-    const flags = parseFlags(argv);
-    const scored = scoreLocalizationAnswers(flags.family, await readAnswersFile(flags.input));
-    process.stdout.write((flags.json ? JSON.stringify(toJson(scored)) : toText(scored)) + '\n');
+    const options = readFlags(argv);
+    const scored = scoreLocalizationAnswers(options.family, await readAnswersFile(options.input));
+    process.stdout.write((options.json ? JSON.stringify(toJson(scored)) : toText(scored)) + '\n');
     return 0;
   },
 };

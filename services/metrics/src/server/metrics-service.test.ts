@@ -11,18 +11,18 @@ import {
   TokenMaskKind,
   YesNoAnswer,
 } from '@locscope/proto/v1/metrics';
-import { createLogger, startServer, type RunningServer } from '@locscope/server-kit';
+import { createLogger, type RunningServer } from '@locscope/server-kit';
 import { checkHealth, listServicesByReflection } from '@locscope/server-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProbeBatch } from '../probes/probe-data.ts';
 import { syntheticPositionCode } from '../probes/synthetic-code.ts';
-import { METRICS_SERVICE_NAME, metricsService } from './metrics-service.ts';
+import { METRICS_SERVICE_NAME, startMetricsServer } from './metrics-service.ts';
 
 let server: RunningServer;
 let client: MetricsClient;
 
 beforeAll(async () => {
-  server = await startServer({ host: '127.0.0.1', port: 0, maxMessageBytes: 16 * 1024 * 1024, shutdownGraceMs: 1000 }, [metricsService()], createLogger({ level: 'silent' }));
+  server = await startMetricsServer({ host: '127.0.0.1', port: 0, maxMessageBytes: 16 * 1024 * 1024, shutdownGraceMs: 1000 }, createLogger({ level: 'silent' }));
   client = new MetricsClient(server.address, credentials.createInsecure());
 });
 

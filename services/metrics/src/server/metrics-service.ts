@@ -1,25 +1,37 @@
 // The locscope.v1.Metrics service registration for @locscope/server-kit.
 import { apiDescriptorSet } from '@locscope/proto';
 import { MetricsService, type MetricsServer } from '@locscope/proto/v1/metrics';
-import { service, startServer, type Logger, type RunningServer, type ServiceConfig, type ServiceRegistration } from '@locscope/server-kit';
+import { service, startServer, WorkerPool, type CallContext, type Logger, type RunningServer, type ServiceConfig, type ServiceRegistration, type WorkerPoolOptions } from '@locscope/server-kit';
 import { scoreClassificationHandler } from './classification-handler.ts';
 import { parseAnswersHandler, scoreLocalizationHandler } from './localization-handlers.ts';
 import { perplexityHandler } from './perplexity-handler.ts';
-import { probeSessionHandlers, trainPositionProbeHandler } from './probe-handler.ts';
+import { probeSessionHandlers } from './probe-handler.ts';
+import { DEFAULT_METRICS_LIMITS, type MetricsLimits } from './limits.ts';
 import { ProbeSessionStore } from './probe-sessions.ts';
-import { ablationAucHandler, headRankingOverlapHandler, mediationFractionHandler, summarizeHandler } from './statistics-handlers.ts';
+import { ablationAucHandler, headRankingOverlapHandler, mediationFractionHandler } from './statistics-handlers.ts';
+import type { MetricsTask } from './worker-tasks.ts';
 
 export const METRICS_SERVICE_NAME = 'locscope.v1.Metrics';
-/** Default port of the metrics service when started alone (inference 50051, masks 50052, inpainting 50054). */
-export const DEFAULT_METRICS_PORT = 50053;
 
 export interface MetricsServiceOptions {
   /** Where probe sessions spill their data; a fresh store by default. */
   probeSessions?: ProbeSessionStore;
+  /** Per-request cost limits (default DEFAULT_METRICS_LIMITS). */
+  limits?: MetricsLimits;
+  /** Worker threads of the CPU-heavy RPCs (default: all cores but one). */
+  workers?: WorkerPoolOptions;
 }
 
-export function metricsService(options: MetricsServiceOptions = {}): ServiceRegistration {
+const WORKER_TASKS = new URL('./worker-tasks.ts', import.meta.url);
+
+/** The registration, with the worker pool its heavy RPCs run on (the caller closes it). */
+export function metricsService(pool: WorkerPool, options: MetricsServiceOptions = {}): ServiceRegistration {
   const sessions = options.probeSessions ?? new ProbeSessionStore();
+  const limits = options.limits ?? DEFAULT_METRICS_LIMITS;
+  const offload =
+    <R, S>(task: string) =>
+    (request: R, call: CallContext) =>
+      pool.run<S>(task, { request, limits } satisfies MetricsTask<R>, call.signal);
   return service<MetricsServer>({
     name: METRICS_SERVICE_NAME,
     definition: MetricsService,
@@ -30,18 +42,23 @@ export function metricsService(options: MetricsServiceOptions = {}): ServiceRegi
       scoreClassification: scoreClassificationHandler,
       perplexity: perplexityHandler,
       mediationFraction: mediationFractionHandler,
-      summarize: summarizeHandler,
+      summarize: offload('summarize'),
       ablationAuc: ablationAucHandler,
       headRankingOverlap: headRankingOverlapHandler,
-      trainPositionProbe: trainPositionProbeHandler,
-      ...probeSessionHandlers(sessions),
+      trainPositionProbe: offload('trainPositionProbe'),
+      ...probeSessionHandlers(sessions, limits),
     },
   });
 }
 
-/** Starts the metrics service; its probe sessions' temporary files are removed however the process ends. */
-export function startMetricsServer(config: ServiceConfig, logger: Logger): Promise<RunningServer> {
+/**
+ * Starts the metrics service; its probe sessions' temporary files are removed however the process
+ * ends, and shutdown also stops its workers.
+ */
+export async function startMetricsServer(config: ServiceConfig, logger: Logger, options: Omit<MetricsServiceOptions, 'probeSessions'> = {}): Promise<RunningServer> {
   const probeSessions = new ProbeSessionStore();
   process.once('exit', () => probeSessions.removeAllSync());
-  return startServer(config, [metricsService({ probeSessions })], logger);
+  const pool = new WorkerPool(WORKER_TASKS, options.workers);
+  const server = await startServer(config, [metricsService(pool, { ...options, probeSessions })], logger);
+  return { ...server, shutdown: () => server.shutdown().finally(() => pool.close()) };
 }

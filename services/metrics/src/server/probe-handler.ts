@@ -17,9 +17,11 @@ import type {
   TrainProbeSessionResponse,
 } from '@locscope/proto/v1/metrics';
 import { InvalidArgumentError, type CallContext } from '@locscope/server-kit';
-import { checkBatch, checkGrid, type ProbeBatch, type ProbeShape } from '../probes/probe-data.ts';
+import { checkBatch, checkGrid, checkProbeShape, type ProbeBatch, type ProbeShape } from '../probes/probe-data.ts';
 import { trainPositionProbe, type ProbeEvaluation, type ProbeTrainingOptions } from '../probes/train-probe.ts';
+import type { MetricsLimits } from './limits.ts';
 import type { ProbeSessionStore } from './probe-sessions.ts';
+import { checkProbeTrainingCost } from './request-cost.ts';
 
 /** Tokens per chunk handed to the trainer. */
 export const PROBE_CHUNK_TOKENS = 4096;
@@ -47,8 +49,8 @@ function decodeBatch(data: ProbeFeatures | undefined, field: string, shape: Prob
   return batch;
 }
 
-function trainingOptions(training: ProbeTraining | undefined, signal: AbortSignal): ProbeTrainingOptions {
-  const options: ProbeTrainingOptions = { signal };
+function trainingOptions(training: ProbeTraining | undefined, signal?: AbortSignal): ProbeTrainingOptions {
+  const options: ProbeTrainingOptions = signal ? { signal } : {};
   if (!training) return options;
   for (const key of ['epochs', 'batchSize', 'learningRate', 'heldOutFraction', 'seed', 'standardize'] as const) {
     if (training[key] !== undefined) (options as Record<string, unknown>)[key] = training[key];
@@ -70,11 +72,16 @@ function resultToProto(result: ProbeEvaluation): ProbeResult {
   };
 }
 
-export async function trainPositionProbeHandler(request: TrainPositionProbeRequest, call: CallContext): Promise<TrainPositionProbeResponse> {
+/**
+ * TrainPositionProbe, priced against `limits` before its data is decoded. It runs in a worker
+ * thread (worker-tasks.ts), which cancellation terminates: the trainer gets no signal.
+ */
+export async function trainPositionProbeRequest(request: TrainPositionProbeRequest, limits: MetricsLimits): Promise<TrainPositionProbeResponse> {
   const dims = request.data?.features?.shape ?? [];
   const shape = { dim: dims.length === 2 ? dims[1] : 0, gridRows: request.gridRows, gridCols: request.gridCols };
   // Grid first: with a bad grid every label would look out of range.
   checkGrid(request.gridRows, request.gridCols);
+  checkProbeTrainingCost(shape, request.training, limits, { dim: 'data.features', gridRows: 'grid_rows' });
   const batch = decodeBatch(request.data, 'data', shape);
   const n = batch.rows.length;
   const groups = batch.groups ?? Int32Array.from({ length: n }, (_, i) => i);
@@ -84,25 +91,31 @@ export async function trainPositionProbeHandler(request: TrainPositionProbeReque
     const features = batch.features.subarray(from * shape.dim, to * shape.dim);
     chunks.push({ features, rows: batch.rows.subarray(from, to), cols: batch.cols.subarray(from, to), groups: groups.subarray(from, to) });
   }
-  const result = await trainPositionProbe(() => chunks, shape, trainingOptions(request.training, call.signal));
+  const result = await trainPositionProbe(() => chunks, shape, trainingOptions(request.training));
   return { result: resultToProto(result) };
 }
 
-export function probeSessionHandlers(store: ProbeSessionStore) {
+export function probeSessionHandlers(store: ProbeSessionStore, limits: MetricsLimits) {
+  const sessionFields = { dim: 'dim', gridRows: 'grid_rows' };
   return {
-    createProbeSession: async (request: CreateProbeSessionRequest): Promise<CreateProbeSessionResponse> => ({
-      sessionId: await store.create({ dim: request.dim, gridRows: request.gridRows, gridCols: request.gridCols }),
-    }),
-    appendProbeFeatures: async (request: AppendProbeFeaturesRequest): Promise<AppendProbeFeaturesResponse> => {
-      const batch = decodeBatch(request.data, 'data', store.shapeOf(request.sessionId));
-      return { tokens: await store.append(request.sessionId, batch, 'data') };
+    createProbeSession: async (request: CreateProbeSessionRequest, call: CallContext): Promise<CreateProbeSessionResponse> => {
+      const shape = { dim: request.dim, gridRows: request.gridRows, gridCols: request.gridCols };
+      checkProbeShape(shape);
+      // A session that could not be trained with the default settings is refused before it spills anything.
+      checkProbeTrainingCost(shape, undefined, limits, sessionFields);
+      return { sessionId: await store.create(shape, call.owner) };
+    },
+    appendProbeFeatures: async (request: AppendProbeFeaturesRequest, call: CallContext): Promise<AppendProbeFeaturesResponse> => {
+      const batch = decodeBatch(request.data, 'data', store.shapeOf(request.sessionId, call.owner));
+      return { tokens: await store.append(request.sessionId, call.owner, batch, 'data') };
     },
     trainProbeSession: async (request: TrainProbeSessionRequest, call: CallContext): Promise<TrainProbeSessionResponse> => {
-      const result = await store.use(request.sessionId, (file) => trainPositionProbe(file.source(PROBE_CHUNK_TOKENS), file.shape, trainingOptions(request.training, call.signal)));
+      checkProbeTrainingCost(store.shapeOf(request.sessionId, call.owner), request.training, limits, sessionFields);
+      const result = await store.use(request.sessionId, call.owner, (file) => trainPositionProbe(file.source(PROBE_CHUNK_TOKENS), file.shape, trainingOptions(request.training, call.signal)));
       return { result: resultToProto(result) };
     },
-    deleteProbeSession: async (request: DeleteProbeSessionRequest): Promise<DeleteProbeSessionResponse> => {
-      await store.delete(request.sessionId);
+    deleteProbeSession: async (request: DeleteProbeSessionRequest, call: CallContext): Promise<DeleteProbeSessionResponse> => {
+      await store.delete(request.sessionId, call.owner);
       return {};
     },
   };

@@ -18,6 +18,8 @@ import { dropFromBaseline } from '../aggregate/drops.ts';
 import { topKOverlap } from '../aggregate/top-k-overlap.ts';
 import { DEFAULT_MIN_PERPLEXITY_GAP, meanMediationFractions } from '../mediation/mediation-fraction.ts';
 import { withFieldPrefix } from './field-prefix.ts';
+import type { MetricsLimits } from './limits.ts';
+import { checkSummarizeCost } from './request-cost.ts';
 
 export async function mediationFractionHandler(request: MediationFractionRequest): Promise<MediationFractionResponse> {
   const base = decodeFloat32(request.base, 'base', { shape: [-1] });
@@ -43,7 +45,9 @@ function toProto(g: GroupSummary): Summary {
   return { mean: g.mean, std: g.std, n: g.n, ciLower: g.lower, ciUpper: g.upper };
 }
 
-export async function summarizeHandler(request: SummarizeRequest): Promise<SummarizeResponse> {
+/** Summarize, priced against `limits` before its bootstrap runs. */
+export async function summarizeRequest(request: SummarizeRequest, limits: MetricsLimits): Promise<SummarizeResponse> {
+  checkSummarizeCost(request, limits);
   const { values } = request;
   const options: SummaryOptions = { ddof: request.populationStd ? 0 : 1 };
   if (request.resamples !== undefined) options.resamples = request.resamples;

@@ -13,6 +13,7 @@ const RUN_STATUS: Record<RunState['status'], RunStatus> = {
   running: RunStatus.RUN_STATUS_RUNNING,
   done: RunStatus.RUN_STATUS_DONE,
   failed: RunStatus.RUN_STATUS_FAILED,
+  interrupted: RunStatus.RUN_STATUS_INTERRUPTED,
 };
 
 const EXPERIMENT_STATUS: Record<ExperimentProgress['status'], ExperimentStatus> = {

@@ -9,7 +9,9 @@ import { datasetForConfig } from '../datasets.ts';
 import type { SequencedEvent } from '../execution/event-log.ts';
 import type { RunManifest } from '../execution/manifest.ts';
 import type { RunState, SampleEvent } from '../execution/state.ts';
-import { connectNats } from '../nats/connect.ts';
+import type { NatsClientConfig } from '../nats/client-config.ts';
+import { closeNats, connectNats } from '../nats/connect.ts';
+import { NatsConnectionWatch } from '../nats/connection-watch.ts';
 import { runWithNats } from '../nats/coordinator.ts';
 import { EVENT_STREAM, JOB_STREAM, jobSubject, runEventsFilter, type EventKind } from '../nats/names.ts';
 import { ensureResources, type NatsResources, type QueueOptions } from '../nats/resources.ts';
@@ -20,7 +22,7 @@ import type { ReportFile, RunBackend, RunPlan } from './backend.ts';
 const decoder = new TextDecoder();
 
 export interface NatsBackendOptions extends QueueOptions {
-  url: string;
+  nats: NatsClientConfig;
   outDir: string;
   clients: ServiceClients;
   workers: number;
@@ -32,14 +34,15 @@ export class NatsBackend implements RunBackend {
     private readonly options: NatsBackendOptions,
     private readonly nc: NatsConnection,
     private readonly resources: NatsResources,
+    private readonly watch: NatsConnectionWatch,
   ) {}
 
   static async connect(options: NatsBackendOptions): Promise<NatsBackend> {
-    const nc = await connectNats(options.url, 'locscope-orchestrator');
+    const nc = await connectNats(options.nats, 'locscope-orchestrator');
     try {
-      return new NatsBackend(options, nc, await ensureResources(nc, options));
+      return new NatsBackend(options, nc, await ensureResources(nc, options), new NatsConnectionWatch(nc, options.logger));
     } catch (error) {
-      await nc.close();
+      await closeNats(nc);
       throw error;
     }
   }
@@ -49,6 +52,7 @@ export class NatsBackend implements RunBackend {
     return runWithNats({
       ...plan,
       nc: this.nc,
+      watch: this.watch,
       outDir,
       clients,
       localWorkers: workers,
@@ -122,6 +126,6 @@ export class NatsBackend implements RunBackend {
   }
 
   async close(): Promise<void> {
-    await this.nc.drain();
+    await closeNats(this.nc);
   }
 }

@@ -1,21 +1,35 @@
-// Flags of `locscope serve orchestrator` (also read by `serve all`, whose flags every service
-// shares, so unknown ones are left alone). Each has a named default or an env fallback.
-import { InvalidArgumentError, intOption } from '@locscope/server-kit';
-import { parseArgs } from 'node:util';
+// Flags of `locscope serve orchestrator` (and of the orchestrator in `serve all`): declared here as
+// FlagSpecs, parsed by `serve` with the started services' flags, read into typed options with their
+// named defaults.
+import { defineFlags, type FlagValues } from '@locscope/server-kit';
+import { intFlag, OUT_FLAG, PLUGIN_FLAG } from '../cli/options.ts';
 import { DEFAULT_CONCURRENCY } from '../execution/local-executor.ts';
+import { NATS_CLIENT_FLAGS, natsClientConfig, type NatsClientConfig } from '../nats/client-config.ts';
 import { DEFAULT_LOCAL_WORKERS } from '../nats/coordinator.ts';
 import { DEFAULT_ACK_WAIT_MS, DEFAULT_MAX_DELIVER } from '../nats/resources.ts';
 import { DEFAULT_RUNS_DIR } from '../store/run-directory.ts';
-import { natsUrl } from '../cli/options.ts';
 
 /** Port of `serve orchestrator` when neither --port nor LOCSCOPE_PORT is given (after the four services' 50051–50054). */
 export const DEFAULT_ORCHESTRATOR_PORT = 50055;
 
+export const ORCHESTRATOR_FLAGS = defineFlags({
+  out: OUT_FLAG,
+  ...NATS_CLIENT_FLAGS,
+  concurrency: { type: 'string', value: 'N', description: 'samples at once per embedded run', default: String(DEFAULT_CONCURRENCY) },
+  workers: { type: 'string', value: 'N', description: 'in-process workers per NATS run (0 = external workers only)', default: String(DEFAULT_LOCAL_WORKERS) },
+  'ack-wait-ms': { type: 'string', value: 'MS', description: 'NATS: redeliver a job not acked within this time', default: String(DEFAULT_ACK_WAIT_MS) },
+  'max-deliver': { type: 'string', value: 'N', description: 'NATS: deliveries before a job is recorded as failed', default: String(DEFAULT_MAX_DELIVER) },
+  configs: { type: 'string', value: 'DIR', multiple: true, description: 'more experiment config directories' },
+  plugin: PLUGIN_FLAG,
+});
+
+export type OrchestratorFlagValues = FlagValues<typeof ORCHESTRATOR_FLAGS>;
+
 export interface OrchestratorOptions {
   /** Run directories (embedded runs' records; NATS runs' manifest, aggregates and report). */
   outDir: string;
-  /** NATS mode when set (flag `--nats` or LOCSCOPE_NATS_URL). */
-  natsUrl?: string;
+  /** NATS mode when set (`--nats` or LOCSCOPE_NATS_URL, with the NATS TLS and credential flags). */
+  nats?: NatsClientConfig;
   /** Samples at once per embedded run. */
   concurrency: number;
   /** In-process NATS workers per run (0: external `locscope worker`s only). */
@@ -28,36 +42,15 @@ export interface OrchestratorOptions {
   plugins: string[];
 }
 
-export function readOrchestratorOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): OrchestratorOptions {
-  const { values } = parseArgs({
-    args: argv,
-    strict: false,
-    options: {
-      out: { type: 'string' },
-      nats: { type: 'string' },
-      concurrency: { type: 'string' },
-      workers: { type: 'string' },
-      'ack-wait-ms': { type: 'string' },
-      'max-deliver': { type: 'string' },
-      configs: { type: 'string', multiple: true },
-      plugin: { type: 'string', multiple: true },
-    },
-  });
-  const text = (name: string, value: unknown): string | undefined => {
-    if (value === undefined) return undefined;
-    if (typeof value !== 'string') throw new InvalidArgumentError('expects a value', { field: name });
-    return value;
-  };
-  const list = (name: string, value: unknown): string[] => ((value as unknown[] | undefined) ?? []).map((v) => text(name, v)!);
-  const int = (name: string, value: unknown, fallback: number, min: number) => intOption(name, text(name, value), fallback, min, 2 ** 31 - 1);
+export function readOrchestratorOptions(values: OrchestratorFlagValues, env: NodeJS.ProcessEnv = process.env): OrchestratorOptions {
   return {
-    outDir: text('out', values.out) ?? DEFAULT_RUNS_DIR,
-    natsUrl: natsUrl(text('nats', values.nats), env),
-    concurrency: int('concurrency', values.concurrency, DEFAULT_CONCURRENCY, 1),
-    workers: int('workers', values.workers, DEFAULT_LOCAL_WORKERS, 0),
-    ackWaitMs: int('ack-wait-ms', values['ack-wait-ms'], DEFAULT_ACK_WAIT_MS, 100),
-    maxDeliver: int('max-deliver', values['max-deliver'], DEFAULT_MAX_DELIVER, 1),
-    configs: list('configs', values.configs),
-    plugins: list('plugin', values.plugin),
+    outDir: values.out ?? DEFAULT_RUNS_DIR,
+    nats: natsClientConfig(values, env),
+    concurrency: intFlag('concurrency', values.concurrency, DEFAULT_CONCURRENCY, 1),
+    workers: intFlag('workers', values.workers, DEFAULT_LOCAL_WORKERS, 0),
+    ackWaitMs: intFlag('ack-wait-ms', values['ack-wait-ms'], DEFAULT_ACK_WAIT_MS, 100),
+    maxDeliver: intFlag('max-deliver', values['max-deliver'], DEFAULT_MAX_DELIVER, 1),
+    configs: values.configs ?? [],
+    plugins: values.plugin ?? [],
   };
 }

@@ -14,7 +14,7 @@ import type { RunBackend } from './backend.ts';
 import { EmbeddedBackend } from './embedded-backend.ts';
 import { eventMessage, runMessage } from './messages.ts';
 import { NatsBackend } from './nats-backend.ts';
-import { readOrchestratorOptions } from './options.ts';
+import { readOrchestratorOptions, type OrchestratorFlagValues } from './options.ts';
 import { RunManager } from './run-manager.ts';
 
 export const ORCHESTRATOR_SERVICE_NAME = 'locscope.v1.Orchestrator';
@@ -57,15 +57,15 @@ export function orchestratorService(runs: RunManager): ServiceRegistration {
 
 export interface OrchestratorStartOptions {
   logger: Logger;
-  /** `serve` flags (the orchestrator reads only its own). */
-  argv: string[];
+  /** Parsed `serve` flag values (the orchestrator reads only its own, ORCHESTRATOR_FLAGS). */
+  values: OrchestratorFlagValues;
   /** Services the runs call; those absent are started in-process when first used. */
   addresses: Partial<Record<ServiceName, string>>;
 }
 
 export async function startOrchestratorServer(config: ServiceConfig, options: OrchestratorStartOptions): Promise<RunningServer> {
   const { logger } = options;
-  const settings = readOrchestratorOptions(options.argv);
+  const settings = readOrchestratorOptions(options.values);
   registerStudyExperiments();
   await loadPlugins(settings.plugins);
   const dirs = configDirs(settings.configs);
@@ -76,8 +76,8 @@ export async function startOrchestratorServer(config: ServiceConfig, options: Or
   const clients = new ServiceConnections({ addresses: options.addresses, logger, maxMessageBytes: config.maxMessageBytes });
   let backend: RunBackend;
   try {
-    backend = settings.natsUrl
-      ? await NatsBackend.connect({ ...settings, url: settings.natsUrl, clients, logger })
+    backend = settings.nats
+      ? await NatsBackend.connect({ ...settings, nats: settings.nats, clients, logger })
       : new EmbeddedBackend({ ...settings, clients, logger });
   } catch (error) {
     await clients.close();
@@ -92,7 +92,7 @@ export async function startOrchestratorServer(config: ServiceConfig, options: Or
     await clients.close();
     throw error;
   }
-  logger.info('orchestrator ready', { mode: settings.natsUrl ? 'nats' : 'embedded', outDir: settings.outDir });
+  logger.info('orchestrator ready', { mode: settings.nats ? 'nats' : 'embedded', outDir: settings.outDir });
   return {
     ...server,
     async shutdown() {

@@ -2,27 +2,21 @@
 // split through the locscope runtime (see demo-check/demo-check.ts for the metrics).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { UsageError, type Command } from '@locscope/server-kit';
+import { defineFlags, parseFlags, UsageError, type Command } from '@locscope/server-kit';
 import { DEFAULT_EVAL_SPLIT, resolveModelDir } from '@locscope/scenes';
 
-const USAGE = '--model NAME|DIR [--data DIR] --json';
+const flags = defineFlags({
+  model: { type: 'string', value: 'NAME|DIR', description: 'demo-llava, demo-internvl or a checkpoint directory (required)' },
+  data: { type: 'string', value: 'DIR', description: 'scene split to evaluate on', default: DEFAULT_EVAL_SPLIT },
+  json: { type: 'boolean', description: 'print one JSON object' },
+});
 
-export const demoCheckCommand: Command = {
+export const demoCheckCommand: Command<typeof flags> = {
   name: 'demo-check',
   summary: 'evaluate a demo model on a scene split: localization, classification, object vs random token ablation',
-  usage: USAGE,
+  flags,
   async run(argv) {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args: argv,
-        options: { model: { type: 'string' }, data: { type: 'string' }, json: { type: 'boolean', default: false } },
-        strict: true,
-      }));
-    } catch (cause) {
-      throw new UsageError((cause as Error).message, { cause });
-    }
+    const { values } = parseFlags(this, argv);
     if (!values.model) throw new UsageError('--model is required (demo-llava, demo-internvl or a checkpoint directory)');
     const modelDir = resolveModelDir(values.model);
     if (!existsSync(join(modelDir, 'config.json'))) throw new UsageError(`--model: ${modelDir} has no config.json`);

@@ -1,16 +1,12 @@
-// Flag parsing shared by the orchestrator's subcommands: strict (unknown flags are usage errors),
-// with typed values and the env fallbacks documented in the README.
+// Flag values shared by the orchestrator's subcommands (parsing itself is server-kit's parseFlags):
+// typed values and the env fallbacks documented in the README.
 import { UsageError } from '@locscope/server-kit';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { PROFILES, type Profile } from '../config/envelope.ts';
+import { DEFAULT_RUNS_DIR } from '../store/run-directory.ts';
 
-export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T, positionals = false) {
-  try {
-    return parseArgs({ args: argv, options, strict: true, allowPositionals: positionals });
-  } catch (error) {
-    throw new UsageError((error as Error).message, { cause: error });
-  }
-}
+/** `--out DIR`: spelled alike by run, status and report (`--nats URL` and its kin: nats/client-config.ts). */
+export const OUT_FLAG = { type: 'string', value: 'DIR', description: 'folder holding the runs', default: DEFAULT_RUNS_DIR } as const;
+export const PLUGIN_FLAG = { type: 'string', value: 'MODULE', multiple: true, description: 'module that registers more experiments' } as const;
 
 export function intFlag(name: string, raw: string | undefined, fallback: number, min: number): number {
   if (raw === undefined) return fallback;
@@ -30,11 +26,6 @@ export function listFlag(raw: string | undefined): string[] | undefined {
   const items = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
   if (items.length === 0) throw new UsageError('expected a comma-separated list');
   return items;
-}
-
-/** NATS URL from the flag or LOCSCOPE_NATS_URL (flag wins). */
-export function natsUrl(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  return flag ?? (env.LOCSCOPE_NATS_URL || undefined);
 }
 
 /** An AbortSignal fired by the first SIGINT/SIGTERM (running jobs finish; the run stays resumable). */

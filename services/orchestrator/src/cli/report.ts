@@ -1,6 +1,6 @@
 // `locscope report RUN`: re-renders a run's report from its stored aggregates (no recomputation)
 // and prints the HTML report's path.
-import { UsageError, type Command } from '@locscope/server-kit';
+import { defineFlags, parseFlags, UsageError, type Command } from '@locscope/server-kit';
 import { readdir } from 'node:fs/promises';
 import { MissingError } from '../errors.ts';
 import type { RunManifest } from '../execution/manifest.ts';
@@ -8,14 +8,17 @@ import { checkRunId } from '../keys.ts';
 import type { Aggregate } from '../report/model.ts';
 import { renderReport } from '../report/render.ts';
 import { DEFAULT_RUNS_DIR, RunDirectory } from '../store/run-directory.ts';
-import { parseFlags } from './options.ts';
+import { OUT_FLAG } from './options.ts';
 
-export const reportCommand: Command = {
+const flags = defineFlags({ out: OUT_FLAG });
+
+export const reportCommand: Command<typeof flags> = {
   name: 'report',
   summary: "render a run's report (HTML, Markdown, CSV, JSON, SVG) from its aggregates",
-  usage: 'RUN [--out DIR]',
+  arguments: 'RUN',
+  flags,
   async run(argv) {
-    const { values, positionals } = parseFlags(argv, { out: { type: 'string' } }, true);
+    const { values, positionals } = parseFlags(this, argv);
     if (positionals.length !== 1) throw new UsageError('expected exactly one RUN id');
     const directory = new RunDirectory(values.out ?? DEFAULT_RUNS_DIR, checkRunId(positionals[0], 'RUN'));
     const manifest = await directory.readJson<RunManifest>('run.json');

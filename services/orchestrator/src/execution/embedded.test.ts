@@ -82,7 +82,7 @@ describe('embedded run', () => {
     expect(partial.length).toBeGreaterThanOrEqual(4);
     expect(partial.length).toBeLessThan(12);
     const state = JSON.parse(await readFile(join(root, 'b/r1/state.json'), 'utf8'));
-    expect(state.status).toBe('failed');
+    expect(state.status).toBe('interrupted');
 
     let executed = 0;
     const counter: RunSink = { state: () => {}, sample: () => void executed++ };

@@ -23,7 +23,10 @@ export function orderStages(requested: string[], configs: Map<string, ResolvedCo
       throw new InvalidArgumentError(`experiment dependency cycle: ${[...path, id].join(' → ')}`, { field: 'experiments' });
     }
     const config = configs.get(id);
-    if (!config) throw new InvalidArgumentError(`no config for experiment "${id}"`, { field: 'experiments' });
+    if (!config) {
+      const valid = [...configs.keys()].sort().join(', ');
+      throw new InvalidArgumentError(`no config for experiment "${id}" (valid: ${valid})`, { field: 'experiments' });
+    }
     const experiment = findExperiment(id);
     if (!experiment) {
       throw new NotWiredError(`experiment "${id}" is configured (${config.source}) but its module is not wired to the services yet`);

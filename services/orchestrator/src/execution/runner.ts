@@ -12,7 +12,7 @@ import type { RunDirectory } from '../store/run-directory.ts';
 import { aggregateStage } from './aggregate.ts';
 import { buildManifest, mergeManifests, type RunManifest } from './manifest.ts';
 import { planStage, type Stage } from './plan.ts';
-import { RunTracker, type RunSink, type RunState, type SampleEvent } from './state.ts';
+import { RunTracker, type RunSink, type RunState, type RunWaiting, type SampleEvent } from './state.ts';
 
 export type JobFinished = (event: Omit<SampleEvent, 'run'>) => Promise<void>;
 
@@ -24,9 +24,13 @@ export interface JobExecutor {
 /** The run stopped (signal) before every job finished; re-running the same run id resumes it. */
 export class RunInterruptedError extends CancelledError {
   constructor(run: string, options: { cause?: unknown } = {}) {
-    super(`run ${run} interrupted; run it again with --run-id ${run} to resume`, options);
+    const reason = options.cause instanceof Error ? ` (${options.cause.message})` : '';
+    super(`run ${run} interrupted${reason}; run it again with --run-id ${run} to resume`, options);
   }
 }
+
+/** Subscribes to what the run waits for (undefined: nothing); returns the unsubscribe function. */
+export type WaitSource = (report: (waiting: RunWaiting | undefined) => void) => () => void;
 
 export interface SuiteOptions {
   runId: string;
@@ -41,7 +45,10 @@ export interface SuiteOptions {
   loadDataset(config: ResolvedConfig): Promise<Dataset>;
   /** Renders the report from the aggregates; returns the HTML file's path. */
   render(directory: RunDirectory, aggregates: Aggregate[]): Promise<string>;
+  /** Aborting stops the run as `interrupted` (resumable), with the abort reason in the state. */
   signal?: AbortSignal;
+  /** Shown in the run state while set (the NATS connection during an outage). */
+  waits?: WaitSource;
   logger: Logger;
 }
 
@@ -59,6 +66,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteOutcome> {
   if (existing) logger.info('resuming run', { run: runId, directory: directory.path });
 
   const tracker = new RunTracker(runId, stages.map((s) => s.experiment.id), options.sinks);
+  const unsubscribe = options.waits?.((waiting) => void tracker.waiting(waiting).catch((error: unknown) => logger.warn('run state not written', { error })));
   const aggregates = new Map<string, Aggregate>();
   let failedJobs = 0;
   let report: string;
@@ -66,11 +74,12 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteOutcome> {
     for (const stage of stages) await runStage(stage);
     report = await options.render(directory, [...aggregates.values()]);
   } catch (error) {
-    // The state must not stay `running` for a run that stopped (status, WatchRun, the runs bucket).
-    const interrupted = options.signal?.aborted === true;
-    await tracker.finished('failed', { error: interrupted ? 'interrupted' : ((error as Error)?.message ?? String(error)) });
-    if (interrupted && !(error instanceof RunInterruptedError)) throw new RunInterruptedError(runId, { cause: options.signal?.reason });
-    throw error;
+    // Whatever stops the run is recorded in its state, so `status` never shows a dead run as running.
+    const stopped = options.signal?.aborted ? new RunInterruptedError(runId, { cause: options.signal.reason }) : undefined;
+    await tracker.finished(stopped ? 'interrupted' : 'failed', { error: (stopped ?? (error as Error))?.message ?? String(error) });
+    throw stopped ?? error;
+  } finally {
+    unsubscribe?.();
   }
   await tracker.finished(failedJobs > 0 ? 'failed' : 'done', failedJobs > 0 ? { report, error: `${failedJobs} jobs failed` } : { report });
   return { state: tracker.state, report, aggregates: [...aggregates.values()] };
@@ -93,7 +102,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteOutcome> {
     await tracker.stageStarted(id, jobs.length, jobs.length - todo.length);
     logger.info('experiment planned', { run: runId, experiment: id, jobs: jobs.length, todo: todo.length });
     await options.executor.execute(todo, (event) => tracker.jobFinished(event));
-    if (options.signal?.aborted) throw new RunInterruptedError(runId, { cause: options.signal.reason });
+    options.signal?.throwIfAborted();
     const planned = new Set(jobs.map((j) => j.sample));
     const results = (await store.list(runId, id)).filter((r) => planned.has(r.key.sample));
     const done = new Set(results.map((r) => r.key.sample));

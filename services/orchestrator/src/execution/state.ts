@@ -1,7 +1,15 @@
 // Progress of a run, as `locscope status` shows it and as the `progress` events carry it. One
 // tracker per run; sinks (state file, progress bar, NATS subjects) observe every change.
 
-export type RunStatus = 'running' | 'done' | 'failed';
+/** `interrupted`: stopped (signal, lost connection) before every job finished; re-running the run id resumes it. */
+export type RunStatus = 'running' | 'done' | 'failed' | 'interrupted';
+
+/** What a running run is waiting for instead of making progress (e.g. NATS during an outage). */
+export interface RunWaiting {
+  for: string;
+  /** ISO time the wait began. */
+  since: string;
+}
 
 export interface ExperimentProgress {
   total: number;
@@ -18,6 +26,7 @@ export interface RunState {
   /** Path of the HTML report once written. */
   report?: string;
   error?: string;
+  waiting?: RunWaiting;
 }
 
 export interface SampleEvent {
@@ -73,7 +82,15 @@ export class RunTracker {
     return this.emit((s) => s.state(this.state));
   }
 
+  /** Sets (or with undefined clears) what the run is waiting for. */
+  waiting(waiting: RunWaiting | undefined): Promise<void> {
+    if (waiting) this.state.waiting = waiting;
+    else delete this.state.waiting;
+    return this.emit((s) => s.state(this.state));
+  }
+
   finished(status: RunStatus, details: { report?: string; error?: string }): Promise<void> {
+    delete this.state.waiting;
     Object.assign(this.state, { status }, details);
     return this.emit(async (s) => {
       await s.state(this.state);

@@ -13,6 +13,7 @@ import type { KvRecordStore } from './kv-store.ts';
 import { compactJson } from '../canonical-json.ts';
 import { traceHeaders } from './messages.ts';
 import { jobSubject } from './names.ts';
+import type { NatsRetry } from './retry.ts';
 
 const decoder = new TextDecoder();
 
@@ -20,6 +21,8 @@ export interface NatsExecutorOptions {
   js: JetStreamClient;
   records: KV;
   store: KvRecordStore;
+  /** Publishes and watches wait out NATS outages through it. */
+  retry: NatsRetry;
   signal?: AbortSignal;
 }
 
@@ -31,16 +34,20 @@ export class NatsExecutor implements JobExecutor {
 
   async execute(jobs: Job[], onFinished: JobFinished): Promise<void> {
     if (jobs.length === 0) return;
-    const { js, records, store, signal } = this.options;
+    const { records, store, retry, signal } = this.options;
     const run = jobs[0].run;
     const pending = new Map(jobs.map((j) => [jobId(j), j]));
     for (const job of jobs) await store.clearFailure(job);
 
     // Watch before publishing, so no completion can slip between the two.
     const experiments = [...new Set(jobs.map((j) => j.experiment))];
-    const watchers = await Promise.all(experiments.map((e) => records.watch({ key: `*.${run}.${keyToken(e)}.*`, ignoreDeletes: true })));
+    // A watch is an ordered consumer: after a reconnect it resumes where it stopped, so no completion is missed.
+    const watchers = await Promise.all(
+      experiments.map((e) => retry('records watch', () => records.watch({ key: `*.${run}.${keyToken(e)}.*`, ignoreDeletes: true }))),
+    );
+    let onAbort = () => {};
     const finished = new Promise<void>((resolve, reject) => {
-      const onAbort = () => reject(new RunInterruptedError(run, { cause: signal?.reason }));
+      onAbort = () => reject(new RunInterruptedError(run, { cause: signal?.reason }));
       signal?.addEventListener('abort', onAbort, { once: true });
       for (const watcher of watchers) {
         void (async () => {
@@ -52,33 +59,38 @@ export class NatsExecutor implements JobExecutor {
             const event = { experiment: keyPart(experiment), sample: keyPart(sample) };
             if (kind === 'r') await onFinished({ ...event, ok: true });
             else await onFinished({ ...event, ok: false, error: (JSON.parse(decoder.decode(entry.value)) as JobFailure).error });
-            if (pending.size === 0) {
-              signal?.removeEventListener('abort', onAbort);
-              resolve();
-            }
+            if (pending.size === 0) resolve();
           }
         })().catch(reject);
       }
     });
 
+    // Awaited after publishing; an interruption during publishing must not surface as an unhandled rejection.
+    finished.catch(() => undefined);
+    try {
+      await this.publish(jobs);
+      await finished;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      for (const watcher of watchers) watcher.stop();
+    }
+  }
+
+  private async publish(jobs: Job[]): Promise<void> {
+    const { js, retry } = this.options;
     for (const job of jobs) {
       // One trace per sample: the publish span is its root; the worker continues it.
       const span = tracer().startSpan(`enqueue ${job.experiment}/${job.sample}`, {
         attributes: { 'locscope.run': job.run, 'locscope.experiment': job.experiment, 'locscope.sample': job.sample },
       }, ROOT_CONTEXT);
       try {
-        await js.publish(jobSubject(job.run), compactJson(job), {
-          msgID: `${job.run}.${jobId(job)}.${this.attempt}`,
-          headers: traceHeaders(trace.setSpan(ROOT_CONTEXT, span)),
-        });
+        const body = compactJson(job);
+        const headers = traceHeaders(trace.setSpan(ROOT_CONTEXT, span));
+        // Retried with the same message id: a publish whose ack was lost in an outage is not queued twice.
+        await retry('job publish', () => js.publish(jobSubject(job.run), body, { msgID: `${job.run}.${jobId(job)}.${this.attempt}`, headers }));
       } finally {
         span.end();
       }
-    }
-    try {
-      await finished;
-    } finally {
-      for (const watcher of watchers) watcher.stop();
     }
   }
 }

@@ -3,7 +3,7 @@
 import { stringify } from 'csv-stringify/sync';
 import { markdownTable } from 'markdown-table';
 import type { Cell, Table } from './model.ts';
-import { esc } from './svg/element.ts';
+import { esc } from './html-escape.ts';
 
 export function formatCell(cell: Cell): string {
   if (cell === null) return '—';

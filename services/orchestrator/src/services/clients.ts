@@ -5,9 +5,12 @@
 import { credentials, type ChannelCredentials, type Client, type ClientOptions } from '@grpc/grpc-js';
 import {
   clientInterceptors,
+  clientSecurityOptions,
+  SERVICE_FLAGS,
+  type ClientSecurity,
   DEFAULT_HOST,
   DEFAULT_MAX_MESSAGE_BYTES,
-  DEFAULT_SHUTDOWN_GRACE_MS,
+  type LauncherFlagValues,
   type Logger,
   type RunningServer,
 } from '@locscope/server-kit';
@@ -42,13 +45,16 @@ export interface ServiceConnectionsOptions {
   /** host:port per service; services absent here are started in-process when first used. */
   addresses: Partial<Record<ServiceName, string>>;
   logger: Logger;
-  /** Service flags for in-process services (e.g. `['--models', 'models.yaml']` for inference). */
-  serviceArgv?: Partial<Record<ServiceName, string[]>>;
+  /** TLS and token for the services at configured addresses (in-process ones are on loopback and need neither). */
+  security?: ClientSecurity;
+  /** Parsed service flags for in-process services (e.g. inference's `models`, `precision`); env and defaults fill the rest. */
+  serviceFlags?: LauncherFlagValues;
   maxMessageBytes?: number;
 }
 
 export class ServiceConnections implements ServiceClients {
   private readonly addresses = new Map<ServiceName, Promise<string>>();
+  private readonly embedded = new Set<ServiceName>();
   private readonly clients = new Map<string, Client>();
   private readonly servers: RunningServer[] = [];
 
@@ -70,8 +76,9 @@ export class ServiceConnections implements ServiceClients {
     let client = this.clients.get(key);
     if (!client) {
       const limit = this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
-      client = new ctor(address, credentials.createInsecure(), {
-        interceptors: clientInterceptors,
+      const secured = this.embedded.has(service) ? { credentials: credentials.createInsecure(), interceptors: [] } : clientSecurityOptions(this.options.security ?? {});
+      client = new ctor(address, secured.credentials, {
+        interceptors: [...clientInterceptors, ...secured.interceptors],
         'grpc.max_receive_message_length': limit,
         'grpc.max_send_message_length': limit,
       });
@@ -104,17 +111,18 @@ export class ServiceConnections implements ServiceClients {
   private async startEmbedded(service: ServiceName): Promise<string> {
     const logger = this.options.logger.child({ service });
     try {
+      // In-process services listen on loopback, on any free port, in plaintext and without callers,
+      // whatever the LOCSCOPE_HOST/PORT/TLS/AUTH variables meant for a served process say; only this
+      // run calls them, so they write no audit lines.
       const server = await startService(
         service,
-        {
-          host: DEFAULT_HOST,
-          port: 0,
-          maxMessageBytes: this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
-          shutdownGraceMs: DEFAULT_SHUTDOWN_GRACE_MS,
-        },
-        { logger, argv: this.options.serviceArgv?.[service] ?? [] },
+        this.options.serviceFlags ?? {},
+        logger,
+        () => ({ host: DEFAULT_HOST, port: 0, maxMessageBytes: this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES, audit: false }),
+        withoutExposureEnv(process.env),
       );
       this.servers.push(server);
+      this.embedded.add(service);
       logger.info('started in-process service', { address: server.address });
       return server.address;
     } catch (error) {
@@ -123,4 +131,11 @@ export class ServiceConnections implements ServiceClients {
       throw error;
     }
   }
+}
+
+/** The environment minus the variables that say where and how a served process listens. */
+function withoutExposureEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const flags = ['host', 'port', 'tls-cert', 'tls-key', 'tls-client-ca', 'auth-tokens'] as const;
+  const exposure = new Set<string>(flags.map((flag) => SERVICE_FLAGS[flag].env));
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !exposure.has(name)));
 }

@@ -1,65 +1,45 @@
-// How the orchestrator starts the four services in-process (embedded runs, `locscope serve`),
-// through each service package's public index. Imports are dynamic so that a command touching
-// one service never loads another's native dependencies (onnxruntime, OpenCV).
-import type { Logger, RunningServer, ServiceConfig } from '@locscope/server-kit';
+// The four services' launchers (one start signature, `start(config, logger)`, and each service's
+// flags and config parser), for `locscope serve` and the in-process services of embedded runs and
+// workers. Imports are dynamic so that a command touching one service never loads another's code.
+import { SERVICE_FLAGS, type FlagSpecs, type Logger, type RunningServer, type ServiceConfig, type ServiceLauncher, type LauncherFlagValues } from '@locscope/server-kit';
 import { NotWiredError } from '../errors.ts';
 
 export const SERVICE_NAMES = ['masks', 'inference', 'inpainting', 'metrics'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
-export interface StartOptions {
-  logger: Logger;
-  /** The service's flags (common ones included; each service reads only its own, e.g. inference's `--models FILE`). */
-  argv: string[];
-}
-
-export type StartServer = (config: ServiceConfig, options: StartOptions) => Promise<RunningServer>;
-
-interface Launcher {
-  /** Port when neither `--port` nor LOCSCOPE_PORT is given (each service's documented default). */
-  defaultPort: number;
-  start: StartServer;
-}
-
-const launchers: Record<ServiceName, Launcher> = {
-  masks: {
-    defaultPort: 50052,
-    start: async (config, { logger }) => (await import('@locscope/masks')).startMasksServer(config, { logger }),
-  },
-  inference: {
-    defaultPort: 50051,
-    start: async (config, { logger, argv }) => {
-      const { modelEntriesFromArgs, startInferenceServer } = await import('@locscope/inference');
-      const started = await startInferenceServer(config, { models: modelEntriesFromArgs(argv) }, logger);
-      return started.server;
-    },
-  },
-  inpainting: {
-    defaultPort: 50054,
-    start: async (config, { logger, argv }) => {
-      const { readLearnedConfig, startInpaintingServer } = await import('@locscope/inpainting');
-      const started = await startInpaintingServer(config, readLearnedConfig(argv), logger);
-      // Shutting down also releases the learned model's onnxruntime session.
-      return { ...started.server, shutdown: started.shutdown };
-    },
-  },
-  metrics: {
-    defaultPort: 50053,
-    start: async (config, { logger }) => (await import('@locscope/metrics')).startMetricsServer(config, logger),
-  },
+const launchers: Record<ServiceName, () => Promise<ServiceLauncher>> = {
+  masks: async () => (await import('@locscope/masks/launcher')).masksLauncher,
+  inference: async () => (await import('@locscope/inference/launcher')).inferenceLauncher as ServiceLauncher,
+  inpainting: async () => (await import('@locscope/inpainting/launcher')).inpaintingLauncher as ServiceLauncher,
+  metrics: async () => (await import('@locscope/metrics/launcher')).metricsLauncher,
 };
 
 export function isServiceName(name: string): name is ServiceName {
   return (SERVICE_NAMES as readonly string[]).includes(name);
 }
 
-export function defaultPort(name: ServiceName): number {
-  return launchers[name].defaultPort;
+export function launcher(name: ServiceName): Promise<ServiceLauncher> {
+  return launchers[name]();
 }
 
-export async function startService(name: ServiceName, config: ServiceConfig, options: StartOptions): Promise<RunningServer> {
+/** SERVICE_FLAGS and the flags of `names`' services, for commands that start them. */
+export async function serviceFlags(names: readonly ServiceName[]): Promise<FlagSpecs> {
+  const own = await Promise.all(names.map(async (name) => (await launcher(name)).flags));
+  return Object.assign({}, SERVICE_FLAGS, ...own);
+}
+
+/** Starts `name` from parsed flag values (its own parse: flags, then env, then defaults), with `overrides` on top. */
+export async function startService(
+  name: ServiceName,
+  values: LauncherFlagValues,
+  logger: Logger,
+  overrides: (config: ServiceConfig, defaultPort: number) => Partial<ServiceConfig> = () => ({}),
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<RunningServer> {
+  const service = await launcher(name);
+  const config = service.readConfig(values, env, service.defaultPort);
   try {
-    return await launchers[name].start(config, options);
+    return await service.start({ ...config, ...overrides(config, service.defaultPort) }, logger);
   } catch (error) {
     if (error instanceof NotWiredError) throw error;
     throw new NotWiredError(`service ${name} failed to start: ${(error as Error).message}`, { cause: error });

@@ -8,7 +8,7 @@ import { attr, type Value } from '../../onnx/graph-core.ts';
 import { ModelProto } from '../../onnx/gen/onnx/onnx.ts';
 import type { TextConfig } from '../../checkpoint/text-config.ts';
 import type { PreparedWeights } from '../../onnx/prepared-weights.ts';
-import { buildDecoderGraph } from '../decoder-graph.ts';
+import { buildGradientForwardGraph } from '../decoder-graph.ts';
 import * as io from '../decoder-io.ts';
 import type { BuiltGraph } from '../vision-graph.ts';
 import { ForwardGraph } from './forward-graph.ts';
@@ -35,9 +35,14 @@ function objectiveGraph(): Uint8Array {
   return g.toBytes();
 }
 
+/**
+ * Computed in float32 whatever the weights' dtype: the vector-Jacobian products are float32 rules,
+ * and float16 gradients of log-probabilities would lose most of their digits. A float16 model's
+ * weights enter through Casts, which onnxruntime must not fold (the session is loaded with
+ * `foldConstants: false`): folded, they would be a private float32 copy of every weight.
+ */
 export function buildTargetGradientGraph(text: TextConfig, weights: PreparedWeights): BuiltGraph {
-  const variant: io.DecoderVariant = { hooks: io.NO_HOOKS, captures: io.NO_CAPTURES, kvCache: false, logits: 'positions' };
-  const model = ModelProto.decode(buildDecoderGraph(text, weights, variant).bytes);
+  const model = ModelProto.decode(buildGradientForwardGraph(text, weights, 'float32').bytes);
   appendGraph(model, objectiveGraph(), { replaceOutputs: true });
   const backward = new GraphBuilder('backward');
   const forward = new ForwardGraph(model.graph!);
@@ -47,7 +52,8 @@ export function buildTargetGradientGraph(text: TextConfig, weights: PreparedWeig
     if (!transposes.has(initializer)) {
       const location = forward.externalLocation(initializer);
       const t = location === undefined ? null : weights.untransposed(location);
-      transposes.set(initializer, t && backward.externalTensor(`${initializer}^T`, 'float32', t.dims, { location: t.location, offset: 0, length: t.byteLength }));
+      const stored = t && backward.externalTensor(`${initializer}^T`, weights.dtype, t.dims, { location: t.location, offset: 0, length: t.byteLength });
+      transposes.set(initializer, stored && weights.dtype !== 'float32' ? backward.cast(stored, 'float32') : stored);
     }
     return transposes.get(initializer)!;
   };

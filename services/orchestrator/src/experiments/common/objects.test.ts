@@ -23,6 +23,8 @@ const square = (x: number) => [[x, 0, x + 4, 0, x + 4, 4, x, 4]];
 
 let root: string;
 let dataset: Dataset;
+registerStudyExperiments();
+
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'locscope-objects-'));
   const coco = {
@@ -90,7 +92,6 @@ describe('objects of the per-object analyses', () => {
 });
 
 describe('analyses on the probing set', () => {
-  beforeAll(() => registerStudyExperiments());
 
   it.each(ANALYSES)('%s defaults to the probing set, depends on control-set and runs after it', async (id) => {
     const configs = await loadConfigs([BUILTIN_CONFIG_DIR], 'demo');

@@ -440,8 +440,24 @@ export interface CaptureRequest {
   spec?:
     | CaptureSpec
     | undefined;
-  /** Also store the head outputs under this name, for HeadPatch.source_run. */
+  /**
+   * Also store the head outputs under this name, for HeadPatch.source_run (kept for the caller
+   * that stored them; see DeleteStoredRun).
+   */
   storeAs: string;
+}
+
+export interface DeleteStoredRunRequest {
+  model: string;
+  /** The `store_as` name. */
+  name: string;
+  /** Answer OK instead of NOT_FOUND when the caller has no such run (AIP-135). */
+  allowMissing: boolean;
+}
+
+export interface DeleteStoredRunResponse {
+  /** Bytes the run held; 0 when it did not exist. */
+  bytes: number;
 }
 
 /**
@@ -4112,6 +4128,178 @@ export const CaptureRequest: MessageFns<CaptureRequest> = {
   },
 };
 
+function createBaseDeleteStoredRunRequest(): DeleteStoredRunRequest {
+  return { model: "", name: "", allowMissing: false };
+}
+
+export const DeleteStoredRunRequest: MessageFns<DeleteStoredRunRequest> = {
+  encode(message: DeleteStoredRunRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.model !== "") {
+      writer.uint32(10).string(message.model);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.allowMissing !== false) {
+      writer.uint32(24).bool(message.allowMissing);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteStoredRunRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteStoredRunRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.model = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.allowMissing = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteStoredRunRequest {
+    return {
+      model: isSet(object.model) ? globalThis.String(object.model) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      allowMissing: isSet(object.allowMissing)
+        ? globalThis.Boolean(object.allowMissing)
+        : isSet(object.allow_missing)
+        ? globalThis.Boolean(object.allow_missing)
+        : false,
+    };
+  },
+
+  toJSON(message: DeleteStoredRunRequest): unknown {
+    const obj: any = {};
+    if (message.model !== "") {
+      obj.model = message.model;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.allowMissing !== false) {
+      obj.allowMissing = message.allowMissing;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteStoredRunRequest>, I>>(base?: I): DeleteStoredRunRequest {
+    return DeleteStoredRunRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteStoredRunRequest>, I>>(object: I): DeleteStoredRunRequest {
+    const message = createBaseDeleteStoredRunRequest();
+    message.model = object.model ?? "";
+    message.name = object.name ?? "";
+    message.allowMissing = object.allowMissing ?? false;
+    return message;
+  },
+};
+
+function createBaseDeleteStoredRunResponse(): DeleteStoredRunResponse {
+  return { bytes: 0 };
+}
+
+export const DeleteStoredRunResponse: MessageFns<DeleteStoredRunResponse> = {
+  encode(message: DeleteStoredRunResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.bytes !== 0) {
+      writer.uint32(8).int64(message.bytes);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteStoredRunResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteStoredRunResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.bytes = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteStoredRunResponse {
+    return { bytes: isSet(object.bytes) ? globalThis.Number(object.bytes) : 0 };
+  },
+
+  toJSON(message: DeleteStoredRunResponse): unknown {
+    const obj: any = {};
+    if (message.bytes !== 0) {
+      obj.bytes = Math.round(message.bytes);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteStoredRunResponse>, I>>(base?: I): DeleteStoredRunResponse {
+    return DeleteStoredRunResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteStoredRunResponse>, I>>(object: I): DeleteStoredRunResponse {
+    const message = createBaseDeleteStoredRunResponse();
+    message.bytes = object.bytes ?? 0;
+    return message;
+  },
+};
+
 function createBaseCaptureResponse(): CaptureResponse {
   return { variant: "", name: "", dtype: 0, shape: [], offset: 0, data: Buffer.alloc(0), totalBytes: 0 };
 }
@@ -5316,6 +5504,22 @@ export const InferenceService = {
     responseSerialize: (value: AttributeResponse): Buffer => Buffer.from(AttributeResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): AttributeResponse => AttributeResponse.decode(value),
   },
+  /**
+   * Forgets a run stored by Capture `store_as`. Stored runs belong to the caller that stored them
+   * (its authenticated identity, else its peer host), expire after the server's TTL and are
+   * evicted least recently used past its byte budget.
+   */
+  deleteStoredRun: {
+    path: "/locscope.v1.Inference/DeleteStoredRun" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteStoredRunRequest): Buffer =>
+      Buffer.from(DeleteStoredRunRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteStoredRunRequest => DeleteStoredRunRequest.decode(value),
+    responseSerialize: (value: DeleteStoredRunResponse): Buffer =>
+      Buffer.from(DeleteStoredRunResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DeleteStoredRunResponse => DeleteStoredRunResponse.decode(value),
+  },
 } as const;
 
 export interface InferenceServer extends UntypedServiceImplementation {
@@ -5343,6 +5547,12 @@ export interface InferenceServer extends UntypedServiceImplementation {
    * backward graph that the graph builder emits (checked against finite differences).
    */
   attribute: handleUnaryCall<AttributeRequest, AttributeResponse>;
+  /**
+   * Forgets a run stored by Capture `store_as`. Stored runs belong to the caller that stored them
+   * (its authenticated identity, else its peer host), expire after the server's TTL and are
+   * evicted least recently used past its byte budget.
+   */
+  deleteStoredRun: handleUnaryCall<DeleteStoredRunRequest, DeleteStoredRunResponse>;
 }
 
 export interface InferenceClient extends Client {
@@ -5486,6 +5696,26 @@ export interface InferenceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: AttributeResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Forgets a run stored by Capture `store_as`. Stored runs belong to the caller that stored them
+   * (its authenticated identity, else its peer host), expire after the server's TTL and are
+   * evicted least recently used past its byte budget.
+   */
+  deleteStoredRun(
+    request: DeleteStoredRunRequest,
+    callback: (error: ServiceError | null, response: DeleteStoredRunResponse) => void,
+  ): ClientUnaryCall;
+  deleteStoredRun(
+    request: DeleteStoredRunRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DeleteStoredRunResponse) => void,
+  ): ClientUnaryCall;
+  deleteStoredRun(
+    request: DeleteStoredRunRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DeleteStoredRunResponse) => void,
   ): ClientUnaryCall;
 }
 

@@ -32,8 +32,10 @@ export enum RunStatus {
   RUN_STATUS_RUNNING = 1,
   /** RUN_STATUS_DONE - Every sample of every experiment has records; the report is written. */
   RUN_STATUS_DONE = 2,
-  /** RUN_STATUS_FAILED - Some samples failed (the report notes them) or the run was interrupted (error says which). */
+  /** RUN_STATUS_FAILED - Some samples failed (the report notes them) or a fatal error stopped the run (error says which). */
   RUN_STATUS_FAILED = 3,
+  /** RUN_STATUS_INTERRUPTED - Stopped by CancelRun, a signal or a NATS connection closed for good (error says which); resumable. */
+  RUN_STATUS_INTERRUPTED = 4,
 }
 
 export function runStatusFromJSON(object: any): RunStatus {
@@ -50,6 +52,9 @@ export function runStatusFromJSON(object: any): RunStatus {
     case 3:
     case "RUN_STATUS_FAILED":
       return RunStatus.RUN_STATUS_FAILED;
+    case 4:
+    case "RUN_STATUS_INTERRUPTED":
+      return RunStatus.RUN_STATUS_INTERRUPTED;
     default:
       throw new globalThis.Error("Unrecognized enum value " + object + " for enum RunStatus");
   }
@@ -65,6 +70,8 @@ export function runStatusToJSON(object: RunStatus): string {
       return "RUN_STATUS_DONE";
     case RunStatus.RUN_STATUS_FAILED:
       return "RUN_STATUS_FAILED";
+    case RunStatus.RUN_STATUS_INTERRUPTED:
+      return "RUN_STATUS_INTERRUPTED";
     default:
       throw new globalThis.Error("Unrecognized enum value " + object + " for enum RunStatus");
   }
@@ -214,7 +221,7 @@ export interface Run {
   experiments: { [key: string]: ExperimentProgress };
   /** Path of the HTML report on the server, once written. */
   report: string;
-  /** Why the run failed (`N jobs failed`, `interrupted`). */
+  /** Why the run failed or was interrupted (`N jobs failed`, `run r1 interrupted (…)`). */
   error: string;
 }
 
@@ -2147,8 +2154,8 @@ export const OrchestratorService = {
   },
   /**
    * Stops a running run: no new samples start, running ones finish and are stored, queued NATS
-   * jobs are withdrawn. The run ends `failed` with error "interrupted"; SubmitRun with the same
-   * id resumes it.
+   * jobs are withdrawn. The run ends `interrupted` (error says why); SubmitRun with the same id
+   * resumes it.
    */
   cancelRun: {
     path: "/locscope.v1.Orchestrator/CancelRun" as const,
@@ -2189,8 +2196,8 @@ export interface OrchestratorServer extends UntypedServiceImplementation {
   watchRun: handleServerStreamingCall<WatchRunRequest, WatchRunResponse>;
   /**
    * Stops a running run: no new samples start, running ones finish and are stored, queued NATS
-   * jobs are withdrawn. The run ends `failed` with error "interrupted"; SubmitRun with the same
-   * id resumes it.
+   * jobs are withdrawn. The run ends `interrupted` (error says why); SubmitRun with the same id
+   * resumes it.
    */
   cancelRun: handleUnaryCall<CancelRunRequest, CancelRunResponse>;
   /** The run's report files (report/ of the run directory), streamed in chunks, or only listed. */
@@ -2262,8 +2269,8 @@ export interface OrchestratorClient extends Client {
   ): ClientReadableStream<WatchRunResponse>;
   /**
    * Stops a running run: no new samples start, running ones finish and are stored, queued NATS
-   * jobs are withdrawn. The run ends `failed` with error "interrupted"; SubmitRun with the same
-   * id resumes it.
+   * jobs are withdrawn. The run ends `interrupted` (error says why); SubmitRun with the same id
+   * resumes it.
    */
   cancelRun(
     request: CancelRunRequest,

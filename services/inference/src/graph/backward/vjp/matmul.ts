@@ -6,16 +6,17 @@ import type { Value } from '../../../onnx/graph-core.ts';
 
 /**
  * vᵀ over the last two axes. When v is itself such a transpose (attention's q·kᵀ), its input is
- * returned instead of a second Transpose; for an initializer (a linear weight), the initializer
- * holding its transpose when the caller has one, instead of a Transpose onnxruntime would fold
- * into a private copy of the weight.
+ * returned instead of a second Transpose; for an initializer (a linear weight), or a Cast of one
+ * (float16 weights in a float32 graph), the caller's stored transpose of that initializer when it
+ * has one, instead of a Transpose onnxruntime would fold into a private copy of the weight.
  */
 function swapLastTwo(c: VjpContext, v: Value, rank: number): Value {
-  const stored = rank === 2 && c.fwd.isInitializer(v.name) ? c.transposeOf?.(v.name) : null;
+  const producer = c.fwd.producers.get(v.name);
+  const weight = producer?.opType === 'Cast' ? producer.input[0] : v.name;
+  const stored = rank === 2 && c.fwd.isInitializer(weight) ? c.transposeOf?.(weight) : null;
   if (stored) return stored;
   const perm = Array.from({ length: rank }, (_, i) => i);
   [perm[rank - 2], perm[rank - 1]] = [perm[rank - 1], perm[rank - 2]];
-  const producer = c.fwd.producers.get(v.name);
   const producerPerm = producer?.opType === 'Transpose' ? intsAttr(producer, 'perm') : undefined;
   if (producer && producerPerm && producerPerm.join(',') === perm.join(',')) return { name: producer.input[0] };
   return c.b.transpose(v, perm);

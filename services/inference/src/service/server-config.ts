@@ -1,0 +1,104 @@
+// The inference server's whole configuration, parsed in one place: flags, then env, then the models
+// file's per-model entries, then named defaults. Every value is checked and an error names its flag
+// (or the models file's field). `locscope serve inference --help` lists INFERENCE_FLAGS; the service's
+// main.ts, `locscope serve`, and the orchestrator's in-process inference (run, worker) all read it here.
+import { join } from 'node:path';
+import {
+  defineFlags,
+  InvalidArgumentError,
+  intOption,
+  readServiceConfig,
+  stringOption,
+  type FlagValues,
+  type SERVICE_FLAGS,
+  type ServiceConfig,
+} from '@locscope/server-kit';
+import type { LoadModelOptions } from '../runtime/model.ts';
+import type { ExecutionProvider } from '../runtime/session.ts';
+import { DEFAULT_LIMITS, type InferenceLimits } from './limits.ts';
+import {
+  demoModelEntries,
+  EXECUTION_PROVIDERS,
+  optionalChoice,
+  readModelsFile,
+  SERVED_PRECISIONS,
+  type ModelEntry,
+  type ServedPrecision,
+} from './model-registry.ts';
+
+export const DEFAULT_EXECUTION_PROVIDER: ExecutionProvider = 'cpu';
+export const DEFAULT_PRECISION: ServedPrecision = 'auto';
+/** Largest intra-op thread count accepted (a typo, not a machine, has more). */
+export const MAX_THREADS = 1024;
+
+/** Each served limit: its flag, its env var and the InferenceLimits field it sets, with its bounds. */
+const LIMIT_FLAGS = {
+  'max-variants': { field: 'maxVariants', env: 'LOCSCOPE_MAX_VARIANTS', max: 4096, description: 'intervention variants per request' },
+  'max-queue': { field: 'maxQueued', env: 'LOCSCOPE_MAX_QUEUE', max: 1_000_000, description: 'requests waiting for a forward; more are RESOURCE_EXHAUSTED' },
+  'max-sequence': { field: 'maxSequenceTokens', env: 'LOCSCOPE_MAX_SEQUENCE', max: 1_048_576, description: 'tokens in one sequence (image, prompt, target, generated)' },
+  'max-ig-steps': { field: 'maxAttributionSteps', env: 'LOCSCOPE_MAX_IG_STEPS', max: 100_000, description: 'integrated-gradients steps per Attribute request' },
+} as const satisfies Record<string, { field: keyof InferenceLimits; env: string; max: number; description: string }>;
+
+export const INFERENCE_FLAGS = defineFlags({
+  models: { type: 'string', value: 'FILE', description: 'models file (YAML/JSON): models: [{name, dir, preload?, executionProvider?, precision?}]', default: 'the shipped demo models', env: 'LOCSCOPE_MODELS' },
+  'execution-provider': { type: 'string', value: EXECUTION_PROVIDERS.join('|'), description: 'onnxruntime execution provider (cuda needs its GPU build)', default: DEFAULT_EXECUTION_PROVIDER, env: 'LOCSCOPE_EXECUTION_PROVIDER' },
+  precision: { type: 'string', value: SERVED_PRECISIONS.join('|'), description: 'compute precision; auto = float32 for float32 checkpoints, float16 for fp16/bf16 ones', default: DEFAULT_PRECISION, env: 'LOCSCOPE_PRECISION' },
+  threads: { type: 'string', value: 'N', description: 'intra-op threads per forward', default: 'all cores', env: 'LOCSCOPE_THREADS' },
+  'cache-dir': { type: 'string', value: 'DIR', description: 'cache folder; prepared weights go to DIR/weights', default: '~/.cache/locscope', env: 'LOCSCOPE_CACHE_DIR' },
+  ...(Object.fromEntries(
+    Object.entries(LIMIT_FLAGS).map(([name, limit]) => [
+      name,
+      { type: 'string', value: 'N', description: limit.description, default: String(DEFAULT_LIMITS[limit.field]), env: limit.env },
+    ]),
+  ) as Record<keyof typeof LIMIT_FLAGS, { type: 'string'; value: string; description: string; default: string; env: string }>),
+});
+
+export interface InferenceServerConfig extends ServiceConfig {
+  /** The served models, each with its execution provider and precision resolved. */
+  models: (ModelEntry & { executionProvider: ExecutionProvider; precision: ServedPrecision })[];
+  /** Intra-op threads; undefined = onnxruntime's choice (all cores). */
+  threads: number | undefined;
+  /** Cache root (prepared weights in `cacheDir/weights`); undefined = the runtime's default. */
+  cacheDir: string | undefined;
+  limits: InferenceLimits;
+}
+
+type InferenceFlagValues = FlagValues<typeof SERVICE_FLAGS> & FlagValues<typeof INFERENCE_FLAGS>;
+
+/** The inference server's config: flags, then env, then the models file's entries, then named defaults. */
+export function readInferenceServerConfig(values: InferenceFlagValues, env: NodeJS.ProcessEnv, defaultPort: number): InferenceServerConfig {
+  const value = (flag: keyof typeof INFERENCE_FLAGS) => stringOption(values[flag], env[INFERENCE_FLAGS[flag].env]);
+  const modelsFile = value('models');
+  const entries = modelsFile ? readModelsFile(modelsFile) : demoModelEntries();
+  const executionProvider = optionalChoice(value('execution-provider'), EXECUTION_PROVIDERS, 'execution-provider');
+  const precision = optionalChoice(value('precision'), SERVED_PRECISIONS, 'precision');
+  const threads = value('threads');
+  const cacheDir = value('cache-dir');
+  if (cacheDir !== undefined && cacheDir.trim() === '') throw new InvalidArgumentError('must name a folder', { field: 'cache-dir' });
+  const limits: InferenceLimits = { ...DEFAULT_LIMITS };
+  for (const [name, limit] of Object.entries(LIMIT_FLAGS)) {
+    limits[limit.field] = intOption(name, value(name as keyof typeof LIMIT_FLAGS), DEFAULT_LIMITS[limit.field], 1, limit.max);
+  }
+  return {
+    ...readServiceConfig(values, env, defaultPort),
+    models: entries.map((entry) => ({
+      ...entry,
+      executionProvider: executionProvider ?? entry.executionProvider ?? DEFAULT_EXECUTION_PROVIDER,
+      precision: precision ?? entry.precision ?? DEFAULT_PRECISION,
+    })),
+    threads: threads === undefined ? undefined : intOption('threads', threads, 0, 1, MAX_THREADS),
+    cacheDir,
+    limits,
+  };
+}
+
+/** What `loadModel` gets for one served model (entries as readInferenceServerConfig resolved them). */
+export function loadOptionsFor(config: Pick<InferenceServerConfig, 'threads' | 'cacheDir'>, entry: ModelEntry): LoadModelOptions {
+  return {
+    ...(entry.executionProvider !== undefined && { executionProvider: entry.executionProvider }),
+    // auto leaves the precision to the loader, which takes it from the checkpoint's dtype.
+    ...(entry.precision !== undefined && entry.precision !== 'auto' && { precision: entry.precision }),
+    ...(config.threads !== undefined && { intraOpNumThreads: config.threads }),
+    ...(config.cacheDir !== undefined && { cacheDir: join(config.cacheDir, 'weights') }),
+  };
+}

@@ -1,0 +1,17 @@
+// The metrics RPCs whose work is CPU-bound JavaScript (the bootstrap of Summarize, training a
+// probe on data sent in the request), as tasks of the service's worker pool: each runs in a
+// worker thread, so health and cheap calls keep being answered meanwhile (issue 13).
+import type { SummarizeRequest, TrainPositionProbeRequest } from '@locscope/proto/v1/metrics';
+import type { MetricsLimits } from './limits.ts';
+import { trainPositionProbeRequest } from './probe-handler.ts';
+import { summarizeRequest } from './statistics-handlers.ts';
+
+/** What a task gets: the request and the server's limits (a worker has no other state). */
+export interface MetricsTask<R> {
+  request: R;
+  limits: MetricsLimits;
+}
+
+export const summarize = ({ request, limits }: MetricsTask<SummarizeRequest>) => summarizeRequest(request, limits);
+// Cancellation terminates the worker thread, so the trainer needs no signal of its own here.
+export const trainPositionProbe = ({ request, limits }: MetricsTask<TrainPositionProbeRequest>) => trainPositionProbeRequest(request, limits);
