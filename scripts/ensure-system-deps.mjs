@@ -1,15 +1,27 @@
 // Makes sure the system programs the test suite needs are present: nats-server (NATS tests),
-// chromium (report rendering test) and kubectl (its kustomize renders deploy/k8s). Installs the first
-// two from Debian's packages when missing and we are root; otherwise says what to install and
-// fails, because those tests must never be skipped.
+// chromium (report rendering test), the Python client's toolchain (Debian's protoc, gRPC plugin,
+// python3-grpcio) and kubectl (its kustomize renders deploy/k8s). Installs all but kubectl from
+// Debian's packages when missing and we are root; otherwise says what to install and fails,
+// because those tests must never be skipped.
 import { execFileSync, spawnSync } from 'node:child_process';
 
 const needed = [
   { program: 'nats-server', pkg: 'nats-server' },
   { program: 'chromium', pkg: 'chromium' },
+  // The Python client: its stubs' generator (protoc, the gRPC plugin, the well-known .protos of
+  // grpc-tools) and what it runs on (grpcio, protobuf, numpy, venv for the offline pip install).
+  { program: 'protoc', pkg: 'protobuf-compiler' },
+  { program: 'grpc_python_plugin', pkg: 'protobuf-compiler-grpc' },
+  { program: '/usr/bin/python3 -c "import grpc_tools"', pkg: 'python3-grpc-tools' },
+  { program: '/usr/bin/python3 -c "import grpc"', pkg: 'python3-grpcio' },
+  { program: '/usr/bin/python3 -c "import google.protobuf"', pkg: 'python3-protobuf' },
+  { program: '/usr/bin/python3 -c "import numpy"', pkg: 'python3-numpy' },
+  { program: '/usr/bin/python3 -c "import ensurepip"', pkg: 'python3-venv' },
 ];
 
-const has = (program) => spawnSync('sh', ['-c', `command -v ${program}`], { stdio: 'ignore' }).status === 0;
+/** A program name is looked up on PATH; a command line (a Python import) must succeed. */
+const has = (program) =>
+  spawnSync('sh', ['-c', program.includes(' ') ? program : `command -v ${program}`], { stdio: 'ignore' }).status === 0;
 
 // Debian's kubectl (kubernetes-client 1.20) embeds a kustomize too old for deploy/k8s, so it is
 // never installed from there: CI's machine image has a current one; elsewhere see deploy/README.md.

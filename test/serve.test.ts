@@ -39,7 +39,7 @@ describe('locscope serve', () => {
   it('rejects an unknown service with a usage error', async () => {
     const result = await finished(spawnLocscope(['serve', 'nope']));
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/^locscope serve: expected a service name \(masks, inference, inpainting, metrics\) or "all", got "nope"/);
+    expect(result.stderr).toMatch(/^locscope serve: expected a service name \(masks, inference, inpainting, metrics, orchestrator\) or "all", got "nope"/);
   });
 
   it('refuses to listen beyond loopback without TLS and callers, saying what to configure', async () => {

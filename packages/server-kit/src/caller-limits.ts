@@ -4,7 +4,6 @@
 // a google.rpc.RetryInfo saying when a retry can succeed.
 import type { Caller } from './callers.ts';
 import { PermissionDeniedError, ResourceExhaustedError } from './errors.ts';
-import { retryInfo } from './rpc-status.ts';
 
 /** What a service tells the kit about one request, for rights and the audit log. */
 export interface RequestFacts {
@@ -58,9 +57,7 @@ export class CallerQuotas {
     const usage = this.usage.get(caller.name) ?? { running: 0, tokens: requestsPerMinute ?? 0, refilledAt: this.now() };
     this.usage.set(caller.name, usage);
     if (maxConcurrent !== undefined && usage.running >= maxConcurrent) {
-      throw new ResourceExhaustedError(`caller "${caller.name}" has ${usage.running} requests running, its maxConcurrent`, {
-        details: [retryInfo(CONCURRENCY_RETRY_MS)],
-      });
+      throw new ResourceExhaustedError(`caller "${caller.name}" has ${usage.running} requests running, its maxConcurrent`, { retryAfterMs: CONCURRENCY_RETRY_MS });
     }
     if (requestsPerMinute !== undefined) {
       const now = this.now();
@@ -68,9 +65,7 @@ export class CallerQuotas {
       usage.tokens = Math.min(requestsPerMinute, usage.tokens + (now - usage.refilledAt) * perMs);
       usage.refilledAt = now;
       if (usage.tokens < 1) {
-        throw new ResourceExhaustedError(`caller "${caller.name}" is past its requestsPerMinute of ${requestsPerMinute}`, {
-          details: [retryInfo((1 - usage.tokens) / perMs)],
-        });
+        throw new ResourceExhaustedError(`caller "${caller.name}" is past its requestsPerMinute of ${requestsPerMinute}`, { retryAfterMs: (1 - usage.tokens) / perMs });
       }
       usage.tokens -= 1;
     }

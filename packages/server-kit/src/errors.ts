@@ -2,28 +2,34 @@
 // class to its status code, so a handler never builds a status by hand and bad input never
 // surfaces as INTERNAL.
 import { status } from '@grpc/grpc-js';
-import type { StatusDetail } from './rpc-status.ts';
 
 export interface LocscopeErrorOptions {
   /** The request field (dotted path, e.g. `variants[2].head_ablation.layer`) the error is about. */
   field?: string;
+  /** The thing that was not found (NOT_FOUND's google.rpc.ResourceInfo), e.g. `{ type: 'run', name: 'r1' }`. */
+  resource?: { type: string; name: string };
+  /** When a retry may succeed (RESOURCE_EXHAUSTED's google.rpc.RetryInfo). */
+  retryAfterMs?: number;
   cause?: unknown;
-  /** google.rpc error details sent in the status trailer (see rpc-status.ts). */
-  details?: StatusDetail[];
 }
 
 /** Base class: an expected failure with the gRPC status it maps to. */
 export class LocscopeError extends Error {
   readonly code: status;
   readonly field: string | undefined;
-  readonly details: StatusDetail[];
+  /** The message without the field prefix (a field violation's description). */
+  readonly description: string;
+  readonly resource: LocscopeErrorOptions['resource'];
+  readonly retryAfterMs: number | undefined;
 
   constructor(code: status, message: string, options: LocscopeErrorOptions = {}) {
     super(options.field ? `${options.field}: ${message}` : message, { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
     this.field = options.field;
-    this.details = options.details ?? [];
+    this.description = message;
+    this.resource = options.resource;
+    this.retryAfterMs = options.retryAfterMs;
   }
 }
 

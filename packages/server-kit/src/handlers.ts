@@ -18,9 +18,9 @@ import { checkRights, type CallerQuotas, type RequestFacts } from './caller-limi
 import { ownerOfPeer } from './caller.ts';
 import { identifyCaller, type Caller, type CallerEntry } from './callers.ts';
 import { LocscopeError, statusOf } from './errors.ts';
-import { statusDetailsMetadata } from './rpc-status.ts';
 import type { InFlightCalls } from './in-flight-calls.ts';
 import type { Logger } from './logger.ts';
+import { statusDetailsMetadata } from './status-details.ts';
 import { extractTraceContext, tracer } from './telemetry.ts';
 
 /** What a handler gets besides its request. */
@@ -274,12 +274,12 @@ function metadataCarrier(metadata: Metadata): Record<string, string> {
   return carrier;
 }
 
-/** gRPC status object for a thrown value; unexpected errors are logged and become INTERNAL. */
+/**
+ * gRPC status object for a thrown value (typed errors with their google.rpc.Status details);
+ * unexpected errors are logged and become INTERNAL.
+ */
 export function toStatus(error: unknown, path: string, logger: Logger): { code: status; details: string; metadata?: Metadata } {
-  if (error instanceof LocscopeError) {
-    if (error.details.length === 0) return { code: error.code, details: error.message };
-    return { code: error.code, details: error.message, metadata: statusDetailsMetadata(error.code, error.message, error.details) };
-  }
+  if (error instanceof LocscopeError) return { code: error.code, details: error.message, metadata: statusDetailsMetadata(error) };
   logger.error('unexpected error', { method: path, error });
   return { code: status.INTERNAL, details: `internal error: ${(error as Error)?.message ?? String(error)}` };
 }

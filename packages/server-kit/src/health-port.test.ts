@@ -31,7 +31,7 @@ describe('health port', () => {
   it('serves the service port statuses in plaintext, only health, and closes after the drain', async () => {
     const server = await startServer(
       { host: '127.0.0.1', port: 0, maxMessageBytes: 4096, shutdownGraceMs: 2000, healthPort: 0 },
-      [service({ name: 'test.Ping', definition: PingDefinition, protoFiles: [], includeDirs: [], servingAtStart: false, implementation: { ping: async () => ({}) } as any })],
+      [service({ name: 'test.Ping', definition: PingDefinition, descriptorSet: new Uint8Array(), servingAtStart: false, implementation: { ping: async () => ({}) } as any })],
       createLogger({ level: 'silent' }),
     );
     const health = `127.0.0.1:${server.healthPort}`;

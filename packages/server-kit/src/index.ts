@@ -9,7 +9,7 @@ export { UsageError, HelpRequested, defineFlags, parseFlags, commandHelp, usageL
 export { serviceMain, type ServiceLauncher, type LauncherFlagValues } from './service-launcher.ts';
 export { readCallersFile, tokenSha256, type Caller, type CallerRights } from './callers.ts';
 export { type RequestFacts } from './caller-limits.ts';
-export { retryInfo, statusDetailsMetadata, decodeStatusDetails, STATUS_DETAILS_KEY, type StatusDetail } from './rpc-status.ts';
+export { decodeStatusDetails, STATUS_DETAILS_KEY } from './status-details.ts';
 export { serverCredentials, clientCredentials, DEFAULT_TLS_RELOAD_MS, type ServerTls, type ClientTls } from './tls.ts';
 export { CLIENT_FLAGS, readClientSecurity, clientSecurityOptions, type ClientSecurity } from './client-security.ts';
 export { WorkerPool, WorkerTaskError, defaultWorkerThreads, DEFAULT_WORKER_MAX_QUEUE, DEFAULT_WORKER_MAX_HEAP_MB, type WorkerPoolOptions } from './worker-pool.ts';

@@ -11,7 +11,7 @@ import { CONCURRENCY_RETRY_MS, type RequestFacts } from './caller-limits.ts';
 import { tokenSha256 } from './callers.ts';
 import type { ServiceConfig } from './config.ts';
 import { createLogger } from './logger.ts';
-import { decodeStatusDetails, STATUS_DETAILS_KEY } from './rpc-status.ts';
+import { decodeStatusDetails, STATUS_DETAILS_KEY } from './status-details.ts';
 import { service, startServer, type RunningServer } from './server.ts';
 import { checkHealth } from './testing.ts';
 import { makeTestPki } from './test-pki.ts';
@@ -56,8 +56,7 @@ async function start(config: Partial<ServiceConfig>, lines: Record<string, unkno
       service({
         name: 'test.Echo',
         definition: EchoDefinition,
-        protoFiles: [],
-        includeDirs: [],
+        descriptorSet: new Uint8Array(),
         describe: (_method, request): RequestFacts => {
           const { model, variants } = request as EchoRequest;
           return { ...(model !== undefined && { model }), ...(variants !== undefined && { variants }) };

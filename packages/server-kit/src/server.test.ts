@@ -3,7 +3,8 @@ import { context, trace } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientInterceptors } from './client.ts';
 import type { CallContext } from './handlers.ts';
-import { InvalidArgumentError, NotFoundError } from './errors.ts';
+import protobuf from 'protobufjs';
+import { InvalidArgumentError, NotFoundError, ResourceExhaustedError } from './errors.ts';
 import { createLogger } from './logger.ts';
 import { service, startServer, type RunningServer } from './server.ts';
 import { setupTelemetry, type Telemetry } from './telemetry.ts';
@@ -31,7 +32,7 @@ const EchoDefinition = {
 
 interface EchoRequest {
   text?: string;
-  fail?: 'invalid' | 'missing' | 'bug';
+  fail?: 'invalid' | 'missing' | 'busy' | 'bug';
   n?: number;
 }
 
@@ -50,12 +51,13 @@ beforeAll(async () => {
       service({
         name: 'test.Echo',
         definition: EchoDefinition,
-        protoFiles: [],
-        includeDirs: [],
+        // No descriptors: this test service is not reflected.
+        descriptorSet: new Uint8Array(),
         implementation: {
           echo: async (request: EchoRequest) => {
             if (request.fail === 'invalid') throw new InvalidArgumentError('must be short', { field: 'text' });
-            if (request.fail === 'missing') throw new NotFoundError('no such model "x"', { field: 'model' });
+            if (request.fail === 'missing') throw new NotFoundError('no such model "x"', { field: 'model', resource: { type: 'model', name: 'x' } });
+            if (request.fail === 'busy') throw new ResourceExhaustedError('server busy', { retryAfterMs: 1500 });
             if (request.fail === 'bug') throw new TypeError('boom');
             return { text: request.text, traceId: trace.getActiveSpan()?.spanContext().traceId };
           },
@@ -106,6 +108,40 @@ describe('startServer', () => {
       details: 'text: must be short',
     });
     await expect(unary('echo', { fail: 'missing' })).rejects.toMatchObject({ code: status.NOT_FOUND });
+  });
+
+  it('attaches google.rpc.Status details: BadRequest, ResourceInfo, RetryInfo', async () => {
+    // Decoded with protobufjs from the public google.rpc definitions, independently of the encoder.
+    const root = protobuf.parse(`syntax = "proto3";
+      package google.rpc;
+      message Any { string type_url = 1; bytes value = 2; }
+      message Status { int32 code = 1; string message = 2; repeated Any details = 3; }
+      message BadRequest { message FieldViolation { string field = 1; string description = 2; } repeated FieldViolation field_violations = 1; }
+      message ResourceInfo { string resource_type = 1; string resource_name = 2; string owner = 3; string description = 4; }
+      message Duration { int64 seconds = 1; int32 nanos = 2; }
+      message RetryInfo { Duration retry_delay = 1; }`, { keepCase: true }).root;
+    const details = async (request: EchoRequest, stream = false) => {
+      const error = await (stream
+        ? new Promise<any>((resolve) => client.count(request).on('error', resolve).on('data', () => {}))
+        : unary('echo', request).catch((e: unknown) => e));
+      const [bytes] = error.metadata.get('grpc-status-details-bin') as Buffer[];
+      const decoded = root.lookupType('google.rpc.Status').toObject(root.lookupType('google.rpc.Status').decode(bytes), { longs: Number }) as any;
+      expect(decoded).toMatchObject({ code: error.code, message: error.details });
+      return decoded.details.map((d: { type_url: string; value: Uint8Array }) => {
+        const type = d.type_url.replace('type.googleapis.com/', '');
+        return { type, value: root.lookupType(type).toObject(root.lookupType(type).decode(d.value), { longs: Number }) };
+      });
+    };
+    expect(await details({ fail: 'invalid' })).toEqual([
+      { type: 'google.rpc.BadRequest', value: { field_violations: [{ field: 'text', description: 'must be short' }] } },
+    ]);
+    expect(await details({ fail: 'invalid', n: 1 }, true)).toEqual([
+      { type: 'google.rpc.BadRequest', value: { field_violations: [{ field: 'n', description: 'must be positive' }] } },
+    ]);
+    expect(await details({ fail: 'missing' })).toEqual([
+      { type: 'google.rpc.ResourceInfo', value: { resource_type: 'model', resource_name: 'x', description: 'no such model "x"' } },
+    ]);
+    expect(await details({ fail: 'busy' })).toEqual([{ type: 'google.rpc.RetryInfo', value: { retry_delay: { seconds: 1, nanos: 500_000_000 } } }]);
   });
 
   it('reports unexpected errors as INTERNAL', async () => {
@@ -181,8 +217,8 @@ describe('startServer', () => {
         service({
           name: 'test.Echo',
           definition: EchoDefinition,
-          protoFiles: [],
-          includeDirs: [],
+          // No descriptors: this test service is not reflected.
+          descriptorSet: new Uint8Array(),
           implementation: {
             echo: async (request: EchoRequest) => {
               await new Promise((resolve) => setTimeout(resolve, 300));
@@ -216,8 +252,7 @@ describe('startServer', () => {
         service({
           name: 'test.Echo',
           definition: EchoDefinition,
-          protoFiles: [],
-          includeDirs: [],
+          descriptorSet: new Uint8Array(),
           implementation: {
             // Work that ignores cancellation and would never finish: only the server can end the call.
             echo: (_request: EchoRequest, call: CallContext) => {

@@ -3,9 +3,7 @@
 // quotas, and graceful shutdown (drain, then stop). Health and reflection stay open: probes need
 // health, and reflection only describes the public API (the .proto files of this repository).
 import { Server, type ServiceDefinition } from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
-import { ReflectionService } from '@grpc/reflection';
-import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
+import { HealthImplementation } from 'grpc-health-check';
 import { type ServiceConfig } from './config.ts';
 import { CallerQuotas } from './caller-limits.ts';
 import { readCallersFile } from './callers.ts';
@@ -14,6 +12,7 @@ import { startHealthPort } from './health-port.ts';
 import { UnavailableError } from './errors.ts';
 import { InFlightCalls } from './in-flight-calls.ts';
 import type { Logger } from './logger.ts';
+import { addReflection } from './reflection.ts';
 import { serverCredentials } from './tls.ts';
 
 /** How long calls answered UNAVAILABLE at the end of the grace period have to reach their clients. */
@@ -25,10 +24,11 @@ export interface ServiceRegistration<S = unknown> {
   /** ts-proto generated service definition (`MasksService`). */
   definition: ServiceDefinition;
   implementation: AsyncServiceImplementation<S>;
-  /** .proto files (absolute paths) describing the service, for reflection. */
-  protoFiles: string[];
-  /** Include directories for those files' imports. */
-  includeDirs: string[];
+  /**
+   * Encoded FileDescriptorSet holding the service's .proto file and its imports (`apiDescriptorSet`
+   * of @locscope/proto), for reflection.
+   */
+  descriptorSet: Uint8Array;
   /** Reported SERVING at start; false leaves it NOT_SERVING until `setServing` (e.g. model loading). */
   servingAtStart?: boolean;
   /** Model, sizes and positions of a request, for per-caller rights and the audit log. */
@@ -80,11 +80,11 @@ export async function startServer(
     );
     health.setStatus(registration.name, registration.servingAtStart === false ? 'NOT_SERVING' : 'SERVING');
   }
-  const reflected = loadSync(
-    [healthProtoPath, ...services.flatMap((s) => s.protoFiles)],
-    { includeDirs: [...new Set(services.flatMap((s) => s.includeDirs))], keepCase: true },
+  addReflection(
+    server,
+    services.map((s) => s.descriptorSet),
+    services.map((s) => s.name),
   );
-  new ReflectionService(reflected).addToServer(server);
 
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${config.host}:${config.port}`, serverCredentials(config.tls), (error, bound) =>

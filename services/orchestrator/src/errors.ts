@@ -5,9 +5,12 @@ import { FailedPreconditionError, InvalidArgumentError, NotFoundError, Unavailab
 /** An experiment config file is malformed; the message names the file and the field. */
 export class ConfigError extends InvalidArgumentError {
   readonly file: string;
+  /** The message without file and field (for callers that report them their own way). */
+  readonly detail: string;
   constructor(file: string, field: string, message: string, options: { cause?: unknown } = {}) {
     super(`${file}: ${message}`, { field, cause: options.cause });
     this.file = file;
+    this.detail = message;
   }
 }
 

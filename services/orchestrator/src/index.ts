@@ -31,3 +31,5 @@ export { SERVICE_NAMES, startService, type ServiceName } from './services/launch
 export type { Aggregate, Table, Figure, HeatmapFigure, LinesFigure } from './report/model.ts';
 export { renderReport } from './report/render.ts';
 export { ConfigError, FigureRenderError, MissingError, NotWiredError, RunConflictError, SampleFailedError } from './errors.ts';
+export { startOrchestratorServer, orchestratorService, ORCHESTRATOR_SERVICE_NAME, type OrchestratorStartOptions } from './api/service.ts';
+export { DEFAULT_ORCHESTRATOR_PORT, ORCHESTRATOR_FLAGS, type OrchestratorFlagValues } from './api/options.ts';

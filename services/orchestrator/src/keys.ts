@@ -2,6 +2,7 @@
 // record per (variant, seed). Keys become file names and NATS KV keys, so every free-form part is
 // escaped into the alphabet both accept.
 import { InvalidArgumentError } from '@locscope/server-kit';
+import { randomBytes } from 'node:crypto';
 import type { JsonValue } from './canonical-json.ts';
 
 export interface JobKey {
@@ -74,9 +75,20 @@ function compareStrings(a: string, b: string): number {
 }
 
 /** Run ids name directories, KV keys and NATS subjects: a conservative alphabet. */
+export function isRunId(runId: string): boolean {
+  return /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/.test(runId);
+}
+
+/** `runId` if it is a valid run id (see isRunId), else INVALID_ARGUMENT naming `field`. */
 export function checkRunId(runId: string, field = 'run-id'): string {
-  if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/.test(runId)) {
+  if (!isRunId(runId)) {
     throw new InvalidArgumentError(`"${runId}" is not a valid run id (letters, digits, '_' and '-', at most 128)`, { field });
   }
   return runId;
+}
+
+/** A fresh run id, `YYYYMMDD-HHMMSS-xxxx` (UTC; the suffix keeps ids started in the same second apart). */
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${stamp}-${randomBytes(2).toString('hex')}`;
 }

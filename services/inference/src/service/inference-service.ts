@@ -1,7 +1,7 @@
 // locscope.v1.Inference over gRPC: proto ↔ engine mapping, admission control, readiness, and
 // the server entry point. Every model-running RPC goes through the admission queue so that a
 // busy server refuses work (RESOURCE_EXHAUSTED) instead of stalling every caller.
-import { float32Tensor, protoFile, protoRoot } from '@locscope/proto';
+import { float32Tensor, apiDescriptorSet } from '@locscope/proto';
 import { ModelFamily } from '@locscope/proto/v1/model_family';
 import {
   InferenceService,
@@ -9,6 +9,7 @@ import {
   type InferenceServer,
 } from '@locscope/proto/v1/inference';
 import { DType } from '@locscope/proto/v1/tensor';
+import { GRPCInferenceServiceService, type GRPCInferenceServiceServer } from '@locscope/proto/oip';
 import {
   service,
   startServer,
@@ -22,6 +23,7 @@ import { loadModel, type LoadModelOptions, type Model } from '../runtime/model.t
 import { Admission } from './admission.ts';
 import { InferenceEngine, type EngineOptions } from './engine.ts';
 import { ModelRegistry, type ModelEntry } from './model-registry.ts';
+import { OIP_SERVICE_NAME, openInferenceImplementation } from './open-inference.ts';
 import { describeInferenceRequest } from './request-facts.ts';
 
 export const INFERENCE_SERVICE_NAME = 'locscope.v1.Inference';
@@ -226,7 +228,10 @@ export interface StartedInference {
   ready: Promise<void>;
 }
 
-/** Starts locscope.v1.Inference; it reports NOT_SERVING until the preload models are loaded. */
+/**
+ * Starts locscope.v1.Inference and inference.GRPCInferenceService (the Open Inference Protocol);
+ * both report NOT_SERVING until the preload models are loaded.
+ */
 export async function startInferenceServer(config: ServiceConfig, options: InferenceServiceOptions, logger: Logger): Promise<StartedInference> {
   const registry = new ModelRegistry<Model>(options.models, async (entry) => {
     const model = await loadModel(entry.dir, options.load?.(entry));
@@ -247,10 +252,17 @@ export async function startInferenceServer(config: ServiceConfig, options: Infer
         name: INFERENCE_SERVICE_NAME,
         definition: InferenceService,
         implementation: inferenceImplementation(engine, admission),
-        protoFiles: [protoFile('inference')],
-        includeDirs: [protoRoot],
+        descriptorSet: apiDescriptorSet,
         servingAtStart: false,
         describe: describeInferenceRequest,
+      }),
+      // The same models through the Open Inference Protocol v2 (Triton/KServe clients).
+      service<GRPCInferenceServiceServer>({
+        name: OIP_SERVICE_NAME,
+        definition: GRPCInferenceServiceService,
+        implementation: openInferenceImplementation(engine, registry, admission),
+        descriptorSet: apiDescriptorSet,
+        servingAtStart: false,
       }),
     ],
     logger,
@@ -258,6 +270,7 @@ export async function startInferenceServer(config: ServiceConfig, options: Infer
   const ready = registry.preload().then(
     () => {
       server.setServing(INFERENCE_SERVICE_NAME, true);
+      server.setServing(OIP_SERVICE_NAME, true);
       logger.info('models loaded', { models: registry.entries.map((e) => e.name) });
     },
     (error) => {

@@ -1,6 +1,6 @@
 // The locscope.v1.Inpainting registration for the server kit (health, reflection, tracing and
 // error mapping come from the kit).
-import { protoFile, protoRoot } from '@locscope/proto';
+import { apiDescriptorSet } from '@locscope/proto';
 import { InpaintMethod, InpaintingService, type InpaintingServer } from '@locscope/proto/v1/inpainting';
 import { service, type ServiceRegistration, type WorkerPool } from '@locscope/server-kit';
 import { handleRemove, type RemoveHandlerOptions } from './remove-handler.ts';
@@ -19,7 +19,6 @@ export function inpaintingService(pool: WorkerPool, options: RemoveHandlerOption
       remove: (request, call) =>
         request.method === InpaintMethod.INPAINT_METHOD_ONNX ? handleRemove(request, options) : pool.run('removeClassical', { request }, call.signal),
     },
-    protoFiles: [protoFile('inpainting')],
-    includeDirs: [protoRoot],
+    descriptorSet: apiDescriptorSet,
   });
 }

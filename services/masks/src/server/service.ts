@@ -1,6 +1,6 @@
 // The locscope.v1.Masks registration for the server kit (health, reflection, tracing and
 // error mapping come from the kit), and the starter the orchestrator and main.ts use.
-import { protoFile, protoRoot } from '@locscope/proto';
+import { apiDescriptorSet } from '@locscope/proto';
 import { MasksService, type MasksServer } from '@locscope/proto/v1/masks';
 import { service, startServer, WorkerPool, type CallContext, type Logger, type RunningServer, type ServiceConfig, type ServiceRegistration, type WorkerPoolOptions } from '@locscope/server-kit';
 import { handleConvertBox } from './convert-box.ts';
@@ -38,8 +38,7 @@ export function masksService(pool: WorkerPool, options: MasksServiceOptions = {}
       convertBox: handleConvertBox,
       filterDataset: offload('filterDataset'),
     },
-    protoFiles: [protoFile('masks')],
-    includeDirs: [protoRoot],
+    descriptorSet: apiDescriptorSet,
   });
 }
 

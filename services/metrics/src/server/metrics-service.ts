@@ -1,5 +1,5 @@
 // The locscope.v1.Metrics service registration for @locscope/server-kit.
-import { protoFile, protoRoot } from '@locscope/proto';
+import { apiDescriptorSet } from '@locscope/proto';
 import { MetricsService, type MetricsServer } from '@locscope/proto/v1/metrics';
 import { service, startServer, WorkerPool, type CallContext, type Logger, type RunningServer, type ServiceConfig, type ServiceRegistration, type WorkerPoolOptions } from '@locscope/server-kit';
 import { scoreClassificationHandler } from './classification-handler.ts';
@@ -35,8 +35,7 @@ export function metricsService(pool: WorkerPool, options: MetricsServiceOptions 
   return service<MetricsServer>({
     name: METRICS_SERVICE_NAME,
     definition: MetricsService,
-    protoFiles: [protoFile('metrics')],
-    includeDirs: [protoRoot],
+    descriptorSet: apiDescriptorSet,
     implementation: {
       parseAnswers: parseAnswersHandler,
       scoreLocalization: scoreLocalizationHandler,

@@ -20,7 +20,7 @@ export const commands: Record<string, CommandEntry> = {
     load: async () => (await import('./report.ts')).reportCommand,
   },
   serve: {
-    summary: 'start one service (masks, inference, inpainting, metrics) or all of them',
+    summary: 'start one service (masks, inference, inpainting, metrics, orchestrator) or all of them',
     load: async () => (await import('./serve.ts')).serveCommand,
   },
   worker: {

@@ -4,25 +4,21 @@ import { CLIENT_FLAGS, createLogger, defineFlags, parseFlags, readClientSecurity
 import { NATS_CLIENT_FLAGS, natsClientConfig } from '../nats/client-config.ts';
 import { closeNats, connectNats } from '../nats/connect.ts';
 import { NatsConnectionWatch } from '../nats/connection-watch.ts';
-import { randomBytes } from 'node:crypto';
 import { configDirs, loadConfigs } from '../config/load.ts';
 import { datasetForConfig } from '../datasets.ts';
-import { NotWiredError } from '../errors.ts';
 import { runEmbedded } from '../execution/embedded.ts';
 import { DEFAULT_CONCURRENCY } from '../execution/local-executor.ts';
+import { defaultExperiments } from '../execution/default-experiments.ts';
 import { orderStages } from '../execution/plan.ts';
-import { registerStudyExperiments, STUDY_EXPERIMENTS } from '../experiments/index.ts';
-import { checkRunId } from '../keys.ts';
-import { runWithNats } from '../nats/coordinator.ts';
+import { registerStudyExperiments } from '../experiments/index.ts';
+import { checkRunId, newRunId } from '../keys.ts';
+import { DEFAULT_LOCAL_WORKERS, runWithNats } from '../nats/coordinator.ts';
 import { DEFAULT_ACK_WAIT_MS, DEFAULT_MAX_DELIVER } from '../nats/resources.ts';
-import { findExperiment, loadPlugins } from '../registry.ts';
+import { loadPlugins } from '../registry.ts';
 import { INFERENCE_FLAGS } from '@locscope/inference/launcher';
 import { ServiceConnections } from '../services/clients.ts';
 import { DEFAULT_RUNS_DIR } from '../store/run-directory.ts';
 import { interruptSignal, intFlag, listFlag, OUT_FLAG, PLUGIN_FLAG, profileFlag } from './options.ts';
-
-/** In-process workers of a NATS run unless `--workers` says otherwise. */
-const DEFAULT_LOCAL_WORKERS = 1;
 
 const flags = defineFlags({
   experiments: { type: 'string', value: 'a,b', description: 'experiments to run (their dependencies are added)', default: 'every wired experiment' },
@@ -49,7 +45,7 @@ export const runCommand: Command<typeof flags> = {
     const { values } = parseFlags(this, argv);
     const profile = profileFlag(values.profile);
     const nats = natsClientConfig(values);
-    const runId = checkRunId(values['run-id'] ?? defaultRunId());
+    const runId = checkRunId(values['run-id'] ?? newRunId());
     const concurrency = intFlag('concurrency', values.concurrency, DEFAULT_CONCURRENCY, 1);
     const localWorkers = intFlag('workers', values.workers, DEFAULT_LOCAL_WORKERS, 0);
     const queue = {
@@ -98,22 +94,3 @@ export const runCommand: Command<typeof flags> = {
     return outcome.state.status === 'done' ? 0 : 1;
   },
 };
-
-/** Every configured experiment with a wired module, study order first; the rest are named on stderr. */
-function defaultExperiments(configured: string[], logger: ReturnType<typeof createLogger>): string[] {
-  const order = (id: string) => {
-    const i = (STUDY_EXPERIMENTS as readonly string[]).indexOf(id);
-    return i === -1 ? STUDY_EXPERIMENTS.length : i;
-  };
-  const sorted = [...configured].sort((a, b) => order(a) - order(b) || (a < b ? -1 : 1));
-  const wired = sorted.filter((id) => findExperiment(id));
-  const unwired = sorted.filter((id) => !findExperiment(id));
-  if (unwired.length > 0) logger.warn('experiments not wired to the services yet, skipped', { experiments: unwired });
-  if (wired.length === 0) throw new NotWiredError(`none of the configured experiments is wired yet (${unwired.join(', ')})`);
-  return wired;
-}
-
-function defaultRunId(): string {
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return `${stamp}-${randomBytes(2).toString('hex')}`;
-}

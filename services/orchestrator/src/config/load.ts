@@ -44,7 +44,15 @@ export function parseConfig(text: string, name: string, profile: Profile): Resol
       throw new ConfigError(name, `profiles.${key}`, `unknown profile (known: ${PROFILES.join(', ')})`);
     }
   }
-  const merged = deepMerge(base, (profiles as Record<string, unknown>)[profile]);
+  return validateConfig(deepMerge(base, (profiles as Record<string, unknown>)[profile]), name, profile);
+}
+
+/**
+ * Validates a config whose profile is already applied (a file's, or a resolved one with a caller's
+ * overrides merged in): envelope, then the experiment's params. `name` is used in messages; a
+ * `<experiment>.yaml` name must match the experiment id.
+ */
+export function validateConfig(merged: unknown, name: string, profile: Profile): ResolvedConfig {
   const envelope = envelopeSchema.safeParse(merged);
   if (!envelope.success) throw zodError(name, envelope.error, '');
   const id = envelope.data.experiment;

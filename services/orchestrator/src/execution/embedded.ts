@@ -9,6 +9,7 @@ import { RunDirectory } from '../store/run-directory.ts';
 import { LocalExecutor } from './local-executor.ts';
 import type { Stage } from './plan.ts';
 import { runSuite, type SuiteOutcome } from './runner.ts';
+import { eventLogSink } from './event-log.ts';
 import { progressBarSink, stateFileSink } from './sinks.ts';
 import type { RunSink } from './state.ts';
 
@@ -22,13 +23,15 @@ export interface EmbeddedRunOptions {
   logger: Logger;
   concurrency?: number;
   signal?: AbortSignal;
-  /** Extra observers (tests); the state file and, on a terminal, the progress bar are always on. */
+  /** Extra observers; the state file, the event log and (on a terminal) the progress bar are always on. */
   sinks?: RunSink[];
+  /** Draw the progress bar on a terminal (default true; a server running many runs turns it off). */
+  progressBar?: boolean;
 }
 
 export async function runEmbedded(options: EmbeddedRunOptions): Promise<SuiteOutcome> {
   const directory = new RunDirectory(options.outDir, options.runId);
-  const bar = progressBarSink();
+  const bar = options.progressBar === false ? undefined : progressBarSink();
   return runSuite({
     runId: options.runId,
     profile: options.profile,
@@ -43,7 +46,7 @@ export async function runEmbedded(options: EmbeddedRunOptions): Promise<SuiteOut
       concurrency: options.concurrency,
       signal: options.signal,
     }),
-    sinks: [stateFileSink(directory), ...(bar ? [bar] : []), ...(options.sinks ?? [])],
+    sinks: [stateFileSink(directory), eventLogSink(directory), ...(bar ? [bar] : []), ...(options.sinks ?? [])],
     loadDataset: options.loadDataset,
     render: renderReport,
     signal: options.signal,

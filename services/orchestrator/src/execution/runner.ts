@@ -71,35 +71,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteOutcome> {
   let failedJobs = 0;
   let report: string;
   try {
-    for (const stage of stages) {
-      const id = stage.experiment.id;
-      let dataset: Promise<Dataset> | undefined;
-      const jobs = await planStage(stage, {
-        runId,
-        config: stage.config,
-        dataset: () => (dataset ??= options.loadDataset(stage.config)),
-        upstream: async (dep) => {
-          const found = aggregates.get(dep) ?? (await directory.readJson<Aggregate>('aggregates', `${dep}.json`));
-          if (!found) throw new MissingError(`${id} needs the aggregate of ${dep}, which this run has not produced`, { field: 'experiments' });
-          return found;
-        },
-      });
-      const finished = await Promise.all(jobs.map((job) => store.has(job)));
-      const todo = jobs.filter((_, i) => !finished[i]);
-      await tracker.stageStarted(id, jobs.length, jobs.length - todo.length);
-      logger.info('experiment planned', { run: runId, experiment: id, jobs: jobs.length, todo: todo.length });
-      await options.executor.execute(todo, (event) => tracker.jobFinished(event));
-      options.signal?.throwIfAborted();
-      const planned = new Set(jobs.map((j) => j.sample));
-      const results = (await store.list(runId, id)).filter((r) => planned.has(r.key.sample));
-      const done = new Set(results.map((r) => r.key.sample));
-      const failures = (await store.failures(runId, id)).filter((f) => planned.has(f.key.sample) && !done.has(f.key.sample));
-      failedJobs += failures.length;
-      const aggregate = aggregateStage(stage, results, failures, jobs.length);
-      await directory.writeJson(aggregate, 'aggregates', `${id}.json`);
-      aggregates.set(id, aggregate);
-      await tracker.stageDone(id);
-    }
+    for (const stage of stages) await runStage(stage);
     report = await options.render(directory, [...aggregates.values()]);
   } catch (error) {
     // Whatever stops the run is recorded in its state, so `status` never shows a dead run as running.
@@ -111,4 +83,34 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteOutcome> {
   }
   await tracker.finished(failedJobs > 0 ? 'failed' : 'done', failedJobs > 0 ? { report, error: `${failedJobs} jobs failed` } : { report });
   return { state: tracker.state, report, aggregates: [...aggregates.values()] };
+
+  async function runStage(stage: Stage): Promise<void> {
+    const id = stage.experiment.id;
+    let dataset: Promise<Dataset> | undefined;
+    const jobs = await planStage(stage, {
+      runId,
+      config: stage.config,
+      dataset: () => (dataset ??= options.loadDataset(stage.config)),
+      upstream: async (dep) => {
+        const found = aggregates.get(dep) ?? (await directory.readJson<Aggregate>('aggregates', `${dep}.json`));
+        if (!found) throw new MissingError(`${id} needs the aggregate of ${dep}, which this run has not produced`, { field: 'experiments' });
+        return found;
+      },
+    });
+    const finished = await Promise.all(jobs.map((job) => store.has(job)));
+    const todo = jobs.filter((_, i) => !finished[i]);
+    await tracker.stageStarted(id, jobs.length, jobs.length - todo.length);
+    logger.info('experiment planned', { run: runId, experiment: id, jobs: jobs.length, todo: todo.length });
+    await options.executor.execute(todo, (event) => tracker.jobFinished(event));
+    options.signal?.throwIfAborted();
+    const planned = new Set(jobs.map((j) => j.sample));
+    const results = (await store.list(runId, id)).filter((r) => planned.has(r.key.sample));
+    const done = new Set(results.map((r) => r.key.sample));
+    const failures = (await store.failures(runId, id)).filter((f) => planned.has(f.key.sample) && !done.has(f.key.sample));
+    failedJobs += failures.length;
+    const aggregate = aggregateStage(stage, results, failures, jobs.length);
+    await directory.writeJson(aggregate, 'aggregates', `${id}.json`);
+    aggregates.set(id, aggregate);
+    await tracker.stageDone(id);
+  }
 }

@@ -18,11 +18,20 @@ export function jobSubject(run: string): string {
   return `locscope.jobs.${run}`;
 }
 
+/** Stream keeping every run's events, so a watcher can replay them from a sequence number. */
+export const EVENT_STREAM = 'LOCSCOPE_EVENTS';
+export const EVENT_SUBJECTS = 'locscope.run.>';
+
 export type EventKind = 'progress' | 'sample' | 'done';
 
 /** Progress, per-sample and completion events of a run. */
 export function eventSubject(run: string, kind: EventKind): string {
   return `locscope.run.${run}.${kind}`;
+}
+
+/** Subject filter matching every event of one run. */
+export function runEventsFilter(run: string): string {
+  return `locscope.run.${run}.*`;
 }
 
 export function recordKey(key: JobKey): string {

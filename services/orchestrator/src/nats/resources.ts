@@ -1,15 +1,17 @@
-// Creates (or opens) the stream, consumer, KV buckets and object store a run needs. Idempotent:
+// Creates (or opens) the job and event streams, consumer, KV buckets and object store a run needs. Idempotent:
 // the coordinator and every worker call it on start, in any order.
 import { AckPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType, type JetStreamClient } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import { Objm, type ObjectStore } from '@nats-io/obj';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { ARTIFACTS_BUCKET, JOB_STREAM, JOB_SUBJECTS, RECORDS_BUCKET, RUNS_BUCKET, WORKER_CONSUMER } from './names.ts';
+import { ARTIFACTS_BUCKET, EVENT_STREAM, EVENT_SUBJECTS, JOB_STREAM, JOB_SUBJECTS, RECORDS_BUCKET, RUNS_BUCKET, WORKER_CONSUMER } from './names.ts';
 
 /** Time a worker has to ack (it extends it with heartbeats while a sample runs); then the job is redelivered. */
 export const DEFAULT_ACK_WAIT_MS = 60_000;
 /** Deliveries before a job is recorded as failed. */
 export const DEFAULT_MAX_DELIVER = 4;
+/** How long run events stay replayable (WatchRun from a sequence number). */
+const EVENT_MAX_AGE_NS = 7 * 24 * 3600 * 1e9;
 /** Publishes of the same job id within this window are dropped by the server. */
 const DUPLICATE_WINDOW_NS = 120 * 1e9;
 
@@ -43,6 +45,20 @@ export async function ensureResources(nc: NatsConnection, queue?: QueueOptions):
     () => false,
   );
   if (!streamExists) await jsm.streams.add(stream);
+  // Run events are published as plain messages; this stream captures them for replay.
+  const eventsExist = await jsm.streams.info(EVENT_STREAM).then(
+    () => true,
+    () => false,
+  );
+  if (!eventsExist) {
+    await jsm.streams.add({
+      name: EVENT_STREAM,
+      subjects: [EVENT_SUBJECTS],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      max_age: EVENT_MAX_AGE_NS,
+    });
+  }
   const settings = queue ?? { ackWaitMs: DEFAULT_ACK_WAIT_MS, maxDeliver: DEFAULT_MAX_DELIVER };
   const limits = { ack_wait: settings.ackWaitMs * 1e6, max_deliver: settings.maxDeliver };
   const exists = await jsm.consumers.info(JOB_STREAM, WORKER_CONSUMER).then(

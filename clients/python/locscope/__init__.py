@@ -1,0 +1,1 @@
+"""Generated gRPC stubs of the locscope API (package ``locscope.v1``); see ``locscope_client`` for helpers."""

@@ -1,0 +1,18 @@
+"""Python client of the locscope gRPC API: the generated ``locscope.v1`` stubs plus helpers that
+build intervention variants and return numpy arrays."""
+from .client import Locscope, Score
+from .tensors import from_numpy, to_numpy
+from .variants import TextSpan, ablate_heads, ablate_visual_tokens, knock_out_layers, patch_heads, variant
+
+__all__ = [
+    "Locscope",
+    "Score",
+    "TextSpan",
+    "ablate_heads",
+    "ablate_visual_tokens",
+    "from_numpy",
+    "knock_out_layers",
+    "patch_heads",
+    "to_numpy",
+    "variant",
+]
