@@ -5,7 +5,7 @@ import type { LinesFigure } from '../model.ts';
 import { categoryEncoding } from './category-axis.ts';
 import { dataSource, type FigureSpec } from './figure-data.ts';
 import { PLOT_HEIGHT, PLOT_WIDTH, RESOLVE, SERIES_ROWS, referenceLayers, seriesColor, seriesData, yEncoding } from './series.ts';
-import { CONFIG, TITLE_FONT_SIZE, charsFitting, titleLines } from './theme.ts';
+import { specFrame } from './theme.ts';
 
 export function barsSpec(figure: LinesFigure, dataUrl: string): FigureSpec {
   const points = dataSource(dataUrl);
@@ -24,9 +24,7 @@ export function barsSpec(figure: LinesFigure, dataUrl: string): FigureSpec {
       ]
     : [];
   const spec = {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: titleLines(figure.title, charsFitting(PLOT_WIDTH, TITLE_FONT_SIZE)) },
-    config: CONFIG,
+    ...specFrame(figure.title, PLOT_WIDTH),
     width: PLOT_WIDTH,
     height: PLOT_HEIGHT,
     layer: [

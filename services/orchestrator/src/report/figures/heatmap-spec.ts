@@ -5,7 +5,7 @@ import type { HeatmapFigure } from '../model.ts';
 import type { FigurePresentation } from '../presentation.ts';
 import { categoryEncoding, tickExpr } from './category-axis.ts';
 import { dataSource, type FigureData, type FigureSpec } from './figure-data.ts';
-import { CONFIG, DRAWN_EM_PER_CHAR, ESTIMATED_EM_PER_CHAR, LABEL_FONT_SIZE, TITLE_FONT_SIZE, charsFitting, titleLines } from './theme.ts';
+import { DRAWN_EM_PER_CHAR, ESTIMATED_EM_PER_CHAR, LABEL_FONT_SIZE, specFrame } from './theme.ts';
 
 /** Cells shrink for big matrices (a 40×40 head map) and grow for small ones (3×3). */
 const MAX_PLOT = 480;
@@ -43,9 +43,7 @@ export function heatmapSpec(figure: HeatmapFigure, presentation: FigurePresentat
   const scale = figure.diverging ? { scheme: 'redblue', reverse: true, domain: [lo, hi], domainMid: 0 } : { scheme: 'viridis', domain: [lo, hi] };
   const cellLabels = figure.labels && cell >= MIN_LABELLED_CELL;
   const spec = {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: titleLines(figure.title, charsFitting(Math.max(MIN_TITLE_WIDTH, cols * cell), TITLE_FONT_SIZE)) },
-    config: CONFIG,
+    ...specFrame(figure.title, Math.max(MIN_TITLE_WIDTH, cols * cell)),
     width: { step: cell },
     height: { step: cell },
     layer: [

@@ -54,3 +54,12 @@ export function titleLines(title: string, maxChars: number): string[] {
 export function charsFitting(width: number, fontSize: number): number {
   return Math.max(1, Math.floor(width / (ESTIMATED_EM_PER_CHAR * fontSize)));
 }
+
+/** What every figure's spec starts with: the schema, the title wrapped to `titleWidth` pixels, the theme. */
+export function specFrame(title: string, titleWidth: number) {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: { text: titleLines(title, charsFitting(titleWidth, TITLE_FONT_SIZE)) },
+    config: CONFIG,
+  };
+}
