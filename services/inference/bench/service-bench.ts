@@ -8,7 +8,7 @@ import { createLogger } from '@locscope/server-kit';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { testTokenizerJson } from '../src/checkpoint/test-support.ts';
-import { startInferenceServer } from '../src/service/inference-service.ts';
+import { startInferenceServer } from '../src/server/inference-service.ts';
 import type { LoadModelOptions } from '../src/runtime/model.ts';
 import { BENCH_IMAGE_TOKEN } from './bench-checkpoint.ts';
 import { median } from './run-bench.ts';

@@ -36,11 +36,11 @@ export { ReferenceFormatError } from './parity/errors.ts';
 export { DEFAULT_ATOL, runParity, type ParityLine, type ParityReport } from './parity/run-parity.ts';
 
 // The gRPC service (locscope.v1.Inference) and its engine.
-export { INFERENCE_SERVICE_NAME, inferenceImplementation, startInferenceServer, type InferenceServiceOptions, type StartedInference } from './service/inference-service.ts';
-export { InferenceEngine, type BoundImage, type EngineOptions } from './service/engine.ts';
-export { ModelRegistry, demoModelEntries, readModelsFile, type ModelEntry, type ServedPrecision } from './service/model-registry.ts';
-export { INFERENCE_FLAGS, readInferenceServerConfig, loadOptionsFor, type InferenceServerConfig } from './service/server-config.ts';
+export { INFERENCE_SERVICE_NAME, inferenceImplementation, startInferenceServer, type InferenceServiceOptions, type StartedInference } from './server/inference-service.ts';
+export { InferenceEngine, type BoundImage, type EngineOptions } from './server/engine.ts';
+export { ModelRegistry, demoModelEntries, readModelsFile, type ModelEntry, type ServedPrecision } from './server/model-registry.ts';
+export { INFERENCE_FLAGS, readInferenceServerConfig, loadOptionsFor, type InferenceServerConfig } from './server/server-config.ts';
 export { inferenceLauncher, DEFAULT_INFERENCE_PORT } from './launcher.ts';
-export { DEFAULT_LIMITS, type InferenceLimits } from './service/limits.ts';
-export { prepareImage, type PreparedImage } from './service/model-image.ts';
+export { DEFAULT_LIMITS, type InferenceLimits } from './server/limits.ts';
+export { prepareImage, type PreparedImage } from './server/model-image.ts';
 export type { KvCache } from './runtime/model.ts';

@@ -2,7 +2,7 @@
 // in-process inference. The server module is imported on start so that reading the flags (and
 // `--help`) loads no onnxruntime.
 import type { ServiceLauncher } from '@locscope/server-kit';
-import { INFERENCE_FLAGS, loadOptionsFor, readInferenceServerConfig, type InferenceServerConfig } from './service/server-config.ts';
+import { INFERENCE_FLAGS, loadOptionsFor, readInferenceServerConfig, type InferenceServerConfig } from './server/server-config.ts';
 
 export { INFERENCE_FLAGS };
 
@@ -15,7 +15,7 @@ export const inferenceLauncher: ServiceLauncher<InferenceServerConfig, typeof IN
   flags: INFERENCE_FLAGS,
   readConfig: readInferenceServerConfig,
   start: async (config, logger) => {
-    const { startInferenceServer } = await import('./service/inference-service.ts');
+    const { startInferenceServer } = await import('./server/inference-service.ts');
     const started = await startInferenceServer(config, { models: config.models, limits: config.limits, load: (entry) => loadOptionsFor(config, entry) }, logger);
     return started.server;
   },

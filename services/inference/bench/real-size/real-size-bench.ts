@@ -33,7 +33,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { gradientRowBytes } from '../../src/runtime/attribution.ts';
 import type { Precision } from '../../src/runtime/session.ts';
-import { startInferenceServer } from '../../src/service/inference-service.ts';
+import { startInferenceServer } from '../../src/server/inference-service.ts';
 import { peakRssMb, RssPeakSampler, rssSplit } from '../process-memory.ts';
 import { QUESTION, TARGET } from '../service-bench.ts';
 import { decoderForwardFlops, matmulGflopPerS } from './flops.ts';
