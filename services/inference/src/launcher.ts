@@ -16,7 +16,7 @@ export const inferenceLauncher: ServiceLauncher<InferenceServerConfig, typeof IN
   readConfig: readInferenceServerConfig,
   start: async (config, logger) => {
     const { startInferenceServer } = await import('./server/inference-service.ts');
-    const started = await startInferenceServer(config, { models: config.models, limits: config.limits, load: (entry) => loadOptionsFor(config, entry) }, logger);
+    const started = await startInferenceServer(config, { models: config.models, limits: config.limits, storedRuns: config.storedRuns, load: (entry) => loadOptionsFor(config, entry) }, logger);
     return started.server;
   },
 };

@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { HF_PARITY_DIR, scratchDir } from '../checkpoint/test-support.ts';
 import { DEFAULT_INFERENCE_PORT, inferenceLauncher } from '../launcher.ts';
 import { DEFAULT_LIMITS } from './limits.ts';
+import { DEFAULT_STORED_RUNS } from './stored-runs.ts';
 import { INFERENCE_FLAGS, loadOptionsFor, readInferenceServerConfig } from './server-config.ts';
 import { unaryCaller, writeTinyLlava } from './test-support.ts';
 
@@ -32,7 +33,7 @@ describe('readInferenceServerConfig', () => {
 
   it('uses the named defaults when nothing is given', () => {
     const config = read(['--models', file]);
-    expect(config).toMatchObject({ port: DEFAULT_INFERENCE_PORT, threads: undefined, cacheDir: undefined, limits: DEFAULT_LIMITS });
+    expect(config).toMatchObject({ port: DEFAULT_INFERENCE_PORT, threads: undefined, cacheDir: undefined, limits: DEFAULT_LIMITS, storedRuns: DEFAULT_STORED_RUNS });
     expect(config.models[1]).toEqual({ name: 'b', dir: '/abs/b', preload: true, executionProvider: 'cpu', precision: 'auto' });
   });
 
@@ -44,6 +45,8 @@ describe('readInferenceServerConfig', () => {
     const fromEnv = read(['--models', file], env);
     expect(fromEnv.models.map((m) => [m.executionProvider, m.precision])).toEqual([['cpu', 'float32'], ['cpu', 'float32']]);
     expect(fromEnv).toMatchObject({ threads: 3, cacheDir: '/env-cache', limits: { ...DEFAULT_LIMITS, maxVariants: 5 } });
+    expect(read(['--models', file], { LOCSCOPE_STORED_RUN_TTL_MS: '5000' }).storedRuns).toEqual({ ...DEFAULT_STORED_RUNS, ttlMs: 5000 });
+    expect(read(['--models', file, '--max-stored-run-bytes', '4096'], { LOCSCOPE_MAX_STORED_RUN_BYTES: '1' }).storedRuns).toEqual({ ...DEFAULT_STORED_RUNS, maxBytes: 4096 });
     const fromFlags = read(['--models', file, '--threads', '2', '--max-variants', '7', '--max-queue', '9', '--max-sequence', '4096', '--max-ig-steps', '16', '--cache-dir', '/flag-cache'], env);
     expect(fromFlags).toMatchObject({
       threads: 2,
@@ -59,6 +62,7 @@ describe('readInferenceServerConfig', () => {
     expect(() => read(['--models', file, '--max-variants', '1.5'])).toThrowError(/^max-variants: /);
     expect(() => read(['--models', file], { LOCSCOPE_MAX_IG_STEPS: '-1' })).toThrowError(/^max-ig-steps: /);
     expect(() => read(['--models', file, '--cache-dir', ' '])).toThrowError(/^cache-dir: must name a folder/);
+    expect(() => read(['--models', file, '--stored-run-ttl-ms', '0'])).toThrowError(/^stored-run-ttl-ms: expected an integer in \[1, /);
     const badEntry = modelsFile('bad.yaml', 'models:\n  - {name: a, dir: x, precision: half}\n');
     expect(() => read(['--models', badEntry])).toThrowError(/bad\.yaml: models\[0\]\.precision: expected one of auto, float32, float16, got "half"/);
   });
@@ -73,20 +77,26 @@ describe('readInferenceServerConfig', () => {
 });
 
 describe('inferenceLauncher', () => {
-  it('starts a server that enforces the configured limits', async () => {
+  it('starts a server that enforces the configured limits and stored-run budget', async () => {
     const dir = join(scratch.dir, 'tiny');
     writeTinyLlava(dir);
     const file = modelsFile('tiny.yaml', `models:\n  - {name: tiny, dir: ${dir}, preload: true}\n`);
-    const config = read(['--models', file, '--port', '0', '--max-variants', '1', '--threads', '1', '--cache-dir', join(scratch.dir, 'cache')]);
+    const config = read(['--models', file, '--port', '0', '--max-variants', '1', '--max-stored-run-bytes', '4', '--threads', '1', '--cache-dir', join(scratch.dir, 'cache')]);
     const server = await inferenceLauncher.start(config, createLogger({ level: 'silent' }));
     const client = new InferenceClient(server.address, credentials.createInsecure());
     try {
       const unary = unaryCaller(() => client);
-      const image = { source: { $case: 'encoded', value: readFileSync(join(HF_PARITY_DIR, 'preprocess/landscape_640x427.png')) } };
+      const image = { source: { $case: 'encoded' as const, value: readFileSync(join(HF_PARITY_DIR, 'preprocess/landscape_640x427.png')) } };
       const variants = [{ name: 'a', interventions: [] }, { name: 'b', interventions: [] }];
       const error = (await unary(client.score, { model: 'tiny', image, prompt: 'Where', target: 'cat', variants, maskMode: 0, mask: [] }).catch((e: unknown) => e)) as ServiceError;
       expect(error.code).toBe(status.INVALID_ARGUMENT);
       expect(error.details).toBe('variants: 2 variants exceed the limit of 1');
+      const spec = { layers: [0], hiddenStates: true, headOutputs: false, attentionProbs: false, visionStates: false };
+      const stored = await new Promise<ServiceError>((resolve) =>
+        client.capture({ model: 'tiny', image, prompt: 'Where', target: 'cat', variants: [], spec, storeAs: 'src' }).on('error', resolve).resume(),
+      );
+      expect(stored.code).toBe(status.RESOURCE_EXHAUSTED);
+      expect(stored.details).toMatch(/^store_as: a run of \d+ bytes exceeds the stored-run budget of 4 \(max-stored-run-bytes\)$/);
     } finally {
       client.close();
       await server.shutdown();

@@ -5,8 +5,11 @@
 import { join } from 'node:path';
 import {
   defineFlags,
+  defineLimitFlags,
   InvalidArgumentError,
   intOption,
+  limitFlagSpecs,
+  readLimitFlags,
   readServiceConfig,
   stringOption,
   type FlagValues,
@@ -16,6 +19,7 @@ import {
 import type { LoadModelOptions } from '../runtime/model.ts';
 import type { ExecutionProvider } from '../runtime/session.ts';
 import { DEFAULT_LIMITS, type InferenceLimits } from './limits.ts';
+import { DEFAULT_STORED_RUNS, type StoredRunsOptions } from './stored-runs.ts';
 import {
   demoModelEntries,
   EXECUTION_PROVIDERS,
@@ -32,12 +36,18 @@ export const DEFAULT_PRECISION: ServedPrecision = 'auto';
 export const MAX_THREADS = 1024;
 
 /** Each served limit: its flag, its env var and the InferenceLimits field it sets, with its bounds. */
-const LIMIT_FLAGS = {
+const LIMIT_FLAGS = defineLimitFlags<InferenceLimits>()({
   'max-variants': { field: 'maxVariants', env: 'LOCSCOPE_MAX_VARIANTS', max: 4096, description: 'intervention variants per request' },
   'max-queue': { field: 'maxQueued', env: 'LOCSCOPE_MAX_QUEUE', max: 1_000_000, description: 'requests waiting for a forward; more are RESOURCE_EXHAUSTED' },
   'max-sequence': { field: 'maxSequenceTokens', env: 'LOCSCOPE_MAX_SEQUENCE', max: 1_048_576, description: 'tokens in one sequence (image, prompt, target, generated)' },
   'max-ig-steps': { field: 'maxAttributionSteps', env: 'LOCSCOPE_MAX_IG_STEPS', max: 100_000, description: 'integrated-gradients steps per Attribute request' },
-} as const satisfies Record<string, { field: keyof InferenceLimits; env: string; max: number; description: string }>;
+});
+
+/** The budget and lifetime of the runs Capture keeps under `store_as`. */
+const STORED_RUN_FLAGS = defineLimitFlags<Required<StoredRunsOptions>>()({
+  'max-stored-run-bytes': { field: 'maxBytes', env: 'LOCSCOPE_MAX_STORED_RUN_BYTES', max: 2 ** 40, description: 'bytes all stored runs (Capture store_as) hold; past it the least recently used go' },
+  'stored-run-ttl-ms': { field: 'ttlMs', env: 'LOCSCOPE_STORED_RUN_TTL_MS', max: 7 * 24 * 3600 * 1000, description: 'a stored run unused this long is forgotten' },
+});
 
 export const INFERENCE_FLAGS = defineFlags({
   models: { type: 'string', value: 'FILE', description: 'models file (YAML/JSON): models: [{name, dir, preload?, executionProvider?, precision?}]', default: 'the shipped demo models', env: 'LOCSCOPE_MODELS' },
@@ -45,12 +55,8 @@ export const INFERENCE_FLAGS = defineFlags({
   precision: { type: 'string', value: SERVED_PRECISIONS.join('|'), description: 'compute precision; auto = float32 for float32 checkpoints, float16 for fp16/bf16 ones', default: DEFAULT_PRECISION, env: 'LOCSCOPE_PRECISION' },
   threads: { type: 'string', value: 'N', description: 'intra-op threads per forward', default: 'all cores', env: 'LOCSCOPE_THREADS' },
   'cache-dir': { type: 'string', value: 'DIR', description: 'cache folder; prepared weights go to DIR/weights', default: '~/.cache/locscope', env: 'LOCSCOPE_CACHE_DIR' },
-  ...(Object.fromEntries(
-    Object.entries(LIMIT_FLAGS).map(([name, limit]) => [
-      name,
-      { type: 'string', value: 'N', description: limit.description, default: String(DEFAULT_LIMITS[limit.field]), env: limit.env },
-    ]),
-  ) as Record<keyof typeof LIMIT_FLAGS, { type: 'string'; value: string; description: string; default: string; env: string }>),
+  ...limitFlagSpecs(LIMIT_FLAGS, DEFAULT_LIMITS),
+  ...limitFlagSpecs(STORED_RUN_FLAGS, DEFAULT_STORED_RUNS),
 });
 
 export interface InferenceServerConfig extends ServiceConfig {
@@ -61,6 +67,7 @@ export interface InferenceServerConfig extends ServiceConfig {
   /** Cache root (prepared weights in `cacheDir/weights`); undefined = the runtime's default. */
   cacheDir: string | undefined;
   limits: InferenceLimits;
+  storedRuns: Required<StoredRunsOptions>;
 }
 
 type InferenceFlagValues = FlagValues<typeof SERVICE_FLAGS> & FlagValues<typeof INFERENCE_FLAGS>;
@@ -75,10 +82,6 @@ export function readInferenceServerConfig(values: InferenceFlagValues, env: Node
   const threads = value('threads');
   const cacheDir = value('cache-dir');
   if (cacheDir !== undefined && cacheDir.trim() === '') throw new InvalidArgumentError('must name a folder', { field: 'cache-dir' });
-  const limits: InferenceLimits = { ...DEFAULT_LIMITS };
-  for (const [name, limit] of Object.entries(LIMIT_FLAGS)) {
-    limits[limit.field] = intOption(name, value(name as keyof typeof LIMIT_FLAGS), DEFAULT_LIMITS[limit.field], 1, limit.max);
-  }
   return {
     ...readServiceConfig(values, env, defaultPort),
     models: entries.map((entry) => ({
@@ -88,7 +91,8 @@ export function readInferenceServerConfig(values: InferenceFlagValues, env: Node
     })),
     threads: threads === undefined ? undefined : intOption('threads', threads, 0, 1, MAX_THREADS),
     cacheDir,
-    limits,
+    limits: readLimitFlags(LIMIT_FLAGS, DEFAULT_LIMITS, values, env),
+    storedRuns: readLimitFlags(STORED_RUN_FLAGS, DEFAULT_STORED_RUNS, values, env),
   };
 }
 

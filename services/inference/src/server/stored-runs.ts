@@ -13,8 +13,8 @@ export interface StoredRunsOptions {
   ttlMs?: number;
 }
 
-export const DEFAULT_STORED_RUN_BYTES = 512 * 1024 * 1024;
-export const DEFAULT_STORED_RUN_TTL_MS = 60 * 60 * 1000;
+/** 512 MiB of runs (the inference pod, deploy/k8s/inference.yaml, has 32 GiB), each kept 1 h after its last use. */
+export const DEFAULT_STORED_RUNS: Readonly<Required<StoredRunsOptions>> = Object.freeze({ maxBytes: 512 * 1024 * 1024, ttlMs: 60 * 60 * 1000 });
 
 /** Bytes of head outputs: one float32 per layer, position and head dimension. */
 export function headOutputsBytes(outputs: HeadOutputs): number {
@@ -26,18 +26,18 @@ export class StoredRuns {
   readonly maxBytes: number;
 
   constructor(options: StoredRunsOptions = {}) {
-    this.maxBytes = options.maxBytes ?? DEFAULT_STORED_RUN_BYTES;
+    this.maxBytes = options.maxBytes ?? DEFAULT_STORED_RUNS.maxBytes;
     this.runs = new LRUCache({
       maxSize: this.maxBytes,
       sizeCalculation: (run) => Math.max(1, headOutputsBytes(run)),
-      ttl: options.ttlMs ?? DEFAULT_STORED_RUN_TTL_MS,
+      ttl: options.ttlMs ?? DEFAULT_STORED_RUNS.ttlMs,
       updateAgeOnGet: true,
     });
   }
 
   /** Refuses, before any work, a run that could never be kept (`bytes` predicted from its shape). */
   checkFits(bytes: number, field: string): void {
-    if (bytes > this.maxBytes) throw new ResourceExhaustedError(`a run of ${bytes} bytes exceeds the stored-run budget of ${this.maxBytes}`, { field });
+    if (bytes > this.maxBytes) throw new ResourceExhaustedError(`a run of ${bytes} bytes exceeds the stored-run budget of ${this.maxBytes} (max-stored-run-bytes)`, { field });
   }
 
   set(owner: string, model: string, name: string, outputs: HeadOutputs): void {

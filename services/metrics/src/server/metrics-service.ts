@@ -7,7 +7,7 @@ import { parseAnswersHandler, scoreLocalizationHandler } from './localization-ha
 import { perplexityHandler } from './perplexity-handler.ts';
 import { probeSessionHandlers } from './probe-handler.ts';
 import { DEFAULT_METRICS_LIMITS, type MetricsLimits } from './limits.ts';
-import { ProbeSessionStore } from './probe-sessions.ts';
+import { ProbeSessionStore, type ProbeSessionLimits } from './probe-sessions.ts';
 import { ablationAucHandler, headRankingOverlapHandler, mediationFractionHandler } from './statistics-handlers.ts';
 import type { MetricsTask } from './worker-tasks.ts';
 
@@ -55,8 +55,12 @@ export function metricsService(pool: WorkerPool, options: MetricsServiceOptions 
  * Starts the metrics service; its probe sessions' temporary files are removed however the process
  * ends, and shutdown also stops its workers.
  */
-export async function startMetricsServer(config: ServiceConfig, logger: Logger, options: Omit<MetricsServiceOptions, 'probeSessions'> = {}): Promise<RunningServer> {
-  const probeSessions = new ProbeSessionStore();
+export async function startMetricsServer(
+  config: ServiceConfig,
+  logger: Logger,
+  options: Omit<MetricsServiceOptions, 'probeSessions'> & { probeSessionLimits?: ProbeSessionLimits } = {},
+): Promise<RunningServer> {
+  const probeSessions = new ProbeSessionStore(options.probeSessionLimits);
   process.once('exit', () => probeSessions.removeAllSync());
   const pool = new WorkerPool(WORKER_TASKS, options.workers);
   const server = await startServer(config, [metricsService(pool, { ...options, probeSessions })], logger);

@@ -58,11 +58,11 @@ export class ProbeSessionStore {
   async create(shape: ProbeShape, owner: string): Promise<string> {
     await this.removeExpired();
     if (this.sessions.size >= this.limits.maxSessions) {
-      throw new ResourceExhaustedError(`${this.sessions.size} probe sessions are open (limit ${this.limits.maxSessions}); delete one first`, { field: 'session_id' });
+      throw new ResourceExhaustedError(`${this.sessions.size} probe sessions are open (limit ${this.limits.maxSessions}, max-probe-sessions); delete one first`, { field: 'session_id' });
     }
     const owned = [...this.sessions.values()].filter((s) => s.owner === owner).length;
     if (owned >= this.limits.maxSessionsPerOwner) {
-      throw new ResourceExhaustedError(`this caller holds ${owned} probe sessions (limit ${this.limits.maxSessionsPerOwner} per caller); delete one first`, { field: 'session_id' });
+      throw new ResourceExhaustedError(`this caller holds ${owned} probe sessions (limit ${this.limits.maxSessionsPerOwner} per caller, max-probe-sessions-per-caller); delete one first`, { field: 'session_id' });
     }
     checkProbeShape(shape);
     const id = randomUUID();
@@ -79,7 +79,7 @@ export class ProbeSessionStore {
     return this.use(id, owner, async (file) => {
       const bytes = batch.rows.length * (file.shape.dim * 4 + 12);
       if (file.byteSize + bytes > this.limits.maxSessionBytes) {
-        throw new ResourceExhaustedError(`session would exceed ${this.limits.maxSessionBytes} bytes`, { field });
+        throw new ResourceExhaustedError(`session would exceed ${this.limits.maxSessionBytes} bytes (max-probe-session-bytes)`, { field });
       }
       await this.makeRoom(bytes, field);
       await file.append(batch, field);
@@ -139,7 +139,7 @@ export class ProbeSessionStore {
     let total = sizeOf([...this.sessions.values()]);
     // Nothing is removed for an append that would not fit even then.
     if (total - sizeOf(idle.map(([, s]) => s)) + bytes > this.limits.maxTotalBytes) {
-      throw new ResourceExhaustedError(`probe sessions would exceed ${this.limits.maxTotalBytes} bytes on disk together`, { field });
+      throw new ResourceExhaustedError(`probe sessions would exceed ${this.limits.maxTotalBytes} bytes on disk together (max-probe-sessions-bytes)`, { field });
     }
     for (const [id, session] of idle) {
       if (total + bytes <= this.limits.maxTotalBytes) break;

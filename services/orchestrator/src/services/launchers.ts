@@ -8,10 +8,10 @@ export const SERVICE_NAMES = ['masks', 'inference', 'inpainting', 'metrics'] as 
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 const launchers: Record<ServiceName, () => Promise<ServiceLauncher>> = {
-  masks: async () => (await import('@locscope/masks/launcher')).masksLauncher,
+  masks: async () => (await import('@locscope/masks/launcher')).masksLauncher as ServiceLauncher,
   inference: async () => (await import('@locscope/inference/launcher')).inferenceLauncher as ServiceLauncher,
   inpainting: async () => (await import('@locscope/inpainting/launcher')).inpaintingLauncher as ServiceLauncher,
-  metrics: async () => (await import('@locscope/metrics/launcher')).metricsLauncher,
+  metrics: async () => (await import('@locscope/metrics/launcher')).metricsLauncher as ServiceLauncher,
 };
 
 export function isServiceName(name: string): name is ServiceName {
