@@ -1,10 +1,11 @@
 // The fuzzing kit's generators against protobufjs itself: generated messages are well-formed
 // wire bytes of their type (every scalar kind, enums with unknown values, oneofs set or not,
 // nesting), overrides steer the named fields, and the "undecodable" payloads really do not decode.
+import { status } from '@grpc/grpc-js';
 import fc from 'fast-check';
 import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
-import { encodeMessage, messageArbitrary, undecodableBytes } from './fuzz.ts';
+import { encodeMessage, FuzzTally, messageArbitrary, undecodableBytes, type FuzzResult } from './fuzz.ts';
 
 const schema = protobuf.parse(`
   syntax = "proto3";
@@ -57,5 +58,32 @@ describe('undecodableBytes', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('FuzzTally', () => {
+  const result = (method: string, code: status, sentMs: number, answeredMs: number): FuzzResult<unknown> => ({ input: {}, outcome: { code, details: '' }, method, sentMs, answeredMs });
+
+  it('counts statuses per RPC and gives each the slowest health check due while its calls ran', () => {
+    const tally = new FuzzTally();
+    tally.add([result('project', status.OK, 0, 50), result('project', status.INVALID_ARGUMENT, 10, 100), result('project', status.OK, 20, 90)]);
+    tally.add([result('filter', status.INTERNAL, 200, 300)]);
+    tally.add([result('project', status.UNKNOWN, 400, 410)]);
+    // Checks due at 5 and 405 fall in project's two batches, 250 in filter's, 150 in neither.
+    const samples = [
+      { dueMs: 5, latencyMs: 30 },
+      { dueMs: 150, latencyMs: 900 },
+      { dueMs: 250, latencyMs: 12 },
+      { dueMs: 405, latencyMs: 70 },
+    ];
+    const text = tally.summary('masks', { checks: 4, failures: [], worstLatencyMs: 900, samples });
+    expect(tally.calls).toBe(5);
+    expect(text.split('\n')).toEqual([
+      'fuzz summary masks: calls 5, INTERNAL 1, UNKNOWN 1, health worst 900 ms over 4 checks (0 failed)',
+      '| service | RPC | calls | statuses | INTERNAL | UNKNOWN | health checks | health worst ms |',
+      '|---|---|---|---|---|---|---|---|',
+      '| masks | project | 4 | OK 2, INVALID_ARGUMENT 1, UNKNOWN 1 | 0 | 1 | 2 | 70 |',
+      '| masks | filter | 1 | INTERNAL 1 | 1 | 0 | 1 | 12 |',
+    ]);
   });
 });

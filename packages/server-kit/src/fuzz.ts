@@ -290,6 +290,10 @@ export class RawGrpcClient {
 export interface FuzzResult<T> {
   input: T;
   outcome: CallOutcome;
+  method: string;
+  /** When the call was sent and answered (performance.now()), to line health checks up with it. */
+  sentMs: number;
+  answeredMs: number;
 }
 
 /** Calls `method` once per input with at most `concurrency` calls in flight. */
@@ -301,7 +305,15 @@ export async function fuzzMethod<T>(
   concurrency: number,
 ): Promise<FuzzResult<T>[]> {
   const limit = pLimit(concurrency);
-  return Promise.all(inputs.map((input) => limit(async () => ({ input, outcome: await client.call(method, toBytes(input)) }))));
+  return Promise.all(
+    inputs.map((input) =>
+      limit(async () => {
+        const sentMs = performance.now();
+        const outcome = await client.call(method, toBytes(input));
+        return { input, outcome, method, sentMs, answeredMs: performance.now() };
+      }),
+    ),
+  );
 }
 
 /** Short description of a failure for an assertion message (status name and details). */
@@ -328,14 +340,22 @@ export function unacceptableOutcomes<T>(results: FuzzResult<T>[]): string[] {
     .map((r) => `${describeOutcome(r.outcome)}\n    request: ${summarizeRequest(r.input)}`);
 }
 
+/** Counts per status name, most frequent first, e.g. `OK 120, INVALID_ARGUMENT 850, NOT_FOUND 30`. */
+function histogram(counts: ReadonlyMap<status, number>): string {
+  return [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .map(([code, n]) => `${status[code] ?? String(code)} ${n}`)
+    .join(', ');
+}
+
+function countCodes(results: FuzzResult<unknown>[], into = new Map<status, number>()): Map<status, number> {
+  for (const { outcome } of results) into.set(outcome.code, (into.get(outcome.code) ?? 0) + 1);
+  return into;
+}
+
 /** Counts per status name, e.g. `OK 120, INVALID_ARGUMENT 850, NOT_FOUND 30`, for test logs. */
 export function statusHistogram(results: FuzzResult<unknown>[]): string {
-  const counts = new Map<string, number>();
-  for (const { outcome } of results) {
-    const name = status[outcome.code] ?? String(outcome.code);
-    counts.set(name, (counts.get(name) ?? 0) + 1);
-  }
-  return [...counts].sort((a, b) => b[1] - a[1]).map(([name, n]) => `${name} ${n}`).join(', ');
+  return histogram(countCodes(results));
 }
 
 /** Calls per RPC of one fuzz suite, by kind, and its per-test timeout. */
@@ -366,24 +386,64 @@ export function fuzzBudget(defaults: FuzzBudget, env: NodeJS.ProcessEnv = proces
   return { generated: calls - undecodable - random, undecodable, random, timeoutMs: Math.ceil(defaults.timeoutMs * Math.max(1, scale)) };
 }
 
-/** Outcomes of a whole fuzz suite, for its closing summary line. */
-export class FuzzTally {
-  private readonly counts = new Map<status, number>();
+/** What a health watch saw (health-watch.ts's report, the part a tally reads). */
+export interface HealthSeen {
+  checks: number;
+  failures: string[];
+  worstLatencyMs: number;
+  samples: { dueMs: number; latencyMs: number }[];
+}
 
+interface MethodTally {
+  counts: Map<status, number>;
+  /** [first sent, last answered] of each batch of calls, in performance.now() time. */
+  windows: [number, number][];
+}
+
+/**
+ * Outcomes of a whole fuzz suite per RPC, for its closing summary: a grep-able total line and a
+ * table per RPC with its status counts and the slowest health check due while its calls ran.
+ */
+export class FuzzTally {
+  private readonly methods = new Map<string, MethodTally>();
+
+  /** Counts a batch of results (one fuzzMethod call: one method). */
   add(results: FuzzResult<unknown>[]): void {
-    for (const { outcome } of results) this.counts.set(outcome.code, (this.counts.get(outcome.code) ?? 0) + 1);
+    const batches = new Map<string, FuzzResult<unknown>[]>();
+    for (const r of results) {
+      const batch = batches.get(r.method) ?? [];
+      batches.set(r.method, batch);
+      batch.push(r);
+    }
+    for (const [method, batch] of batches) {
+      const tally: MethodTally = this.methods.get(method) ?? { counts: new Map(), windows: [] };
+      this.methods.set(method, tally);
+      countCodes(batch, tally.counts);
+      tally.windows.push([batch.reduce((t, r) => Math.min(t, r.sentMs), Infinity), batch.reduce((t, r) => Math.max(t, r.answeredMs), -Infinity)]);
+    }
   }
 
   get calls(): number {
-    return [...this.counts.values()].reduce((a, b) => a + b, 0);
+    return [...this.methods.values()].reduce((n, m) => n + [...m.counts.values()].reduce((a, b) => a + b, 0), 0);
   }
 
   count(code: status): number {
-    return this.counts.get(code) ?? 0;
+    return [...this.methods.values()].reduce((n, m) => n + (m.counts.get(code) ?? 0), 0);
   }
 
-  /** `fuzz summary NAME: calls N, INTERNAL 0, UNKNOWN 0, health worst X ms over K checks (F failed)` — grep-able. */
-  summary(name: string, health: { checks: number; failures: string[]; worstLatencyMs: number }): string {
-    return `fuzz summary ${name}: calls ${this.calls}, INTERNAL ${this.count(status.INTERNAL)}, UNKNOWN ${this.count(status.UNKNOWN)}, health worst ${health.worstLatencyMs.toFixed(0)} ms over ${health.checks} checks (${health.failures.length} failed)`;
+  /**
+   * `fuzz summary NAME: calls N, INTERNAL 0, UNKNOWN 0, health worst X ms over K checks (F failed)`
+   * (grep-able), then a Markdown table: per RPC its calls, status counts, INTERNAL, UNKNOWN, and the
+   * checks due while its calls ran with the slowest of them.
+   */
+  summary(name: string, health: HealthSeen): string {
+    const line = `fuzz summary ${name}: calls ${this.calls}, INTERNAL ${this.count(status.INTERNAL)}, UNKNOWN ${this.count(status.UNKNOWN)}, health worst ${health.worstLatencyMs.toFixed(0)} ms over ${health.checks} checks (${health.failures.length} failed)`;
+    const rows = [...this.methods].map(([method, m]) => {
+      const seen = health.samples.filter((s) => m.windows.some(([from, to]) => s.dueMs >= from && s.dueMs <= to));
+      const worst = seen.length > 0 ? Math.max(...seen.map((s) => s.latencyMs)).toFixed(0) : '–';
+      const calls = [...m.counts.values()].reduce((a, b) => a + b, 0);
+      return `| ${name} | ${method} | ${calls} | ${histogram(m.counts)} | ${m.counts.get(status.INTERNAL) ?? 0} | ${m.counts.get(status.UNKNOWN) ?? 0} | ${seen.length} | ${worst} |`;
+    });
+    return [line, '| service | RPC | calls | statuses | INTERNAL | UNKNOWN | health checks | health worst ms |', '|---|---|---|---|---|---|---|---|', ...rows].join('\n');
   }
 }

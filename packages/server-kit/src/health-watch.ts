@@ -14,8 +14,16 @@ export interface HealthWatchOptions {
   service?: string;
 }
 
+/** One check: when it was due (performance.now()) and how long after that it was answered. */
+export interface HealthSample {
+  dueMs: number;
+  latencyMs: number;
+}
+
 export interface HealthWatchReport {
   checks: number;
+  /** Every check, in order (so that a suite can tell which of its phases slowed health down). */
+  samples: HealthSample[];
   /** Checks that errored, answered other than SERVING, or answered more than timeoutMs after they were due. */
   failures: string[];
   worstLatencyMs: number;
@@ -28,7 +36,7 @@ export const DEFAULT_HEALTH_WATCH_TIMEOUT_MS = 5_000;
 export function watchHealth(address: string, options: HealthWatchOptions = {}): { stop(): Promise<HealthWatchReport> } {
   const intervalMs = options.intervalMs ?? DEFAULT_HEALTH_WATCH_INTERVAL_MS;
   const timeoutMs = options.timeoutMs ?? DEFAULT_HEALTH_WATCH_TIMEOUT_MS;
-  const report: HealthWatchReport = { checks: 0, failures: [], worstLatencyMs: 0 };
+  const report: HealthWatchReport = { checks: 0, samples: [], failures: [], worstLatencyMs: 0 };
   let running = true;
   const loop = (async () => {
     let due = performance.now();
@@ -45,6 +53,7 @@ export function watchHealth(address: string, options: HealthWatchOptions = {}): 
       clearTimeout(timer);
       const latency = performance.now() - due;
       report.checks++;
+      report.samples.push({ dueMs: due, latencyMs: latency });
       report.worstLatencyMs = Math.max(report.worstLatencyMs, latency);
       const late = latency > timeoutMs ? `answered ${latency.toFixed(0)} ms after it was due` : '';
       if (outcome || late) report.failures.push(`check ${report.checks}: ${outcome || late}`);
