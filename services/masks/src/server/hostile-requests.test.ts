@@ -4,8 +4,9 @@
 // cells with 33 paddings: a ~0.5 GB response) are priced and refused before any work, naming
 // the field and the limit, while health keeps answering and memory stays bounded.
 import { credentials, status, type ServiceError } from '@grpc/grpc-js';
+import { float32Tensor } from '@locscope/proto';
 import { ModelFamily } from '@locscope/proto/v1/model_family';
-import { MasksClient, type GridSpec, type ProjectRequest, type ProjectResponse } from '@locscope/proto/v1/masks';
+import { MasksClient, type GridSpec, type ProjectRequest, type ProjectResponse, type SelectTopKResponse } from '@locscope/proto/v1/masks';
 import { createLogger, type RunningServer } from '@locscope/server-kit';
 import { watchHealth } from '@locscope/server-kit/health-watch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -86,5 +87,24 @@ describe('Masks under hostile requests', () => {
     expect(report.failures).toEqual([]);
     expect(report.checks).toBeGreaterThan(0);
     expect(process.memoryUsage().rss).toBeLessThan(RSS_BOUND_BYTES);
+  });
+
+  // The cause of a health stall under load (issue 13): the token selections ran on the event loop,
+  // and a top-k over millions of scores (16M: 55 s) blocked every health check meanwhile. Now a
+  // worker runs them; a kubelet-like probe must be answered within its timeout throughout.
+  it('answers health while a top-k over millions of scores runs', { timeout: 300_000 }, async () => {
+    const n = 6_000_000;
+    const scores = new Float32Array(n).map((_, i) => ((i * 7919) % n) / n);
+    // The three highest: the indices whose (i · 7919) mod n is n−1, n−2, n−3.
+    const best = [n - 1, n - 2, n - 3].map((r) => scores.findIndex((v) => v === Math.fround(r / n)));
+    const watch = watchHealth(server.address);
+    const response = await new Promise<SelectTopKResponse>((resolve, reject) =>
+      client.selectTopK({ scores: float32Tensor(scores, [n]), k: 3 }, (error: ServiceError | null, r) => (error ? reject(error) : resolve(r!))),
+    );
+    const report = await watch.stop();
+    console.info(`health during top-k: ${report.checks} checks, worst ${report.worstLatencyMs.toFixed(0)} ms`);
+    expect(response.indices).toEqual(best);
+    expect(report.failures).toEqual([]);
+    expect(report.checks).toBeGreaterThan(1);
   });
 });

@@ -5,7 +5,6 @@ import { MasksService, type MasksServer } from '@locscope/proto/v1/masks';
 import { service, startServer, WorkerPool, type CallContext, type Logger, type RunningServer, type ServiceConfig, type ServiceRegistration, type WorkerPoolOptions } from '@locscope/server-kit';
 import { handleConvertBox } from './convert-box.ts';
 import { DEFAULT_MASKS_LIMITS, type MasksLimits } from './limits.ts';
-import { handleSelectRandom, handleSelectRegisterTokens, handleSelectTopK } from './select.ts';
 import type { MasksTask } from './worker-tasks.ts';
 
 export const MASKS_SERVICE_NAME = 'locscope.v1.Masks';
@@ -31,9 +30,11 @@ export function masksService(pool: WorkerPool, options: MasksServiceOptions = {}
     implementation: {
       preprocess: offload('preprocess'),
       project: offload('project'),
-      selectRandom: handleSelectRandom,
-      selectRegisterTokens: handleSelectRegisterTokens,
-      selectTopK: handleSelectTopK,
+      // The selections are linear to n log n in the tokens, and a request may carry millions of
+      // them (top-k over 16M scores took 55 s): run on the main thread they blocked health.
+      selectRandom: offload('selectRandom'),
+      selectRegisterTokens: offload('selectRegisterTokens'),
+      selectTopK: offload('selectTopK'),
       containerize: offload('containerize'),
       convertBox: handleConvertBox,
       filterDataset: offload('filterDataset'),
