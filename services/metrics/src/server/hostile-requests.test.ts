@@ -84,4 +84,23 @@ describe('Metrics under hostile requests', () => {
     expect(report.failures).toEqual([]);
     expect(process.memoryUsage().rss).toBeLessThan(RSS_BOUND_BYTES);
   });
+
+  // HeadRankingOverlap sorts both score tensors per k: with millions of scores (two of 6M: 73 s) it
+  // blocked health on the event loop. It runs on the worker pool now; a kubelet-like probe must be
+  // answered within its timeout throughout.
+  it('answers health while a ranking overlap over millions of scores runs', { timeout: 300_000 }, async () => {
+    const n = 2_000_000;
+    // Two permutations of the same scores: the top k of a are indices n−1 … n−k; of b, the indices
+    // i with (i · 7919) mod n in n−1 … n−k — none shared for k ≤ 8. Each k sorts both anew.
+    const a = float32Tensor(new Float32Array(n).map((_, i) => i / n), [n]);
+    const b = float32Tensor(new Float32Array(n).map((_, i) => ((i * 7919) % n) / n), [n]);
+    const watch = watchHealth(server.address);
+    const ks = [1, 2, 3, 4, 5, 6, 7, 8];
+    const response = await call('headRankingOverlap', { scoresA: a, scoresB: b, k: ks });
+    const report = await watch.stop();
+    console.info(`health during the overlap: ${report.checks} checks, worst ${report.worstLatencyMs.toFixed(0)} ms`);
+    expect(response.overlaps).toEqual(ks.map((k) => ({ k, shared: [], fraction: 0 })));
+    expect(report.failures).toEqual([]);
+    expect(report.checks).toBeGreaterThan(1);
+  });
 });

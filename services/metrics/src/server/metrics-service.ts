@@ -4,11 +4,10 @@ import { MetricsService, type MetricsServer } from '@locscope/proto/v1/metrics';
 import { service, startServer, WorkerPool, type CallContext, type Logger, type RunningServer, type ServiceConfig, type ServiceRegistration, type WorkerPoolOptions } from '@locscope/server-kit';
 import { scoreClassificationHandler } from './classification-handler.ts';
 import { parseAnswersHandler, scoreLocalizationHandler } from './localization-handlers.ts';
-import { perplexityHandler } from './perplexity-handler.ts';
 import { probeSessionHandlers } from './probe-handler.ts';
 import { DEFAULT_METRICS_LIMITS, type MetricsLimits } from './limits.ts';
 import { ProbeSessionStore, type ProbeSessionLimits } from './probe-sessions.ts';
-import { ablationAucHandler, headRankingOverlapHandler, mediationFractionHandler } from './statistics-handlers.ts';
+import { ablationAucHandler } from './statistics-handlers.ts';
 import type { MetricsTask } from './worker-tasks.ts';
 
 export const METRICS_SERVICE_NAME = 'locscope.v1.Metrics';
@@ -40,11 +39,13 @@ export function metricsService(pool: WorkerPool, options: MetricsServiceOptions 
       parseAnswers: parseAnswersHandler,
       scoreLocalization: scoreLocalizationHandler,
       scoreClassification: scoreClassificationHandler,
-      perplexity: perplexityHandler,
-      mediationFraction: mediationFractionHandler,
+      // Linear (perplexity, mediation) or n log n (ranking overlap) in tensors of up to the message
+      // size: a HeadRankingOverlap of two 6M-score tensors ran 73 s, blocking health, on the event loop.
+      perplexity: offload('perplexity'),
+      mediationFraction: offload('mediationFraction'),
       summarize: offload('summarize'),
       ablationAuc: ablationAucHandler,
-      headRankingOverlap: headRankingOverlapHandler,
+      headRankingOverlap: offload('headRankingOverlap'),
       trainPositionProbe: offload('trainPositionProbe'),
       ...probeSessionHandlers(sessions, limits),
     },
