@@ -97,8 +97,8 @@ export interface DecoderRequest {
 
 export interface ForwardRequest extends DecoderRequest {
   captures?: Partial<io.DecoderCaptures>;
-  /** Logits for every position (default) or only the last. */
-  logits?: 'all' | 'last';
+  /** Logits for every position (default), only the last, or at the listed positions (in order). */
+  logits?: 'all' | 'last' | number[];
 }
 
 export interface ForwardResult {
@@ -220,16 +220,19 @@ export class Model {
   async forward(request: ForwardRequest): Promise<ForwardResult> {
     const captures = { ...io.NO_CAPTURES, ...request.captures };
     this.checkRequest(request, request.seqLen);
-    const logits = request.logits ?? 'all';
     const T = request.seqLen;
-    const lastRow = [T - 1];
+    const logits = request.logits ?? 'all';
+    const rows = logits === 'all' ? upTo(T) : logits === 'last' ? [T - 1] : logits;
+    rows.forEach((p, i) => {
+      if (!Number.isInteger(p) || p < 0 || p >= T) throw new InvalidArgumentError(`position ${p} is outside [0, ${T})`, { field: `logits[${i}]` });
+    });
     const layers = Object.values(captures).some(Boolean) ? this.captureLayers(captures) : null;
-    if (!layers) return { logits: await this.logits(request, logits === 'all' ? upTo(T) : lastRow, {}), captures: {} };
-    // Captures need every row of the last layer; the logits come from all of them or the last.
+    if (!layers) return { logits: await this.logits(request, rows, {}), captures: {} };
+    // Captures need every row of the last layer; the logits come from the chosen ones.
     const names = captureNames(layers);
     if (captures.rope) names.push(io.ROPE_COS, io.ROPE_SIN);
     const out = await this.runDecoder(
-      { input: this.embedsFor(request), variants: request.variants, seqLen: T, lastLayerRows: upTo(T), logitRows: logits === 'all' ? upTo(T) : lastRow, captures: layers },
+      { input: this.embedsFor(request), variants: request.variants, seqLen: T, lastLayerRows: upTo(T), logitRows: rows, captures: layers },
       [io.LOGITS, ...names],
     );
     const result: ForwardResult = { logits: tensorData(out[io.LOGITS]), captures: {} };

@@ -69,6 +69,18 @@ export interface ScoreResult {
   scores: ScoredVariant[];
 }
 
+export interface LogitsResult {
+  /** Names of the variants, in batch order. */
+  variants: string[];
+  /** Sequence positions whose logits these are. */
+  positions: number[];
+  /** Ids of the target tokens the positions predict (empty without a target). */
+  targetTokenIds: number[];
+  /** [variants, positions, vocab] */
+  logits: Float32Array;
+  vocab: number;
+}
+
 export interface GeneratedText {
   variant: string;
   text: string;
@@ -171,6 +183,29 @@ export class InferenceEngine {
         lp.forEach((v, i) => (logProb += mask[i] ? v : 0));
         return { variant: plans[b].name, tokenLogProbs: lp, perplexity, logProb };
       }),
+    };
+  }
+
+  /**
+   * The raw logits of one forward: at the positions that predict each target token or, without a
+   * target, at the prompt's last position (the next-token distribution). Unlike Score this runs the
+   * whole sequence (no shared-prefix cache), so values agree with Score's to float rounding.
+   */
+  async logits(request: TextRequest & { target: string; variants: Variant[] }): Promise<LogitsResult> {
+    const bound = await this.bindImage(request.model, request.image);
+    const prompt = await this.prompt(bound, request.prompt, request.target || undefined);
+    const plans = this.compile(bound.model, prompt, request.variants);
+    const { start, end } = prompt.target;
+    if (request.target && end === start) throw new InvalidArgumentError('encodes to no tokens', { field: 'target' });
+    const positions = request.target ? Array.from({ length: end - start }, (_, k) => start + k - 1) : [prompt.layout.length - 1];
+    const inputs = await this.materialize(bound, prompt, plans, { owner: request.owner ?? '' });
+    const out = await bound.model.forward({ ...inputs, seqLen: prompt.layout.length, variants: inputs.interventions, logits: positions });
+    return {
+      variants: plans.map((p) => p.name),
+      positions,
+      targetTokenIds: prompt.ids.slice(start, end),
+      logits: out.logits.data,
+      vocab: out.logits.dims[2],
     };
   }
 

@@ -24,7 +24,7 @@ import { Admission } from './admission.ts';
 import { InferenceEngine, type EngineOptions } from './engine.ts';
 import { ModelRegistry, type ModelEntry } from './model-registry.ts';
 import { OIP_SERVICE_NAME, openInferenceImplementation } from './open-inference.ts';
-import { describeInferenceRequest } from './request-facts.ts';
+import { describeInferenceRequest, describeOpenInferenceRequest } from './request-facts.ts';
 
 export const INFERENCE_SERVICE_NAME = 'locscope.v1.Inference';
 /** Bytes of tensor data per streamed Capture message. */
@@ -263,6 +263,7 @@ export async function startInferenceServer(config: ServiceConfig, options: Infer
         implementation: openInferenceImplementation(engine, registry, admission),
         descriptorSet: apiDescriptorSet,
         servingAtStart: false,
+        describe: describeOpenInferenceRequest,
       }),
     ],
     logger,
