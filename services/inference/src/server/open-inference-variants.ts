@@ -6,6 +6,7 @@
 import { TextSpan, Variant, type Intervention } from '@locscope/proto/v1/inference';
 import type { InferParameter, ModelInferRequest, ModelMetadataResponse_TensorMetadata } from '@locscope/proto/oip';
 import { InvalidArgumentError } from '@locscope/server-kit';
+import type { Model } from '../runtime/model.ts';
 import { flagsInput, inputField, leadingDimension, setIndices } from './open-inference-tensors.ts';
 
 /** The name of the one variant of a request without interventions. */
@@ -27,16 +28,18 @@ const VARIANTS_PARAMETER = 'variants';
 const MEAN_EMBEDDING_PARAMETER = 'mean_embedding';
 
 /**
- * The optional intervention inputs as ModelMetadata lists them (BOOL; UINT8 is accepted too);
- * -1 where the image decides (visual tokens) or, for a model not loaded yet, the model does.
+ * The optional intervention inputs as ModelMetadata lists them (BOOL; UINT8 is accepted too), with
+ * the dimensions a model fixes: layers, heads, and visual tokens where every image gets the same
+ * number (LLaVA's one view); -1 where the image decides (InternVL's tiles) or the model is not loaded.
  */
-export function interventionInputs(dims: { layers: number; heads: number } | undefined): ModelMetadataResponse_TensorMetadata[] {
-  const L = dims?.layers ?? -1;
-  const H = dims?.heads ?? -1;
+export function interventionInputs(model: Model | undefined): ModelMetadataResponse_TensorMetadata[] {
+  const L = model?.info.layers ?? -1;
+  const H = model?.info.heads ?? -1;
+  const N = model?.info.family === 'llava' ? model.info.imageGrid[0] * model.info.imageGrid[1] : -1;
   return [
-    { name: TOKEN_MASK, datatype: 'BOOL', shape: [-1, -1] },
+    { name: TOKEN_MASK, datatype: 'BOOL', shape: [-1, N] },
     { name: KNOCKOUT_LAYERS, datatype: 'BOOL', shape: [-1, L] },
-    { name: KNOCKOUT_TOKENS, datatype: 'BOOL', shape: [-1, -1] },
+    { name: KNOCKOUT_TOKENS, datatype: 'BOOL', shape: [-1, N] },
     { name: HEAD_MASK, datatype: 'BOOL', shape: [-1, L, H] },
   ];
 }

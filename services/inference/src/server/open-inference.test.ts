@@ -158,9 +158,9 @@ describe('Open Inference Protocol v2', () => {
       'image[1]',
       'prompt[1]',
       'target[1]',
-      'token_mask[-1,-1]',
+      `token_mask[-1,${N}]`,
       `knockout_layers[-1,${L}]`,
-      'knockout_tokens[-1,-1]',
+      `knockout_tokens[-1,${N}]`,
       `head_mask[-1,${L},${H}]`,
     ]);
     const vocab = (await callLocscope(locscope.modelInfo, { model: 'tiny' })).vocabSize;

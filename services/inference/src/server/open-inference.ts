@@ -79,13 +79,13 @@ export function openInferenceImplementation(
     async modelMetadata(request) {
       known(request.name, 'name');
       // Dimensions a loaded model fixes are given; -1 otherwise (metadata never waits for a load).
-      const info = registry.isLoaded(request.name) ? (await registry.get(request.name)).info : undefined;
+      const model = registry.isLoaded(request.name) ? await registry.get(request.name) : undefined;
       return {
         name: request.name,
         versions: [],
         platform: 'locscope',
-        inputs: [...TEXT_INPUTS, ...interventionInputs(info)],
-        outputs: outputsMetadata(info?.vocab ?? -1),
+        inputs: [...TEXT_INPUTS, ...interventionInputs(model)],
+        outputs: outputsMetadata(model?.info.vocab ?? -1),
       };
     },
     modelInfer: (request, call: CallContext) => admission.run(() => infer(engine, request, call.owner), call.signal, call.caller.name),
