@@ -83,11 +83,6 @@ export function flagsInput(request: ModelInferRequest, name: string, shape: numb
   return Uint8Array.from(values as ArrayLike<number | boolean>, (v) => (v ? 1 : 0));
 }
 
-/** The first dimension of an input (its variant rows), or undefined when absent or of rank 0. */
-export function leadingDimension(request: ModelInferRequest, name: string): number | undefined {
-  return findInput(request, name)?.tensor.shape[0];
-}
-
 /** Indices of the set flags in row `row` of a [rows, width] flags array. */
 export function setIndices(flags: Uint8Array, row: number, width: number): number[] {
   const indices: number[] = [];

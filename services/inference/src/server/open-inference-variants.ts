@@ -7,7 +7,7 @@ import { TextSpan, Variant, type Intervention } from '@locscope/proto/v1/inferen
 import type { InferParameter, ModelInferRequest, ModelMetadataResponse_TensorMetadata } from '@locscope/proto/oip';
 import { InvalidArgumentError } from '@locscope/server-kit';
 import type { Model } from '../runtime/model.ts';
-import { flagsInput, inputField, leadingDimension, setIndices } from './open-inference-tensors.ts';
+import { findInput, flagsInput, inputField, setIndices } from './open-inference-tensors.ts';
 
 /** The name of the one variant of a request without interventions. */
 export const PLAIN_FORWARD = 'forward';
@@ -57,7 +57,15 @@ function parameterVariants(request: ModelInferRequest): Variant[] | undefined {
     throw new InvalidArgumentError(`is not JSON: ${(error as Error).message}`, { field, cause: error });
   }
   if (!Array.isArray(list) || list.length === 0) throw new InvalidArgumentError('must be a non-empty JSON list of locscope.v1.Variant', { field });
-  return list.map((v) => Variant.fromJSON(v));
+  return list.map((v, i) => {
+    // The generated fromJSON reads fields of whatever it is given, and throws on null.
+    try {
+      if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new TypeError(`got ${JSON.stringify(v)}`);
+      return Variant.fromJSON(v);
+    } catch (error) {
+      throw new InvalidArgumentError(`is not a locscope.v1.Variant in proto3 JSON: ${(error as Error).message}`, { field: `${field}[${i}]`, cause: error });
+    }
+  });
 }
 
 /**
@@ -68,10 +76,16 @@ export function variantCount(request: ModelInferRequest): number {
   return parameterVariants(request)?.length ?? tensorRows(request) ?? 1;
 }
 
+/** The first intervention tensor's row count (its first dimension), or undefined without one. */
 function tensorRows(request: ModelInferRequest): number | undefined {
   for (const name of TENSOR_NAMES) {
-    const rows = leadingDimension(request, name);
-    if (rows !== undefined) return rows;
+    const found = findInput(request, name);
+    if (!found) continue;
+    const rows = found.tensor.shape[0];
+    if (rows === undefined || rows < 1) {
+      throw new InvalidArgumentError('needs at least one row: the first dimension is the variant', { field: `${inputField(name)}.shape` });
+    }
+    return rows;
   }
   return undefined;
 }

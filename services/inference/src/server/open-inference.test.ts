@@ -319,6 +319,8 @@ describe('Open Inference Protocol v2', () => {
     await rejects(inferRequest({ extra: [{ ...flags('token_mask', [1, N], []), raw: Buffer.alloc(3) }] }), /^raw_input_contents\[2\]: raw_input_contents\[2\] has 3 bytes/);
     await rejects(inferRequest({ extra: [flags('knockout_layers', [1, L], [[0]])] }), /^inputs\["knockout_tokens"\]: missing: knockout_layers needs/);
     await rejects(inferRequest({ extra: [flags('token_mask', [3, N], [])], parameters: { variants: { string_param: '[{"name":"a"}]' } } }), /^inputs\["token_mask"\]\.shape: must be \[1, /);
+    await rejects(inferRequest({ extra: [flags('head_mask', [0, L, H], [])] }), /^inputs\["head_mask"\]\.shape: needs at least one row/);
+    await rejects(inferRequest({ parameters: { variants: { string_param: '[{"name":"a"}, null]' } } }), /^parameters\["variants"\]\[1\]: is not a locscope.v1.Variant in proto3 JSON/);
     await rejects(inferRequest({ outputs: ['logit'] }), /^outputs\[0\]\.name: unknown output "logit"/);
     await rejects(inferRequest({ outputs: ['token_log_probs'] }), /^outputs\[0\]\.name: "token_log_probs" needs the "target" input/);
     await rejects(inferRequest({ outputs: ['text', 'logits'] }), /^outputs\[1\]\.name: "logits" is a forward output; a generation returns text, token_ids, finish_reason/);
