@@ -33,7 +33,10 @@ import { startInferenceServer, type StartedInference } from './inference-service
 import { OIP_SERVICE_NAME } from './open-inference.ts';
 import { writeTinyLlava } from './test-support.ts';
 
-/** Steered ModelInfer requests plus raw byte payloads = 1,000 calls, like the other suites; valid ones run the tiny model. */
+/**
+ * ModelInfer: steered requests plus raw byte payloads = 1,000 calls (valid ones run the tiny model);
+ * the other RPCs, with a field or none, `random` schema-generated requests plus the byte payloads.
+ */
 const BUDGET = fuzzBudget({ generated: 940, undecodable: 30, random: 30, timeoutMs: 300_000 });
 const IN_FLIGHT = 4;
 const SEED = 20261205;

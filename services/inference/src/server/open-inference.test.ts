@@ -349,6 +349,7 @@ describe('Open Inference Protocol under per-caller rights', () => {
         'callers:',
         `  - {name: limited, tokenSha256: ${tokenSha256(TOKEN)}, maxVariants: 2, requestsPerMinute: 3}`,
         `  - {name: elsewhere, tokenSha256: ${tokenSha256('other-model-token')}, models: [other]}`,
+        `  - {name: short, tokenSha256: ${tokenSha256('short-token')}, maxSequence: 16}`,
       ].join('\n'),
     );
     secured = await start(callers);
@@ -363,7 +364,7 @@ describe('Open Inference Protocol under per-caller rights', () => {
     await secured?.server.shutdown();
   });
 
-  it('refuses a model outside the caller’s models, more variants than its maxVariants, and counts OIP calls in its rate', async () => {
+  it('refuses a model outside the caller’s models, more variants than its maxVariants or a longer sequence than its maxSequence, and counts OIP calls in its rate', async () => {
     await expect(callOip('ModelInfer', inferRequest(), client)).rejects.toMatchObject({ code: status.UNAUTHENTICATED });
     await expect(callOip('ModelInfer', inferRequest(), client, bearer('other-model-token'))).rejects.toMatchObject({
       code: status.PERMISSION_DENIED,
@@ -374,6 +375,10 @@ describe('Open Inference Protocol under per-caller rights', () => {
     await expect(callOip('ModelInfer', inferRequest({ extra: [flags('token_mask', [3, N], [])] }), client, bearer(TOKEN))).rejects.toMatchObject({
       code: status.PERMISSION_DENIED,
       details: 'variants: caller "limited" may send at most 2 variants per request (maxVariants), got 3',
+    });
+    await expect(callOip('ModelInfer', inferRequest(), client, bearer('short-token'))).rejects.toMatchObject({
+      code: status.PERMISSION_DENIED,
+      details: expect.stringMatching(/caller "short" may send sequences of at most 16 tokens \(maxSequence\)/),
     });
     // requestsPerMinute 3 (a refused right uses none): two OIP calls and one Inference call use it up.
     await callOip('ModelInfer', inferRequest({ extra: [flags('token_mask', [2, N], [[0], []])] }), client, bearer(TOKEN));
