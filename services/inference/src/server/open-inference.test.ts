@@ -225,8 +225,16 @@ describe('Open Inference Protocol v2', () => {
     expect(JSON.parse(response.parameters.variants.string_param)).toEqual(['clean', 'ablate', 'knockout']);
     const { shape, raw } = outputOf(response, 'token_log_probs');
     const rows = float32Rows(raw, shape[1]);
-    expect(rows).toEqual(await scoreRows(variants));
+    const expected = await scoreRows(variants);
+    expect(rows).toEqual(expected);
     expect(rows[1]).not.toEqual(rows[0]);
+
+    // The logits of every variant agree with its Score log-probs too.
+    const withLogits = await callOip('ModelInfer', inferRequest({ target, parameters, outputs: ['logits', 'target_token_ids'] }));
+    const logits = outputOf(withLogits, 'logits');
+    const K = logits.shape[1];
+    const ids = Array.from({ length: K }, (_, k) => outputOf(withLogits, 'target_token_ids').raw.readInt32LE(4 * k));
+    float32Rows(logits.raw, logits.shape[2]).forEach((row, i) => expect(logSoftmaxAt(row, ids[i % K])).toBeCloseTo(expected[Math.floor(i / K)][i % K], 4));
   });
 
   describe('interventions as input tensors, each equal to the Score variant it stands for', () => {
