@@ -28,7 +28,7 @@ export {
   type ScoreRequest,
   type TensorData,
 } from './runtime/model.ts';
-export { hookTensors, validateInterventions, type HeadAblation, type HeadPatch, type Intervention, type Knockout } from './runtime/interventions.ts';
+export { validateInterventions, type HeadAblation, type HeadPatch, type Intervention, type Knockout, type ModelDims } from './interventions/intervention.ts';
 export { SessionError, type ExecutionProvider, type Precision } from './runtime/session.ts';
 
 export { Reference } from './parity/reference.ts';
@@ -38,6 +38,8 @@ export { DEFAULT_ATOL, runParity, type ParityLine, type ParityReport } from './p
 // The gRPC service (locscope.v1.Inference) and its engine.
 export { INFERENCE_SERVICE_NAME, inferenceImplementation, startInferenceServer, type InferenceServiceOptions, type StartedInference } from './server/inference-service.ts';
 export { InferenceEngine, type BoundImage, type EngineOptions } from './server/engine.ts';
+export type { TokenMaskPolicy } from './server/token-mask.ts';
+export type { AttributionBaselineSpec } from './server/attribution-run.ts';
 export { ModelRegistry, demoModelEntries, readModelsFile, type ModelEntry, type ServedPrecision } from './server/model-registry.ts';
 export { INFERENCE_FLAGS, readInferenceServerConfig, loadOptionsFor, type InferenceServerConfig } from './server/server-config.ts';
 export { inferenceLauncher, DEFAULT_INFERENCE_PORT } from './launcher.ts';

@@ -77,8 +77,7 @@ async function infer(engine: InferenceEngine, request: ModelInferRequest): Promi
     prompt: bytesInput(request, 'prompt').toString('utf8'),
     target: bytesInput(request, 'target').toString('utf8'),
     variants: variantsParameter(request.parameters.variants),
-    maskMode: 0,
-    mask: [],
+    mask: { kind: 'answer' },
   });
   const targetLength = result.targetTokenIds.length;
   const logProbs = new Float32Array(result.scores.length * targetLength);
