@@ -1,18 +1,10 @@
-// Public surface of @locscope/inference: checkpoint loading, the ONNX graph builder, and the
-// in-process model API (load, encode images, batched forward/score with interventions, greedy
-// generation with a KV cache).
+// Public surface of @locscope/inference: checkpoint loading, the in-process model API (load,
+// encode images, batched forward/score with interventions, greedy generation with a KV cache),
+// parity against Hugging Face references, and the gRPC service. The graphs the model runs are
+// internal; the builder they are written with is @locscope/onnx-graph.
 export * from './checkpoint/index.ts';
 
-export { GraphBuilder } from './onnx/graph-builder.ts';
-export { GraphError, attr, DEFAULT_OPSET, type Attribute, type Dim, type Value } from './onnx/graph-core.ts';
-export { promoteToFloat64 } from './onnx/float64.ts';
-export { CheckpointWeights } from './onnx/checkpoint-weights.ts';
-export type { DType } from './onnx/dtypes.ts';
-
 export { UnsupportedModelFeatureError } from './graph/errors.ts';
-export { buildVisionGraph, visionLayout, type VisionLayout } from './graph/vision-graph.ts';
-export { buildDecoderGraph, FLOAT32_MIN } from './graph/decoder-graph.ts';
-export * as decoderIO from './graph/decoder-io.ts';
 
 export {
   loadModel,
