@@ -29,7 +29,8 @@ export { DEFAULT_ATOL, runParity, type ParityLine, type ParityReport } from './p
 
 // The gRPC service (locscope.v1.Inference) and its engine.
 export { INFERENCE_SERVICE_NAME, inferenceImplementation, startInferenceServer, type InferenceServiceOptions, type StartedInference } from './server/inference-service.ts';
-export { InferenceEngine, type BoundImage, type EngineOptions } from './server/engine.ts';
+export { InferenceEngine, type EngineOptions } from './server/engine.ts';
+export type { BoundImage } from './server/engine-steps.ts';
 export type { TokenMaskPolicy } from './server/token-mask.ts';
 export type { AttributionBaselineSpec } from './server/attribution-run.ts';
 export { ModelRegistry, demoModelEntries, readModelsFile, type ModelEntry, type ServedPrecision } from './server/model-registry.ts';

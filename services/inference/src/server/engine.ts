@@ -24,8 +24,6 @@ import { preparePrompt, targetTokens, type PreparedPrompt } from './prepared-pro
 import { StoredRuns, type StoredRunsOptions } from './stored-runs.ts';
 import { targetMask, type TokenMaskPolicy } from './token-mask.ts';
 
-export type { BoundImage } from './engine-steps.ts';
-
 export interface EngineOptions extends CacheBudgets {
   limits?: Partial<InferenceLimits>;
   /** Budget and lifetime of the runs Capture stores (`store_as`). */
