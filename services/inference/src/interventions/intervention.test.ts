@@ -1,7 +1,7 @@
 // The contract's range rule and the validation of hand-built interventions, without a model.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkIndex, firstHookedLayer, validateInterventions, type Intervention, type ModelDims } from './intervention.ts';
+import { checkIndex, convertedInterventions, firstHookedLayer, validateInterventions, type Intervention, type ModelDims } from './intervention.ts';
 
 const dims: ModelDims = { layers: 4, heads: 3, headDim: 2, hidden: 6 };
 
@@ -31,6 +31,18 @@ describe('validateInterventions', () => {
       expect(() => validateInterventions([{}, variant], dims, 10)).toThrowError(expect.objectContaining({ field }));
     }
     expect(() => validateInterventions([{}, { patches: [{ layer: 3, head: 2, positions: [9], values: new Float32Array(2) }] }], dims, 10)).not.toThrow();
+  });
+
+  it('checks a list once: a checked list passes for the same dimensions and at most its positions, and is checked again otherwise', () => {
+    const ablation: Intervention = { ablations: [{ layer: 3, head: 0, positions: [7] }] };
+    const once = validateInterventions([ablation], dims, 8);
+    expect(Object.isFrozen(once)).toBe(true);
+    expect(validateInterventions(once, dims, 12)).toBe(once);
+    expect(() => validateInterventions(once, dims, 7)).toThrowError(expect.objectContaining({ field: 'variants[0].ablations[0].positions[0]' }));
+    expect(() => validateInterventions(once, { ...dims, layers: 3 }, 8)).toThrowError(expect.objectContaining({ field: 'variants[0].ablations[0].layer' }));
+    // A converted request was checked while it was converted (variant-plan.ts): the runtime takes it as is.
+    const converted = convertedInterventions([ablation], dims, 8);
+    expect(validateInterventions(converted, dims, 8)).toBe(converted);
   });
 
   it('finds the first hooked layer of a variant', () => {

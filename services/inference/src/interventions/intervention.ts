@@ -66,12 +66,50 @@ export function firstHookedLayer(variant: Intervention): number {
   return Math.min(Infinity, ...layers);
 }
 
+/** What a list of interventions was checked against: the model's dimensions and the positions [0, maxPosition). */
+interface CheckScope {
+  layers: number;
+  heads: number;
+  headDim: number;
+  maxPosition: number;
+}
+
+const CHECKED = Symbol('interventions checked against');
+
+/**
+ * A list of interventions that passed the contract's checks for a model and sequence length (a
+ * frozen copy; its entries are the caller's objects, and changing them voids the check). The
+ * runtime consumes it as is: Model's validateInterventions call returns at once for a list checked
+ * against the same dimensions and at most its positions.
+ */
+export type CheckedInterventions = readonly Intervention[] & { readonly [CHECKED]: CheckScope };
+
+function checked(variants: readonly Intervention[], dims: ModelDims, maxPosition: number): CheckedInterventions {
+  const scope: CheckScope = { layers: dims.layers, heads: dims.heads, headDim: dims.headDim, maxPosition };
+  return Object.freeze(Object.defineProperty([...variants], CHECKED, { value: scope })) as CheckedInterventions;
+}
+
+function checkedFor(variants: readonly Intervention[], dims: ModelDims, maxPosition: number): variants is CheckedInterventions {
+  const scope = (variants as Partial<CheckedInterventions>)[CHECKED];
+  return scope !== undefined && scope.layers === dims.layers && scope.heads === dims.heads && scope.headDim === dims.headDim && scope.maxPosition <= maxPosition;
+}
+
+/**
+ * The interventions a request converted into (variant-inputs.ts): the request was checked while
+ * it was converted (variant-plan.ts, naming its own fields, by the same range rule) against
+ * `dims` and its sequence of `length` positions, so they are not checked again.
+ */
+export function convertedInterventions(variants: readonly Intervention[], dims: ModelDims, length: number): CheckedInterventions {
+  return checked(variants, dims, length);
+}
+
 /**
  * Rejects out-of-range layers/heads/positions and mis-sized patch values, naming the field: the
- * check of interventions built by hand (the in-process Model API). Requests are checked while they
- * are converted (variant-plan.ts), by the same range rule, against their own field names.
+ * check of interventions built by hand (the in-process Model API). A list already checked for
+ * these dimensions and at most these positions (a converted request) is returned as it is.
  */
-export function validateInterventions(variants: readonly Intervention[], dims: ModelDims, maxPosition: number): void {
+export function validateInterventions(variants: readonly Intervention[], dims: ModelDims, maxPosition: number): CheckedInterventions {
+  if (checkedFor(variants, dims, maxPosition)) return variants;
   const check = (ok: boolean, field: string, message: string) => {
     if (!ok) throw new InvalidArgumentError(message, { field });
   };
@@ -103,4 +141,5 @@ export function validateInterventions(variants: readonly Intervention[], dims: M
       check(p.values.length === expected, `${f}.values`, `has ${p.values.length} values, expected ${expected} (${p.positions.length} positions × head_dim ${dims.headDim})`);
     });
   });
+  return checked(variants, dims, maxPosition);
 }

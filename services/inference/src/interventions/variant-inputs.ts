@@ -3,7 +3,7 @@
 // domain interventions (intervention.ts) with their patch values filled in from the source
 // activations.
 import { InvalidArgumentError, NotFoundError } from '@locscope/server-kit';
-import type { Intervention, ModelDims } from './intervention.ts';
+import { convertedInterventions, type CheckedInterventions, type Intervention, type ModelDims } from './intervention.ts';
 import type { SequenceLayout } from './sequence-layout.ts';
 import type { HeadPatchPlan, ReplacementValue, VariantPlan } from './variant-plan.ts';
 
@@ -16,7 +16,8 @@ export interface HeadOutputs {
 export interface VariantInputs {
   /** [B, T, hidden], or [T, hidden] when no variant edits embeddings. */
   inputsEmbeds: Float32Array;
-  interventions: Intervention[];
+  /** Checked by the conversion: the runtime takes them without checking them again. */
+  interventions: CheckedInterventions;
 }
 
 /** The prompt the plans were compiled against: its layout and its clean embeddings [T, hidden]. */
@@ -46,7 +47,7 @@ export function materializeVariants(prompt: PromptEmbeds, plans: VariantPlan[], 
       plan.embeddingEdits.forEach((edit, i) => applyEdit(embeds, prompt, edit, ctx, `variants[${b}].embedding_edits[${i}]`));
     });
   }
-  return { inputsEmbeds, interventions: plans.map((plan) => toIntervention(plan, T, ctx)) };
+  return { inputsEmbeds, interventions: convertedInterventions(plans.map((plan) => toIntervention(plan, T, ctx)), ctx.dims, T) };
 }
 
 function applyEdit(

@@ -88,8 +88,8 @@ export interface DecoderRequest {
   /** [T, hidden] shared by every variant, or [B, T, hidden] one per variant (token replacement done by the caller). */
   inputsEmbeds: Float32Array;
   seqLen: number;
-  /** One entry per batch row; {} is the unmodified run. */
-  variants: Intervention[];
+  /** One entry per batch row; {} is the unmodified run. Checked unless already checked (interventions/intervention.ts). */
+  variants: readonly Intervention[];
 }
 
 export interface ForwardRequest extends DecoderRequest {
