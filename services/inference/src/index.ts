@@ -20,7 +20,7 @@ export {
   type ScoreRequest,
   type TensorData,
 } from './runtime/model.ts';
-export { validateInterventions, type HeadAblation, type HeadPatch, type Intervention, type Knockout, type ModelDims } from './interventions/intervention.ts';
+export { validateInterventions, type CheckedInterventions, type HeadAblation, type HeadPatch, type Intervention, type Knockout, type ModelDims } from './interventions/intervention.ts';
 export { SessionError, type ExecutionProvider, type Precision } from './runtime/session.ts';
 
 export { Reference } from './parity/reference.ts';
