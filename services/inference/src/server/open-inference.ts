@@ -17,6 +17,7 @@ import { InvalidArgumentError, NotFoundError, type AsyncServiceImplementation, t
 import type { Model } from '../runtime/model.ts';
 import type { Admission } from './admission.ts';
 import type { InferenceEngine } from './engine.ts';
+import { runLogits } from './logits-run.ts';
 import type { ModelRegistry } from './model-registry.ts';
 import { inputField, optionalBytesInput, outputTensor, rawBytesElements, rawNumbers, type OutputTensor } from './open-inference-tensors.ts';
 import { interventionInputs, requestVariants } from './open-inference-variants.ts';
@@ -122,8 +123,8 @@ async function infer(engine: InferenceEngine, request: ModelInferRequest, owner:
   } else {
     names = [];
     if (wanted.some((name) => SCORE_OUTPUTS.includes(name))) {
-      // Score's mask defaults: log_prob is the same masked sum as Score's.
-      const result = await engine.score({ ...common, target, maskMode: 0, mask: [] });
+      // Score's default token mask: log_prob is the same masked sum as Score's.
+      const result = await engine.score({ ...common, target, mask: { kind: 'answer' } });
       names = result.scores.map((s) => s.variant);
       const K = result.targetTokenIds.length;
       const logProbs = new Float32Array(result.scores.length * K);
@@ -133,7 +134,7 @@ async function infer(engine: InferenceEngine, request: ModelInferRequest, owner:
       produced.set('target_token_ids', outputTensor('target_token_ids', 'INT32', [K], rawNumbers(Int32Array.from(result.targetTokenIds))));
     }
     if (wanted.includes(LOGITS)) {
-      const result = await engine.logits({ ...common, target });
+      const result = await runLogits(engine, { ...common, target });
       names = result.variants;
       produced.set(LOGITS, outputTensor(LOGITS, 'FP32', [result.variants.length, result.positions.length, result.vocab], rawNumbers(result.logits)));
     }
