@@ -6,7 +6,7 @@ export { currentCaller, type AsyncServiceImplementation, type CallContext, type 
 export { startServer, service, shutdownOnSignals, type RunningServer, type ServiceRegistration } from './server.ts';
 export { clientInterceptors } from './client.ts';
 export { UsageError, HelpRequested, defineFlags, parseFlags, commandHelp, usageLine, type Command, type CommandSpec, type FlagSpec, type FlagSpecs, type FlagValues } from './command.ts';
-export { defineLimitFlags, limitFlagSpecs, readLimitFlags, DEFAULT_LIMIT_MIN, type LimitFlag } from './limit-flags.ts';
+export { defineLimitFlags, limitFlagSpecs, readLimitFlags, type LimitFlag } from './limit-flags.ts';
 export { serviceMain, type ServiceLauncher, type LauncherFlagValues } from './service-launcher.ts';
 export { readCallersFile, tokenSha256, type Caller, type CallerRights } from './callers.ts';
 export { type RequestFacts } from './caller-limits.ts';
