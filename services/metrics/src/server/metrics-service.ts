@@ -3,7 +3,6 @@ import { apiDescriptorSet } from '@locscope/proto';
 import { MetricsService, type MetricsServer } from '@locscope/proto/v1/metrics';
 import { service, startServer, WorkerPool, type CallContext, type Logger, type RunningServer, type ServiceConfig, type ServiceRegistration, type WorkerPoolOptions } from '@locscope/server-kit';
 import { scoreClassificationHandler } from './classification-handler.ts';
-import { parseAnswersHandler, scoreLocalizationHandler } from './localization-handlers.ts';
 import { probeSessionHandlers } from './probe-handler.ts';
 import { DEFAULT_METRICS_LIMITS, type MetricsLimits } from './limits.ts';
 import { ProbeSessionStore, type ProbeSessionLimits } from './probe-sessions.ts';
@@ -36,8 +35,10 @@ export function metricsService(pool: WorkerPool, options: MetricsServiceOptions 
     definition: MetricsService,
     descriptorSet: apiDescriptorSet,
     implementation: {
-      parseAnswers: parseAnswersHandler,
-      scoreLocalization: scoreLocalizationHandler,
+      // Parsing is linear in the answers' text, but a message holds hundreds of thousands of them
+      // (400k answers, ~30 MB: 8 s), too long for the event loop.
+      parseAnswers: offload('parseAnswers'),
+      scoreLocalization: offload('scoreLocalization'),
       scoreClassification: scoreClassificationHandler,
       // Linear (perplexity, mediation) or n log n (ranking overlap) in tensors of up to the message
       // size: a HeadRankingOverlap of two 6M-score tensors ran 73 s, blocking health, on the event loop.

@@ -1,10 +1,20 @@
 // The metrics RPCs whose work is CPU-bound JavaScript (the bootstrap of Summarize, training a
-// probe on data sent in the request, rankings and reductions over tensors of millions of values),
+// probe on data sent in the request, rankings and reductions over tensors of millions of values,
+// parsing hundreds of thousands of answers),
 // as tasks of the service's worker pool: each runs in a
 // worker thread, so health and cheap calls keep being answered meanwhile (issue 13).
-import type { HeadRankingOverlapRequest, MediationFractionRequest, PerplexityRequest, SummarizeRequest, TrainPositionProbeRequest } from '@locscope/proto/v1/metrics';
+import type {
+  HeadRankingOverlapRequest,
+  MediationFractionRequest,
+  ParseAnswersRequest,
+  PerplexityRequest,
+  ScoreLocalizationRequest,
+  SummarizeRequest,
+  TrainPositionProbeRequest,
+} from '@locscope/proto/v1/metrics';
 import type { MetricsLimits } from './limits.ts';
 import { trainPositionProbeRequest } from './probe-handler.ts';
+import { parseAnswersHandler, scoreLocalizationHandler } from './localization-handlers.ts';
 import { perplexityHandler } from './perplexity-handler.ts';
 import { headRankingOverlapHandler, mediationFractionHandler, summarizeRequest } from './statistics-handlers.ts';
 
@@ -20,3 +30,5 @@ export const trainPositionProbe = ({ request, limits }: MetricsTask<TrainPositio
 export const perplexity = ({ request }: MetricsTask<PerplexityRequest>) => perplexityHandler(request);
 export const mediationFraction = ({ request }: MetricsTask<MediationFractionRequest>) => mediationFractionHandler(request);
 export const headRankingOverlap = ({ request }: MetricsTask<HeadRankingOverlapRequest>) => headRankingOverlapHandler(request);
+export const parseAnswers = ({ request }: MetricsTask<ParseAnswersRequest>) => parseAnswersHandler(request);
+export const scoreLocalization = ({ request }: MetricsTask<ScoreLocalizationRequest>) => scoreLocalizationHandler(request);
