@@ -1,6 +1,6 @@
 // Client side of tracing: every outgoing call carries the active trace context in its metadata.
 import { InterceptingCall, type Interceptor } from '@grpc/grpc-js';
-import { injectTraceContext } from './telemetry.ts';
+import { injectTraceContext } from './telemetry/index.ts';
 
 const traceContextInterceptor: Interceptor = (options, nextCall) =>
   new InterceptingCall(nextCall(options), {

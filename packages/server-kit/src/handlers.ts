@@ -21,7 +21,7 @@ import { LocscopeError, statusOf } from './errors.ts';
 import type { InFlightCalls } from './in-flight-calls.ts';
 import type { Logger } from './logger.ts';
 import { statusDetailsMetadata } from './status-details.ts';
-import { extractTraceContext, tracer } from './telemetry.ts';
+import { extractTraceContext, recordServerCall, tracer } from './telemetry/index.ts';
 
 /** What a handler gets besides its request. */
 export interface CallContext {
@@ -215,12 +215,14 @@ async function runTraced(
     throw error;
   } finally {
     release();
+    const seconds = (performance.now() - started) / 1000;
+    recordServerCall(path, code, seconds);
     if (security.audit) logger.info('audit', {
       caller: caller?.name ?? 'unauthenticated',
       ...(caller?.certificate && { certificate: caller.certificate }),
       method: path,
       ...facts,
-      durationMs: Math.round(performance.now() - started),
+      durationMs: Math.round(seconds * 1000),
       status: status[code],
     });
   }

@@ -6,7 +6,7 @@ import { SERVICE_FLAGS, type ServiceConfig } from './config.ts';
 import { LocscopeError } from './errors.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { shutdownOnSignals, type RunningServer } from './server.ts';
-import { setupTelemetry } from './telemetry.ts';
+import { setupTelemetry } from './telemetry/index.ts';
 
 /** Parsed flags as a caller that starts services of any kind holds them. */
 export type LauncherFlagValues = FlagValues<typeof SERVICE_FLAGS> & Record<string, string | boolean | string[] | undefined>;
