@@ -27,6 +27,7 @@ import type { ModelRegistry } from './model-registry.ts';
 import { preparePrompt, type PreparedPrompt } from './prepared-prompt.ts';
 import { StoredRuns, type StoredRunsOptions } from './stored-runs.ts';
 import { materializeVariants, type HeadOutputs } from './variant-inputs.ts';
+import { countCacheLookup, countGeneratedTokens, countVariants } from '../telemetry.ts';
 
 export interface EngineOptions {
   limits?: Partial<InferenceLimits>;
@@ -146,6 +147,7 @@ export class InferenceEngine {
     const image = await prepareImage(model, input, this.limits, field);
     const key = `${modelName}|${image.hash}`;
     let encoded = this.encodings.get(key);
+    countCacheLookup('image_encoding', encoded !== undefined);
     if (!encoded) {
       encoded = await model.encodeImage(image.pixelValues);
       this.encodings.set(key, encoded);
@@ -187,6 +189,7 @@ export class InferenceEngine {
     const plans = this.compile(bound.model, prompt, request.variants);
     const inputs = await this.materialize(bound, prompt, plans, { owner: request.owner ?? '' });
     const result = await bound.model.generate({ ...inputs, seqLen: prompt.layout.length, variants: inputs.interventions, maxNewTokens });
+    countGeneratedTokens(bound.modelName, result.tokens);
     const eos = new Set(bound.model.info.eosTokenIds);
     const tokenizer = bound.model.checkpoint.tokenizer!;
     return result.tokens.map((tokens, b) => {
@@ -404,7 +407,9 @@ export class InferenceEngine {
   }
 
   private compile(model: Model, prompt: PreparedPrompt, variants: Variant[]): VariantPlan[] {
-    return compileVariants(variants, prompt.layout, this.dims(model), { maxVariants: this.limits.maxVariants });
+    const plans = compileVariants(variants, prompt.layout, this.dims(model), { maxVariants: this.limits.maxVariants });
+    countVariants(plans.length);
+    return plans;
   }
 
   private runKey(model: string, name: string): string {
@@ -445,6 +450,7 @@ export class InferenceEngine {
   private async sourceHeadOutputs(source: BoundImage, prompt: PreparedPrompt): Promise<HeadOutputs> {
     const key = createHash('sha256').update(source.model.checkpoint.dir).update(source.image.hash).update(Int32Array.from(prompt.ids)).digest('hex');
     const cached = this.sources.get(key);
+    countCacheLookup('source_heads', cached !== undefined);
     if (cached) return cached;
     const embeds = await source.model.embedWithImage(prompt.ids, source.encoded.features);
     const out = await source.model.forward({
@@ -484,6 +490,7 @@ export class InferenceEngine {
   private async prefix(bound: BoundImage, embeds: Float32Array, length: number): Promise<KvCache> {
     const key = createHash('sha256').update(bound.model.checkpoint.dir).update(new Uint8Array(embeds.buffer, embeds.byteOffset, embeds.byteLength)).digest('hex');
     const cached = this.prefixes.get(key);
+    countCacheLookup('prefix_kv', cached !== undefined);
     if (cached) return cached;
     const cache = await bound.model.prefill(embeds, length);
     this.prefixes.set(key, cache);
