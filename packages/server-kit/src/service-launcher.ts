@@ -41,7 +41,7 @@ export async function serviceMain<C extends ServiceConfig, F extends FlagSpecs>(
     throw error;
   }
   const logger = createLogger({ fields: { service: launcher.name } });
-  setupTelemetry({ serviceName: `locscope-${launcher.name}` });
+  setupTelemetry({ serviceName: `locscope-${launcher.name}`, logger });
   const server = await launcher.start(config, logger);
   process.stdout.write(`${launcher.name} ${server.address}\n`);
   shutdownOnSignals([server], logger);
