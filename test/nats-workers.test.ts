@@ -129,9 +129,15 @@ describe('NATS mode', () => {
   });
 
   it('records a job as failed after max deliveries and finishes the run', async () => {
+    const before = await jobEvents();
     const outcome = await natsRun('k3', { count: 3, seeds: [0], failOn: [1] }, 1);
     expect(outcome.state.status).toBe('failed');
     expect(outcome.state.experiments.arith).toMatchObject({ done: 2, failed: 1 });
+    // The in-process worker's job metrics: two jobs acked at once, the failing one delivered
+    // maxDeliver times (naked after each failure but the last, then terminated).
+    const after = await jobEvents();
+    const delta = Object.fromEntries(Object.keys(after).map((event) => [event, after[event] - (before[event] ?? 0)]));
+    expect(delta).toEqual({ received: 2 + QUEUE.maxDeliver, redelivered: QUEUE.maxDeliver - 1, acked: 2, naked: QUEUE.maxDeliver - 1, terminated: 1 });
     const failures = await new KvRecordStore(await kvRecords()).failures('k3', 'arith');
     expect(failures).toEqual([{ key: { run: 'k3', experiment: 'arith', sample: 's0001' }, error: expect.stringContaining('configured to fail'), attempts: QUEUE.maxDeliver }]);
     // Run state in KV (what `locscope status --nats` reads) and the report in the object store.
@@ -142,6 +148,12 @@ describe('NATS mode', () => {
     expect(new TextDecoder().decode(page!)).toBe(await readFile(outcome.report, 'utf8'));
   });
 });
+
+/** The locscope.nats.jobs counter of this process, by event. */
+async function jobEvents(): Promise<Record<string, number>> {
+  const points = await telemetry.metricPoints('locscope.nats.jobs');
+  return Object.fromEntries(points.map((p) => [String(p.attributes.event), p.value]));
+}
 
 async function kvRecords() {
   return (await ensureResources(nc)).records;

@@ -2,9 +2,7 @@
 // lines that join them: one baseline sample per job through a real nats-server's work queue, a
 // worker in this process pulling it, and the real inference service (demo models) it calls.
 import { connectNats, datasetForConfig, NatsConnectionWatch, orderStages, parseConfig, registerStudyExperiments, runWithNats, ServiceConnections, type NatsConnection } from '@locscope/orchestrator';
-import { createLogger, setupTelemetry } from '@locscope/server-kit';
-import type { Attributes } from '@opentelemetry/api';
-import type { DataPoint, Histogram, MetricData } from '@opentelemetry/sdk-metrics';
+import { createLogger, setupTelemetry, type DataPoint, type Histogram } from '@locscope/server-kit';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,14 +37,10 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-/** Every data point of the metric `name`, with its attributes. */
-async function points<T = number>(name: string): Promise<DataPoint<T>[]> {
-  const { resourceMetrics } = await telemetry.collect!.collect();
-  const metrics: MetricData[] = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics).filter((m) => m.descriptor.name === name);
-  return metrics.flatMap((m) => m.dataPoints as DataPoint<T>[]);
-}
+const points = <T = number>(name: string) => telemetry.metricPoints<T>(name);
 
-function sum(list: DataPoint<number>[], match: Attributes = {}): number {
+/** The sum of the points whose attributes include `match`. */
+function sum(list: DataPoint<number>[], match: Record<string, string> = {}): number {
   return list.filter((p) => Object.entries(match).every(([k, v]) => p.attributes[k] === v)).reduce((total, p) => total + p.value, 0);
 }
 

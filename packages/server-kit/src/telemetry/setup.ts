@@ -4,7 +4,7 @@
 // only its defaults (options.ts) and the metric readers (metric-readers.ts).
 import { context, metrics, propagation, trace, type Tracer } from '@opentelemetry/api';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
-import { MetricReader } from '@opentelemetry/sdk-metrics';
+import { MetricReader, type DataPoint } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { InMemorySpanExporter, NoopSpanProcessor, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { Logger } from '../logger.ts';
@@ -17,7 +17,7 @@ export interface TelemetryOptions {
   serviceName: string;
   /**
    * Keep finished spans and metrics in memory instead of exporting them (tests read
-   * `Telemetry.memory` and `Telemetry.collect`); the OTEL_* exporters are then not started.
+   * `Telemetry.memory` and `Telemetry.metricPoints`); the OTEL_* exporters are then not started.
    */
   inMemory?: boolean;
   /** Where the Prometheus endpoint says where it listens, or why it could not. */
@@ -28,14 +28,17 @@ export interface Telemetry {
   tracer: Tracer;
   /** Finished spans, when `inMemory` was requested. */
   memory: InMemorySpanExporter | undefined;
-  /** Collects the metrics recorded so far, when `inMemory` was requested. */
-  collect: MetricReader | undefined;
+  /**
+   * The data points of metric `name` recorded so far (cumulative), when `inMemory` was requested:
+   * a number for counters and gauges, a Histogram for histograms.
+   */
+  metricPoints<T = number>(name: string): Promise<DataPoint<T>[]>;
   /** The Prometheus scrape URL once listening; undefined when not exporting to Prometheus or the port was taken. */
   metricsEndpoint: Promise<string | undefined>;
   shutdown(): Promise<void>;
 }
 
-/** A reader that exports nothing on its own: tests call collect(). */
+/** A reader that exports nothing on its own: metricPoints collects from it. */
 class CollectingMetricReader extends MetricReader {
   protected async onForceFlush(): Promise<void> {}
   protected async onShutdown(): Promise<void> {}
@@ -76,7 +79,12 @@ export function setupTelemetry(options: TelemetryOptions): Telemetry {
   active = {
     tracer: tracer(),
     memory,
-    collect,
+    metricPoints: async <T>(name: string) => {
+      if (!collect) throw new Error('metricPoints needs setupTelemetry({ inMemory: true })');
+      const { resourceMetrics } = await collect.collect();
+      const metrics = resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics).filter((metric) => metric.descriptor.name === name);
+      return metrics.flatMap((metric) => metric.dataPoints as DataPoint<T>[]);
+    },
     metricsEndpoint,
     shutdown: async () => {
       await Promise.all([sdk.shutdown(), prometheus?.close()]);
