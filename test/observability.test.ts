@@ -93,6 +93,11 @@ describe('observability', () => {
     expect(count('ModelInfo')).toBeGreaterThan(0);
     expect(calls.every((p) => p.attributes['rpc.grpc.status_code'] === 0 && p.attributes['rpc.system'] === 'grpc')).toBe(true);
     expect(calls.every((p) => (p.value.sum ?? 0) > 0)).toBe(true);
+    // The same calls seen by the worker's clients.
+    const made = await points<Histogram>('rpc.client.call.duration');
+    const madeCount = (method: string) => made.filter((p) => p.attributes['rpc.method'] === method && p.attributes['rpc.grpc.status_code'] === 0).reduce((n, p) => n + p.value.count, 0);
+    expect(madeCount('Generate')).toBe(count('Generate'));
+    expect(madeCount('ModelInfo')).toBe(count('ModelInfo'));
 
     // Run progress and the work queue: every planned sample done, every job pulled once and acked.
     expect(sum(await points('locscope.run.samples'), { experiment: 'baseline', outcome: 'done' })).toBe(SAMPLES);

@@ -4,4 +4,4 @@ export type { DataPoint, Histogram } from '@opentelemetry/sdk-metrics';
 export { telemetrySettingsFromEnv, DEFAULT_PROMETHEUS_HOST, DEFAULT_PROMETHEUS_PORT, type TelemetrySettings } from './options.ts';
 export { tracer, withSpan, injectTraceContext, extractTraceContext } from './spans.ts';
 export { defineInstruments, DURATION_BUCKETS_S, METER_NAME } from './instruments.ts';
-export { recordServerCall } from './rpc-metrics.ts';
+export { recordClientCall, recordServerCall } from './rpc-metrics.ts';
