@@ -8,7 +8,7 @@ import { MetricReader, type DataPoint } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { InMemorySpanExporter, NoopSpanProcessor, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { Logger } from '../logger.ts';
-import { metricReaders } from './metric-readers.ts';
+import { metricReaders, type MetricReaders } from './metric-readers.ts';
 import { telemetrySettingsFromEnv } from './options.ts';
 import { tracer } from './spans.ts';
 
@@ -33,8 +33,6 @@ export interface Telemetry {
    * a number for counters and gauges, a Histogram for histograms.
    */
   metricPoints<T = number>(name: string): Promise<DataPoint<T>[]>;
-  /** The Prometheus scrape URL once listening; undefined when not exporting to Prometheus or the port was taken. */
-  metricsEndpoint: Promise<string | undefined>;
   shutdown(): Promise<void>;
 }
 
@@ -52,7 +50,7 @@ export function setupTelemetry(options: TelemetryOptions): Telemetry {
   const settings = telemetrySettingsFromEnv();
   const memory = options.inMemory ? new InMemorySpanExporter() : undefined;
   const collect = options.inMemory ? new CollectingMetricReader() : undefined;
-  const exported = collect ? { readers: [collect], prometheus: undefined } : settings.disabled ? { readers: [], prometheus: undefined } : metricReaders(settings);
+  const exported: MetricReaders = collect || settings.disabled ? { readers: collect ? [collect] : [], prometheus: undefined } : metricReaders(settings);
   const sdk = new NodeSDK({
     resource: defaultResource().merge(resourceFromAttributes({ 'service.name': options.serviceName })),
     // undefined = NodeSDK builds the exporters OTEL_TRACES_EXPORTER names. Otherwise spans are
@@ -63,19 +61,12 @@ export function setupTelemetry(options: TelemetryOptions): Telemetry {
     logRecordProcessors: [],
   });
   sdk.start();
-  const prometheus = exported.prometheus;
-  const metricsEndpoint = prometheus
-    ? prometheus.listen(settings.prometheus.host, settings.prometheus.port).then(
-        (url) => {
-          options.logger?.info('metrics endpoint listening', { url });
-          return url;
-        },
-        (error: unknown) => {
-          options.logger?.error('metrics endpoint could not listen', { host: settings.prometheus.host, port: settings.prometheus.port, error });
-          return undefined;
-        },
-      )
-    : Promise.resolve(undefined);
+  const { prometheus } = exported;
+  // Metrics are not worth failing the service for: a taken port is logged and the process goes on.
+  prometheus?.listen(settings.prometheus.host, settings.prometheus.port).then(
+    (url) => options.logger?.info('metrics endpoint listening', { url }),
+    (error: unknown) => options.logger?.error('metrics endpoint could not listen', { host: settings.prometheus.host, port: settings.prometheus.port, error }),
+  );
   active = {
     tracer: tracer(),
     memory,
@@ -85,7 +76,6 @@ export function setupTelemetry(options: TelemetryOptions): Telemetry {
       const metrics = resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics).filter((metric) => metric.descriptor.name === name);
       return metrics.flatMap((metric) => metric.dataPoints as DataPoint<T>[]);
     },
-    metricsEndpoint,
     shutdown: async () => {
       await Promise.all([sdk.shutdown(), prometheus?.close()]);
       // Unregister the globals so that a later setupTelemetry can install its own.
