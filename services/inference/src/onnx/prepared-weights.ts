@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { UnavailableError } from '@locscope/server-kit';
 import type { WeightStore } from '../checkpoint/types.ts';
 import { assertShape } from '../checkpoint/weight-store.ts';
-import type { ComputeDType } from './dtypes.ts';
+import type { ComputeDType } from '@locscope/onnx-graph';
 import { assertFloat16Range, toFloat16Bits } from './float16.ts';
 import { recordWeightPreparation } from '../telemetry.ts';
 
