@@ -49,14 +49,14 @@ export interface LoadModelOptions {
    * Bytes of decoder activations one batched run may hold (default DEFAULT_ACTIVATION_BUDGET_BYTES).
    * Score runs its variants in chunks of as many rows as fit (activationBytesPerRow), one after
    * another: the same log-probs, peak memory bounded by the budget instead of growing with the
-   * number of variants (InternVL's 1,840-token rows need ≈ 0.8 GB each).
+   * number of variants (InternVL's 1,840-token rows need ≈ 1 GB each).
    */
   activationBudgetBytes?: number;
 }
 /**
- * 2 GiB: room for 8 LLaVA-1.5-7B rows at its 620-token prompts (≈ 0.12 GB each, so the paper's
- * 8-variant Score stays one run) and 2 InternVL-3.5-8B rows at 1,840 tokens, on a 24 GB machine
- * that also holds ~15 GB of mapped float16 weights.
+ * 2 GiB: 15 LLaVA-1.5-7B rows at its ~620-token prompts (0.14 GB each: the paper's 8-variant
+ * Score stays one run) and 2 InternVL-3.5-8B rows at 1,840 tokens (1.0 GB each), on a 24 GB
+ * machine that also maps 14–17 GB of float16 weights.
  */
 export const DEFAULT_ACTIVATION_BUDGET_BYTES = 2 * 1024 ** 3;
 /** Weight names of the decoder's layers: a session holding any holds a copy of the decoder's weights. */
@@ -314,13 +314,13 @@ export class Model {
 
   /**
    * Activation bytes of one batch row whose `queries` positions attend to `keys` positions: the
-   * largest working set of one layer (layers run one after another) — float32 attention scores
-   * and their probabilities in the compute dtype (n_q·queries·keys·(4 + b)) and the MLP's gate, up
-   * and activated [queries, i] (3·queries·i·b), b bytes per compute value (the README's GPU memory formula).
+   * largest working set of one layer (layers run one after another), as the README's GPU memory
+   * formula counts it — float32 attention scores and probabilities (2·H·queries·keys·4) and the
+   * MLP's gate, up and activated [queries, I] in the compute dtype (3·queries·I·b).
    */
   activationBytesPerRow(queries: number, keys: number): number {
     const valueBytes = this.weights.dtype === 'float16' ? 2 : 4;
-    return this.info.heads * queries * keys * (4 + valueBytes) + 3 * queries * this.checkpoint.config.text.intermediateSize * valueBytes;
+    return 2 * this.info.heads * queries * keys * 4 + 3 * queries * this.checkpoint.config.text.intermediateSize * valueBytes;
   }
 
   /** How many rows of `queries` × `keys` attention one run may batch within the activation budget (at least 1). */
