@@ -2,7 +2,7 @@
 // packages, no protoc download): the API contract (proto/ → packages/proto/src/gen, with api.binpb,
 // the FileDescriptorSet of every API file under its real name, imports included; and
 // packages/client/src/gen for the publishable client), the ONNX schema
-// the graph builder writes (services/inference/src/onnx/proto → services/inference/src/onnx/gen),
+// the graph builder writes (packages/onnx-graph/proto → packages/onnx-graph/src/gen),
 // and packages/server-kit/src/gen/health.binpb (grpc.health.v1 from grpc-health-check's own
 // health.proto). Servers answer reflection from the two descriptor sets.
 // With --check, generates into a temporary folder and fails if the committed output differs.
@@ -26,7 +26,7 @@ const trees = [
   // monorepo's private @locscope/proto.
   { module: join(root, 'proto'), base: join(root, 'packages/client/src'), lint: false },
   // The ONNX schema is upstream's, not ours to lint.
-  { module: join(root, 'services/inference/src/onnx/proto'), base: join(root, 'services/inference/src/onnx'), lint: false },
+  { module: join(root, 'packages/onnx-graph/proto'), base: join(root, 'packages/onnx-graph/src'), lint: false },
 ];
 
 let stale = false;

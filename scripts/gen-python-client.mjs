@@ -1,5 +1,5 @@
-// Regenerates the Python client's stubs (clients/python/locscope/v1/*_pb2.py, *_pb2_grpc.py) from
-// proto/ with Debian's protoc and gRPC Python plugin (packages protobuf-compiler,
+// Regenerates the Python client's stubs (clients/python/locscope/v1/*_pb2.py, *_pb2_grpc.py, and the
+// Open Inference Protocol's clients/python/inference/grpc_predict_v2_pb2*.py) from proto/ with Debian's protoc and gRPC Python plugin (packages protobuf-compiler,
 // protobuf-compiler-grpc; google/protobuf/*.proto from python3-grpc-tools). The stubs are committed
 // so `pip install ./clients/python` needs no compiler. With --check, generates into a temporary
 // folder and fails if the committed stubs differ.
@@ -11,15 +11,16 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const clientRoot = join(root, 'clients/python');
-const committed = join(clientRoot, 'locscope/v1');
+/** Generated folders, each a Python package named as its proto package. */
+const packages = ['locscope/v1', 'inference'];
 const check = process.argv.includes('--check');
 const out = check ? mkdtempSync(join(tmpdir(), 'locscope-python-')) : clientRoot;
 
 const wellKnown = execFileSync('/usr/bin/python3', ['-c', 'import grpc_tools, os; print(os.path.join(os.path.dirname(grpc_tools.__file__), "_proto"))'])
   .toString()
   .trim();
-const protos = readdirSync(join(root, 'proto/locscope/v1')).filter((f) => f.endsWith('.proto')).sort().map((f) => `locscope/v1/${f}`);
-if (!check) for (const f of readdirSync(committed)) if (/_pb2(_grpc)?\.py$/.test(f)) rmSync(join(committed, f));
+const protos = packages.flatMap((dir) => readdirSync(join(root, 'proto', dir)).filter((f) => f.endsWith('.proto')).sort().map((f) => `${dir}/${f}`));
+if (!check) for (const dir of packages) for (const f of readdirSync(join(clientRoot, dir))) if (/_pb2(_grpc)?\.py$/.test(f)) rmSync(join(clientRoot, dir, f));
 execFileSync(
   'protoc',
   ['-I', '.', '-I', wellKnown, `--python_out=${out}`, `--grpc_python_out=${out}`, '--plugin=protoc-gen-grpc_python=/usr/bin/grpc_python_plugin', ...protos],
@@ -27,9 +28,9 @@ execFileSync(
 );
 if (check) {
   try {
-    execFileSync('diff', ['-r', '-x', '__init__.py', '-x', '__pycache__', committed, join(out, 'locscope/v1')], { stdio: 'inherit' });
+    for (const dir of packages) execFileSync('diff', ['-r', '-x', '__init__.py', '-x', '__pycache__', join(clientRoot, dir), join(out, dir)], { stdio: 'inherit' });
   } catch {
-    console.error('clients/python/locscope/v1 is stale: run `npm run proto` and commit the result');
+    console.error(`clients/python/{${packages.join(',')}} is stale: run \`npm run proto\` and commit the result`);
     process.exit(1);
   } finally {
     rmSync(out, { recursive: true, force: true });

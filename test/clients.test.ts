@@ -3,10 +3,11 @@
 // underneath). TypeScript: `npm pack` of @locscope/client installed into a folder outside the
 // monorepo. Each runs its example: submit a baseline run, watch it to the end, read the report,
 // score one prompt under two interventions; the numbers must equal what the monorepo's generated
-// client gets for the same Score request.
+// client gets for the same Score request. The Python Open Inference Protocol example's forward,
+// generation and mask tensors must equal Score and Generate likewise.
 import { credentials, Metadata } from '@grpc/grpc-js';
 import { decodeFloat32 } from '@locscope/proto';
-import { InferenceClient, type ScoreRequest, type ScoreResponse } from '@locscope/proto/v1/inference';
+import { InferenceClient, type GenerateResponse, type ScoreRequest, type ScoreResponse } from '@locscope/proto/v1/inference';
 import { RunStatus } from '@locscope/proto/v1/orchestrator';
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
@@ -82,6 +83,18 @@ function tsScore(request: Partial<ScoreRequest>): Promise<ScoreResponse> {
   ).finally(() => client.close());
 }
 
+async function tsGenerate(maxNewTokens: number): Promise<GenerateResponse> {
+  const image = await readFile(IMAGE);
+  const client = new InferenceClient(addresses.inference, credentials.createInsecure());
+  return new Promise<GenerateResponse>((resolve, reject) =>
+    client.generate(
+      { model: 'demo-llava', image: { source: { $case: 'encoded', value: image } }, prompt: 'What is in the image?', variants: [], maxNewTokens, stop: [] },
+      new Metadata(),
+      (e, r) => (e ? reject(e) : resolve(r)),
+    ),
+  ).finally(() => client.close());
+}
+
 /** The example's summary; both examples print the same one. */
 async function example(command: string, script: string, runId: string): Promise<Summary> {
   const args = [script, '--orchestrator', addresses.orchestrator, '--inference', addresses.inference, '--image', IMAGE, '--run-id', runId];
@@ -121,6 +134,40 @@ async function expectReferenceScores(summary: Summary): Promise<void> {
 describe('clients', () => {
   it('Python: the example submits, watches, reads the report and scores two interventions', async () => {
     await example(join(root, 'venv/bin/python'), join(REPO_ROOT, 'examples/python/notebook.py'), 'py1');
+  });
+
+  it('Python: the Open Inference Protocol example equals Score and Generate', async () => {
+    const { stdout } = await run(join(root, 'venv/bin/python'), [join(REPO_ROOT, 'examples/python/open_inference.py'), '--inference', addresses.inference, '--image', IMAGE], {
+      timeout: 120_000,
+      cwd: root,
+    });
+    const summary = JSON.parse(stdout.trim().split('\n').pop()!);
+    const N = summary.visual_tokens;
+    const visual = Array.from({ length: N }, (_, i) => i);
+    const reference = await tsScore({
+      model: 'demo-llava',
+      image: { source: { $case: 'encoded', value: await readFile(IMAGE) } },
+      prompt: 'What is in the image?',
+      target: 'a square',
+      variants: [
+        { name: 'clean', interventions: [] },
+        { name: 'ablate', interventions: [{ kind: { $case: 'replace', value: { positions: { flat: visual, coordinates: [] }, value: { $case: 'zero', value: true } } } }] },
+        {
+          name: 'knockout',
+          interventions: [{ kind: { $case: 'knockout', value: { layers: [0, 1], queries: { span: 3, explicit: [] }, keys: { span: 0, visual: { flat: visual, coordinates: [] }, explicit: [] } } } }],
+        },
+      ],
+    });
+    expect(summary.variants).toEqual(['row0', 'row1', 'row2']);
+    expect(summary.target_token_ids).toEqual(reference.targetTokenIds);
+    expect(summary.token_log_probs).toEqual(reference.scores.map((s) => Array.from(decodeFloat32(s.tokenLogProbs, 'token_log_probs'))));
+    // log_softmax of the plain forward's logits at the first answer token is Score's first log-prob.
+    const logits: number[] = summary.next_token_logits;
+    const max = Math.max(...logits);
+    const logSoftmax = logits[reference.targetTokenIds[0]] - max - Math.log(logits.reduce((sum, v) => sum + Math.exp(v - max), 0));
+    expect(logSoftmax).toBeCloseTo(summary.token_log_probs[0][0], 4);
+    const [generation] = (await tsGenerate(8)).generations;
+    expect([summary.text, summary.token_ids.filter((id: number) => id !== -1)]).toEqual([generation.text, generation.tokenIds]);
   });
 
   it('the demo-model baseline run submitted by the example equals the CLI run, byte for byte', async () => {

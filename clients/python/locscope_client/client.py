@@ -24,7 +24,8 @@ class Score:
     perplexity: float
 
 
-def _channel(address: str) -> grpc.Channel:
+def channel(address: str) -> grpc.Channel:
+    """An insecure channel to `address` with the servers' message limits."""
     options = [("grpc.max_receive_message_length", MAX_MESSAGE_BYTES), ("grpc.max_send_message_length", MAX_MESSAGE_BYTES)]
     return grpc.insecure_channel(address, options=options)
 
@@ -35,10 +36,10 @@ class Locscope:
     def __init__(self, orchestrator: Optional[str] = None, inference: Optional[str] = None):
         self._channels = []
         if orchestrator:
-            self._channels.append(_channel(orchestrator))
+            self._channels.append(channel(orchestrator))
             self.orchestrator = orchestrator_pb2_grpc.OrchestratorStub(self._channels[-1])
         if inference:
-            self._channels.append(_channel(inference))
+            self._channels.append(channel(inference))
             self.inference = inference_pb2_grpc.InferenceStub(self._channels[-1])
 
     def close(self) -> None:

@@ -4,8 +4,7 @@
 // files); each figure is the median of `repeats` runs after a warm-up (CPU time beside wall time).
 import * as ort from 'onnxruntime-node';
 import { availableParallelism } from 'node:os';
-import { GraphBuilder } from '../src/onnx/graph-builder.ts';
-import type { ComputeDType } from '../src/onnx/dtypes.ts';
+import { GraphBuilder, type ComputeDType } from '@locscope/onnx-graph';
 import { float32ToFloat16Bits } from '../src/checkpoint/float16-bits.ts';
 import { median } from './run-bench.ts';
 

@@ -64,7 +64,7 @@ export async function runServiceBench(modelDir: string, repeats: number, log: (l
     const heads = model.info.layers * model.info.heads;
 
     const sweepMs = (await median(repeats, () =>
-      engine.headSweep({ model: 'bench', baseImage: imageB, sourceImage: imageA, prompt: QUESTION, target: TARGET, positions: undefined, heads: [], maskMode: 0, mask: [] }),
+      engine.headSweep({ model: 'bench', baseImage: imageB, sourceImage: imageA, prompt: QUESTION, target: TARGET, positions: undefined, heads: [], mask: { kind: 'answer' } }),
     )).wallMs;
     const head_sweep_forwards_per_s = (heads * 1000) / sweepMs;
     log(`CMA head sweep: ${heads} patched forwards in ${sweepMs.toFixed(0)} ms → ${head_sweep_forwards_per_s.toFixed(1)} forwards/s`);
@@ -95,7 +95,7 @@ export async function runServiceBench(modelDir: string, repeats: number, log: (l
     log(`generate with knockout: ${generated} tokens in ${generateMs.toFixed(0)} ms → ${generate_knockout_tokens_per_s.toFixed(1)} tokens/s`);
 
     const score: ScoreRequest = { model: 'bench', image: imageA, prompt: QUESTION, target: TARGET, variants: [{ name: 'clean', interventions: [] }, knockout], maskMode: TokenMaskMode.TOKEN_MASK_MODE_UNSPECIFIED, mask: [] };
-    const inprocess_score_ms = (await median(repeats, () => engine.score(score))).wallMs;
+    const inprocess_score_ms = (await median(repeats, () => engine.score({ ...score, mask: { kind: 'answer' } }))).wallMs;
     const grpc_score_ms = (
       await median(repeats, () => new Promise((resolve, reject) => client.score(score, new Metadata(), (error, response) => (error ? reject(error) : resolve(response)))))
     ).wallMs;

@@ -1,18 +1,10 @@
-// Public surface of @locscope/inference: checkpoint loading, the ONNX graph builder, and the
-// in-process model API (load, encode images, batched forward/score with interventions, greedy
-// generation with a KV cache).
+// Public surface of @locscope/inference: checkpoint loading, the in-process model API (load,
+// encode images, batched forward/score with interventions, greedy generation with a KV cache),
+// parity against Hugging Face references, and the gRPC service. The graphs the model runs are
+// internal; the builder they are written with is @locscope/onnx-graph.
 export * from './checkpoint/index.ts';
 
-export { GraphBuilder } from './onnx/graph-builder.ts';
-export { GraphError, attr, DEFAULT_OPSET, type Attribute, type Dim, type Value } from './onnx/graph-core.ts';
-export { promoteToFloat64 } from './onnx/float64.ts';
-export { CheckpointWeights } from './onnx/checkpoint-weights.ts';
-export type { DType } from './onnx/dtypes.ts';
-
 export { UnsupportedModelFeatureError } from './graph/errors.ts';
-export { buildVisionGraph, visionLayout, type VisionLayout } from './graph/vision-graph.ts';
-export { buildDecoderGraph, FLOAT32_MIN } from './graph/decoder-graph.ts';
-export * as decoderIO from './graph/decoder-io.ts';
 
 export {
   loadModel,
@@ -28,7 +20,7 @@ export {
   type ScoreRequest,
   type TensorData,
 } from './runtime/model.ts';
-export { hookTensors, validateInterventions, type HeadAblation, type HeadPatch, type Intervention, type Knockout } from './runtime/interventions.ts';
+export { validateInterventions, type CheckedInterventions, type HeadAblation, type HeadPatch, type Intervention, type Knockout, type ModelDims } from './interventions/intervention.ts';
 export { SessionError, type ExecutionProvider, type Precision } from './runtime/session.ts';
 
 export { Reference } from './parity/reference.ts';
@@ -37,7 +29,10 @@ export { DEFAULT_ATOL, runParity, type ParityLine, type ParityReport } from './p
 
 // The gRPC service (locscope.v1.Inference) and its engine.
 export { INFERENCE_SERVICE_NAME, inferenceImplementation, startInferenceServer, type InferenceServiceOptions, type StartedInference } from './server/inference-service.ts';
-export { InferenceEngine, type BoundImage, type EngineOptions } from './server/engine.ts';
+export { InferenceEngine, type EngineOptions } from './server/engine.ts';
+export type { BoundImage } from './server/engine-steps.ts';
+export type { TokenMaskPolicy } from './server/token-mask.ts';
+export type { AttributionBaselineSpec } from './server/attribution-run.ts';
 export { ModelRegistry, demoModelEntries, readModelsFile, type ModelEntry, type ServedPrecision } from './server/model-registry.ts';
 export { INFERENCE_FLAGS, readInferenceServerConfig, loadOptionsFor, type InferenceServerConfig } from './server/server-config.ts';
 export { inferenceLauncher, DEFAULT_INFERENCE_PORT } from './launcher.ts';

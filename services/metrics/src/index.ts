@@ -1,5 +1,5 @@
 // Public surface of @locscope/metrics: answer parsing, localization and classification scores,
-// perplexity and mediation fraction, aggregation statistics, and position probes.
+// mediation fraction (perplexity itself: @locscope/perplexity), aggregation statistics, and position probes.
 export { parseAnswerBox, type AnswerBoxOptions, type AnswerBoxParse, type AnswerSpaceBox, type BoxCorrection } from './parsing/answer-box.ts';
 export { parseAnswer, type ParsedAnswer } from './parsing/parse-answer.ts';
 export { NO_BOX_REASONS, type NoBoxReason } from './parsing/no-box.ts';
@@ -9,8 +9,6 @@ export { DEFAULT_IOU_THRESHOLDS, localizationScore, type LocalizationScore } fro
 export { scoreLocalizationAnswers, type LocalizationSample, type ScoredAnswer, type ScoredAnswers } from './localization/score-answers.ts';
 export { mentionsClass, classNamePattern } from './classification/class-name.ts';
 export { parseYesNo, type YesNo } from './classification/yes-no.ts';
-export { maskedPerplexity, LOG_PROB_TOLERANCE, type Perplexity } from './perplexity/perplexity.ts';
-export { boxAnswerMask, answerWordMask, DEFAULT_ANSWER_WORDS } from './perplexity/token-mask.ts';
 export {
   mediationFraction,
   meanMediationFractions,

@@ -10,7 +10,7 @@
 // Norms, RoPE, softmax and the activation are O(B·T·h) and left out; so is the LM head, which
 // a Score request applies to the target positions only.
 import type { TextConfig } from '../../src/checkpoint/text-config.ts';
-import type { ComputeDType } from '../../src/onnx/dtypes.ts';
+import type { ComputeDType } from '@locscope/onnx-graph';
 import { matmulTiming } from '../matmul-bench.ts';
 
 export function decoderForwardFlops(text: TextConfig, rows: number, tokens: number): number {

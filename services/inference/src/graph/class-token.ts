@@ -1,6 +1,5 @@
 // Prepends a learned class token to every sequence of a batch: cat(cls.expand(N, 1, C), tokens).
-import type { GraphBuilder } from '../onnx/graph-builder.ts';
-import type { Value } from '../onnx/graph-core.ts';
+import type { GraphBuilder, Value } from '@locscope/onnx-graph';
 
 /** tokens [N, P, C], cls [1, 1, C] → [N, P+1, C]. */
 export function prependClassToken(g: GraphBuilder, tokens: Value, cls: Value, channels: number): Value {

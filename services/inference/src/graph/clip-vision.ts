@@ -1,8 +1,7 @@
 // CLIP vision tower of LLaVA-1.5 (CLIPVisionModel, transformers v4.53): patch conv (no bias) +
 // class embedding + learned positions → pre_layrnorm → pre-norm encoder layers with quick_gelu
 // MLPs. Only the layers up to the selected feature layer are built unless all are captured.
-import type { GraphBuilder } from '../onnx/graph-builder.ts';
-import type { Value } from '../onnx/graph-core.ts';
+import type { GraphBuilder, Value } from '@locscope/onnx-graph';
 import type { CheckpointWeights } from '../onnx/checkpoint-weights.ts';
 import type { ClipVisionConfig } from '../checkpoint/vision-config.ts';
 import { activation } from './nn.ts';

@@ -14,18 +14,15 @@
 // The branches read the weights as outer-scope initializers of the main graph: one copy, whichever
 // branches run. The Integrated-Gradients graph (graph/backward) differentiates a plain forward
 // without switches (buildGradientForwardGraph): the backward builder has no rules for If.
-import { GraphBuilder } from '../onnx/graph-builder.ts';
-import { attr, type Value } from '../onnx/graph-core.ts';
+import { GraphBuilder, attr, type Value, type ComputeDType, type DType } from '@locscope/onnx-graph';
 import { CheckpointWeights } from '../onnx/checkpoint-weights.ts';
 import type { TextConfig } from '../checkpoint/text-config.ts';
 import type { PreparedWeights } from '../onnx/prepared-weights.ts';
-import type { ComputeDType } from '../onnx/dtypes.ts';
 import { LM_HEAD } from '../checkpoint/expected-weights.ts';
 import { rmsNorm, activation, attentionProbs, attentionScores } from './nn.ts';
 import { applyRope, ropeInverseFrequencies, ropeTables, type RopeTables } from './rope.ts';
 import * as io from './decoder-io.ts';
 import type { BuiltGraph } from './vision-graph.ts';
-import type { DType } from '../onnx/dtypes.ts';
 
 const LM = 'model.language_model';
 /** torch.finfo(torch.float32).min: HF's "masked" additive value. */

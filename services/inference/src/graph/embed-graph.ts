@@ -1,7 +1,7 @@
 // Token embedding lookup as its own small graph: input_ids [B, T] → [B, T, C]. Kept apart from the
 // decoder because interventions edit the embeddings (image features merged in, visual tokens
 // replaced or moved) before the decoder runs.
-import { GraphBuilder } from '../onnx/graph-builder.ts';
+import { GraphBuilder } from '@locscope/onnx-graph';
 import { CheckpointWeights } from '../onnx/checkpoint-weights.ts';
 import type { TextConfig } from '../checkpoint/text-config.ts';
 import type { PreparedWeights } from '../onnx/prepared-weights.ts';

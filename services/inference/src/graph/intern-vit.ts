@@ -1,8 +1,7 @@
 // InternViT (InternVLVisionModel, transformers v4.53): patch conv (with bias) + CLS token +
 // absolute positions → layers of norm → attention (bias, optional qk-norm) → λ1 scale → residual →
 // norm → GELU MLP → λ2 scale → residual; a final LayerNorm only when use_mean_pooling is false.
-import type { GraphBuilder } from '../onnx/graph-builder.ts';
-import type { Value } from '../onnx/graph-core.ts';
+import type { GraphBuilder, Value } from '@locscope/onnx-graph';
 import type { CheckpointWeights } from '../onnx/checkpoint-weights.ts';
 import type { InternVisionConfig } from '../checkpoint/vision-config.ts';
 import { activation, rmsNorm } from './nn.ts';

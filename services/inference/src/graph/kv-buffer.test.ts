@@ -12,7 +12,7 @@ import { loadCheckpoint } from '../checkpoint/index.ts';
 import { PreparedWeights } from '../onnx/prepared-weights.ts';
 import { createSession } from '../runtime/session.ts';
 import { decoderFeeds, upTo, type DecoderRun } from '../runtime/decoder-run.ts';
-import type { Intervention } from '../runtime/interventions.ts';
+import type { Intervention } from '../interventions/intervention.ts';
 import { maxAbsDiff } from '../parity/run-parity.ts';
 import { buildDecoderGraph } from './decoder-graph.ts';
 import * as io from './decoder-io.ts';

@@ -3,8 +3,7 @@
 // float32 islands Hugging Face keeps inside a half-precision model (cited at each block).
 // ONNX LayerNormalization needs no island: its stash_type (default float32) computes the
 // statistics in float32 and rounds the result once, as torch's layer_norm does for half inputs.
-import type { GraphBuilder } from '../onnx/graph-builder.ts';
-import type { Value } from '../onnx/graph-core.ts';
+import type { GraphBuilder, Value } from '@locscope/onnx-graph';
 import { UnsupportedModelFeatureError } from './errors.ts';
 
 /**

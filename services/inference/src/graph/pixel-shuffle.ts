@@ -2,8 +2,7 @@
 // spatial resolution for channels: [N, W, H, C] → [N, W·r, H·r, C/r²] for r = downsample_ratio,
 // in exactly HF's order of views and permutes (the channel order of every merged token matters:
 // the projector's first LayerNorm/linear see it).
-import type { GraphBuilder } from '../onnx/graph-builder.ts';
-import type { Value } from '../onnx/graph-core.ts';
+import type { GraphBuilder, Value } from '@locscope/onnx-graph';
 
 /** features [N, S·S, C] (CLS dropped) → [N, (S·r)², C/r²]. */
 export function pixelShuffle(g: GraphBuilder, features: Value, side: number, channels: number, ratio: number): Value {

@@ -1,7 +1,6 @@
 // The multimodal projectors that map vision features to decoder input embeddings:
 // LLaVA: linear → act → linear; InternVL: LayerNorm (eps 1e-5, nn.LayerNorm's default) → linear → act → linear.
-import type { GraphBuilder } from '../onnx/graph-builder.ts';
-import type { Value } from '../onnx/graph-core.ts';
+import type { GraphBuilder, Value } from '@locscope/onnx-graph';
 import type { CheckpointWeights } from '../onnx/checkpoint-weights.ts';
 import { activation } from './nn.ts';
 

@@ -1,8 +1,7 @@
 // Rotary position embeddings as transformers v4.53 computes them (rotate_half convention):
 // inv_freq = 1/θ^(2i/d) (float32), optionally rescaled per `rope_scaling`; angles = pos·inv_freq;
 // cos/sin of cat(angles, angles); q' = q·cos + rotate_half(q)·sin.
-import type { GraphBuilder } from '../onnx/graph-builder.ts';
-import type { Value } from '../onnx/graph-core.ts';
+import type { GraphBuilder, Value } from '@locscope/onnx-graph';
 import type { RopeScaling } from '../checkpoint/text-config.ts';
 import { UnsupportedModelFeatureError } from './errors.ts';
 

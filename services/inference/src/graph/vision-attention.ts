@@ -1,7 +1,6 @@
 // Bidirectional multi-head self-attention of the vision towers (CLIP, InternViT), eager form:
 // softmax((q·kᵀ)·d^-½)·v per head, no mask (CLIP's eager_attention_forward; float32 softmax as in nn.ts).
-import type { GraphBuilder } from '../onnx/graph-builder.ts';
-import type { Value } from '../onnx/graph-core.ts';
+import type { GraphBuilder, Value } from '@locscope/onnx-graph';
 import { attentionProbs, attentionScores } from './nn.ts';
 
 export interface Projection {

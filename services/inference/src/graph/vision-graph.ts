@@ -1,8 +1,7 @@
 // The vision graph of either family: pixel_values [views, C, H, W] → image_features
 // [views, tokensPerView, textHidden] (what replaces the image tokens), optionally with every
 // intermediate of the tower as extra outputs (names follow HF's output fields, prefixed `vision.`).
-import { GraphBuilder } from '../onnx/graph-builder.ts';
-import type { Value } from '../onnx/graph-core.ts';
+import { GraphBuilder, type Value } from '@locscope/onnx-graph';
 import { CheckpointWeights } from '../onnx/checkpoint-weights.ts';
 import type { ModelConfig } from '../checkpoint/model-config.ts';
 import type { PreparedWeights } from '../onnx/prepared-weights.ts';

@@ -2,6 +2,7 @@
 // checks whose errors name the request field.
 import { InvalidArgumentError } from '@locscope/server-kit';
 import { TextSpan, type Positions, type VisualPositions } from '@locscope/proto/v1/inference';
+import { checkIndex } from './intervention.ts';
 import { imageEnd, type SequenceLayout } from './sequence-layout.ts';
 
 /**
@@ -20,11 +21,7 @@ function range(start: number, end: number): number[] {
 
 /** Checks flat visual indices (0 = first visual token); `field` names the list. */
 export function checkVisualIndices(list: readonly number[], layout: SequenceLayout, field: string): void {
-  list.forEach((k, i) => {
-    if (!Number.isInteger(k) || k < 0 || k >= layout.visualTokens) {
-      throw new InvalidArgumentError(`visual index ${k} outside [0, ${layout.visualTokens})`, { field: `${field}[${i}]` });
-    }
-  });
+  list.forEach((k, i) => checkIndex(k, layout.visualTokens, 'visual index', `${field}[${i}]`));
 }
 
 /** Sorted unique flat visual indices of a VisualPositions message. */
@@ -34,10 +31,10 @@ export function resolveVisualIndices(visual: VisualPositions | undefined, layout
   const out = [...visual.flat];
   visual.coordinates.forEach((c, i) => {
     const at = `${field}.coordinates[${i}]`;
+    checkIndex(c.view, layout.views.length, 'view', `${at}.view`);
     const view = layout.views[c.view];
-    if (!view) throw new InvalidArgumentError(`view ${c.view} outside [0, ${layout.views.length})`, { field: `${at}.view` });
-    if (c.row < 0 || c.row >= view.rows) throw new InvalidArgumentError(`row ${c.row} outside [0, ${view.rows})`, { field: `${at}.row` });
-    if (c.col < 0 || c.col >= view.cols) throw new InvalidArgumentError(`col ${c.col} outside [0, ${view.cols})`, { field: `${at}.col` });
+    checkIndex(c.row, view.rows, 'row', `${at}.row`);
+    checkIndex(c.col, view.cols, 'col', `${at}.col`);
     out.push(view.offset + c.row * view.cols + c.col);
   });
   return [...new Set(out)].sort((a, b) => a - b);
@@ -79,11 +76,7 @@ export function resolvePositions(
   }
   const fromSpan = spanPositions(positions.span, layout, field);
   const visual = resolveVisualIndices(positions.visual, layout, `${field}.visual`).map((k) => layout.imageStart + k);
-  positions.explicit.forEach((p, i) => {
-    if (!Number.isInteger(p) || p < 0 || p >= layout.length) {
-      throw new InvalidArgumentError(`position ${p} outside [0, ${layout.length})`, { field: `${field}.explicit[${i}]` });
-    }
-  });
+  positions.explicit.forEach((p, i) => checkIndex(p, layout.length, 'position', `${field}.explicit[${i}]`));
   const indices = [...new Set([...fromSpan.indices, ...visual, ...positions.explicit])].sort((a, b) => a - b);
   return fromSpan.from === undefined ? { indices } : { indices, from: fromSpan.from };
 }

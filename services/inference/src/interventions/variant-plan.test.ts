@@ -4,7 +4,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { containsPosition } from './positions.ts';
 import type { SequenceLayout } from './sequence-layout.ts';
-import { compileVariants, firstAffectedPosition, type ModelDims } from './variant-plan.ts';
+import type { ModelDims } from './intervention.ts';
+import { compileVariants, firstAffectedPosition } from './variant-plan.ts';
 
 // InternVL-like: 2 tiles of 2×2 + a 2×2 thumbnail = 12 visual tokens at [5, 17), prompt ends at 22, target [22, 26).
 const layout: SequenceLayout = {
@@ -18,7 +19,7 @@ const layout: SequenceLayout = {
   ],
   promptEnd: 22,
 };
-const dims: ModelDims = { layers: 4, heads: 3, headDim: 2, hiddenSize: 6 };
+const dims: ModelDims = { layers: 4, heads: 3, headDim: 2, hidden: 6 };
 const limits = { maxVariants: 8 };
 const variant = (...interventions: Intervention[]): Variant => ({ name: 'v', interventions });
 const compile = (...interventions: Intervention[]) => compileVariants([variant(...interventions)], layout, dims, limits)[0];

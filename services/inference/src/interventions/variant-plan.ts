@@ -5,15 +5,9 @@
 import { InvalidArgumentError } from '@locscope/server-kit';
 import { decodeFloat32 } from '@locscope/proto';
 import { TextSpan, type ImageInput, type LayerHead, type Variant } from '@locscope/proto/v1/inference';
+import { checkIndex, type ModelDims } from './intervention.ts';
 import { checkVisualIndices, firstPosition, resolvePositions, resolveVisualIndices, type ResolvedPositions } from './positions.ts';
 import { type SequenceLayout } from './sequence-layout.ts';
-
-export interface ModelDims {
-  layers: number;
-  heads: number;
-  headDim: number;
-  hiddenSize: number;
-}
 
 export type ReplacementValue =
   | { kind: 'mean'; artifact: string }
@@ -58,18 +52,17 @@ export interface PlanLimits {
   maxVariants: number;
 }
 
-function checkLayerHead(lh: LayerHead, dims: ModelDims, field: string): void {
-  if (!Number.isInteger(lh.layer) || lh.layer < 0 || lh.layer >= dims.layers) {
-    throw new InvalidArgumentError(`layer ${lh.layer} outside [0, ${dims.layers})`, { field: `${field}.layer` });
-  }
-  if (!Number.isInteger(lh.head) || lh.head < 0 || lh.head >= dims.heads) {
-    throw new InvalidArgumentError(`head ${lh.head} outside [0, ${dims.heads})`, { field: `${field}.head` });
-  }
-}
-
 function requireHeads(heads: LayerHead[], dims: ModelDims, field: string): void {
   if (heads.length === 0) throw new InvalidArgumentError('at least one (layer, head) is required', { field });
-  heads.forEach((lh, i) => checkLayerHead(lh, dims, `${field}[${i}]`));
+  heads.forEach((lh, i) => {
+    checkIndex(lh.layer, dims.layers, 'layer', `${field}[${i}].layer`);
+    checkIndex(lh.head, dims.heads, 'head', `${field}[${i}].head`);
+  });
+}
+
+/** The plan of a variant without interventions (the clean run). */
+export function emptyPlan(name: string): VariantPlan {
+  return { name, embeddingEdits: [], knockouts: [], ablations: [], patches: [] };
 }
 
 export function compileVariants(
@@ -87,7 +80,7 @@ export function compileVariants(
 }
 
 function compileVariant(variant: Variant, layout: SequenceLayout, dims: ModelDims, field: string): VariantPlan {
-  const plan: VariantPlan = { name: variant.name, embeddingEdits: [], knockouts: [], ablations: [], patches: [] };
+  const plan = emptyPlan(variant.name);
   variant.interventions.forEach((intervention, i) => {
     const at = `${field}.interventions[${i}]`;
     const kind = intervention.kind;
@@ -112,7 +105,7 @@ function compileVariant(variant: Variant, layout: SequenceLayout, dims: ModelDim
       case 'knockout': {
         const k = kind.value;
         if (k.layers.length === 0) throw new InvalidArgumentError('at least one layer is required', { field: `${at}.knockout.layers` });
-        k.layers.forEach((layer, j) => checkLayerHead({ layer, head: 0 }, dims, `${at}.knockout.layers[${j}]`));
+        k.layers.forEach((layer, j) => checkIndex(layer, dims.layers, 'layer', `${at}.knockout.layers[${j}]`));
         plan.knockouts.push({
           layers: [...new Set(k.layers)].sort((a, b) => a - b),
           queries: resolvePositions(k.queries, layout, `${at}.knockout.queries`),
@@ -155,7 +148,7 @@ function replacementValue(
     case 'zero':
       return { kind: 'zero' };
     case 'vector':
-      return { kind: 'vector', values: decodeFloat32(value.value, `${field}.vector`, { shape: [dims.hiddenSize] }) };
+      return { kind: 'vector', values: decodeFloat32(value.value, `${field}.vector`, { shape: [dims.hidden] }) };
   }
 }
 

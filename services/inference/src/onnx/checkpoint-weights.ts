@@ -3,8 +3,7 @@
 // onnxruntime maps rather than copies. Sessions are created with that folder as
 // `session.model_external_initializers_file_folder_path`. A graph computing in another dtype than
 // the files (the float32 gradient graph of a float16 model) gets each weight through a Cast.
-import type { GraphBuilder } from './graph-builder.ts';
-import type { Value } from './graph-core.ts';
+import type { GraphBuilder, Value } from '@locscope/onnx-graph';
 import { assertShape } from '../checkpoint/weight-store.ts';
 import type { PreparedTensor, PreparedWeights } from './prepared-weights.ts';
 

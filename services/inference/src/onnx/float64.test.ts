@@ -3,8 +3,7 @@
 import { describe, expect, test } from 'vitest';
 import { tmpdir } from 'node:os';
 import * as ort from 'onnxruntime-node';
-import { GraphBuilder } from './graph-builder.ts';
-import { promoteToFloat64 } from './float64.ts';
+import { GraphBuilder, promoteToFloat64 } from '@locscope/onnx-graph';
 import { createSession } from '../runtime/session.ts';
 
 function graph(): GraphBuilder {

@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { setFloat16 } from '@petamoriken/float16';
-import { GraphBuilder } from './graph-builder.ts';
+import { GraphBuilder } from '@locscope/onnx-graph';
+import { ModelProto, TensorProto_DataLocation } from '@locscope/onnx-graph/onnx';
 import { CheckpointWeights } from './checkpoint-weights.ts';
 import { PreparedWeights } from './prepared-weights.ts';
-import { ModelProto, TensorProto_DataLocation } from './gen/onnx/onnx.ts';
 import { openWeightStore, toFloat32, writeSafetensors } from '../checkpoint/index.ts';
 import { createSession } from '../runtime/session.ts';
 

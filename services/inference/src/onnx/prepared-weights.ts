@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { UnavailableError } from '@locscope/server-kit';
 import type { WeightStore } from '../checkpoint/types.ts';
 import { assertShape } from '../checkpoint/weight-store.ts';
-import type { ComputeDType } from './dtypes.ts';
+import type { ComputeDType } from '@locscope/onnx-graph';
 
 /** Bump when the file layout changes, so caches of the old layout are not reused. */
 const FORMAT_VERSION = 1;

@@ -4,7 +4,7 @@
 // `patch_last`, `real`), with the intervention parameters taken from reference.json. Base,
 // source, ablation and knockout share one batched forward; both patch runs share a second.
 import type { Model, TensorData } from '../runtime/model.ts';
-import type { Intervention } from '../runtime/interventions.ts';
+import type { Intervention } from '../interventions/intervention.ts';
 import { join } from 'node:path';
 import { REFERENCE_JSON_FILE, Reference, type ReferenceJson } from './reference.ts';
 import { ReferenceFormatError } from './errors.ts';

@@ -8,7 +8,7 @@ import { InvalidArgumentError } from '@locscope/server-kit';
 import { loadModel, type Model } from './model.ts';
 import { integratedGradients, targetGradients, type Targets } from './attribution.ts';
 import { Reference } from '../parity/reference.ts';
-import { ModelProto } from '../onnx/gen/onnx/onnx.ts';
+import { ModelProto } from '@locscope/onnx-graph/onnx';
 import { PreparedWeights } from '../onnx/prepared-weights.ts';
 import { buildTargetGradientGraph } from '../graph/backward/target-gradient-graph.ts';
 

@@ -4,14 +4,14 @@
 // its caller reads).
 import * as ort from 'onnxruntime-node';
 import * as io from '../graph/decoder-io.ts';
-import { hookTensors, type DecoderDims, type Intervention } from './interventions.ts';
+import type { Intervention, ModelDims } from '../interventions/intervention.ts';
+import { hookTensors } from './hook-tensors.ts';
 
 /** KV-cache values in the model's compute dtype: float32, or float16 bit patterns. */
 export type KvData = Float32Array | Uint16Array;
 
-export interface DecoderShape extends DecoderDims {
+export interface DecoderShape extends ModelDims {
   kvHeads: number;
-  hidden: number;
   /** The KV cache's element type: the compute dtype (float16 values as Uint16Array bit patterns). */
   kvDtype: 'float32' | 'float16';
 }

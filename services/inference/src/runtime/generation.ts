@@ -5,7 +5,7 @@
 import * as ort from 'onnxruntime-node';
 import * as io from '../graph/decoder-io.ts';
 import type { DecoderRun, DecoderShape, KvData } from './decoder-run.ts';
-import type { Intervention } from './interventions.ts';
+import type { Intervention } from '../interventions/intervention.ts';
 import type { KvBufferPool } from './kv-buffer-pool.ts';
 
 export interface GenerateResult {

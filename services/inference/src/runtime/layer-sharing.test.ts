@@ -2,7 +2,7 @@
 // apart, and no plan when sharing would not save layer passes.
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import type { Intervention } from './interventions.ts';
+import type { Intervention } from '../interventions/intervention.ts';
 import { planLayerSharing } from './layer-sharing.ts';
 
 const ablate = (layer: number): Intervention => ({ ablations: [{ layer, head: 0 }] });

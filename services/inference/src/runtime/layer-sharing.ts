@@ -3,7 +3,7 @@
 // pass over every layer, then each group of variants from its group start (at or before its first
 // hooked layer), fed the clean pass's hidden state there. Exact: each row sees the same values as
 // in the one-batch run.
-import { firstHookedLayer, type Intervention } from './interventions.ts';
+import { firstHookedLayer, type Intervention } from '../interventions/intervention.ts';
 
 /**
  * Groups start only at multiples of ceil(layers / SHARED_STARTS): every start is one more run of

@@ -11,7 +11,7 @@ import { EMBEDDINGS, INPUT_IDS, buildEmbedGraph } from '../graph/embed-graph.ts'
 import { IMAGE_FEATURES, PIXEL_VALUES, buildVisionGraph, visionLayout } from '../graph/vision-graph.ts';
 import { captureNames, decoderFeeds, int64Tensor, upTo, type CaptureLayers, type DecoderRun, type DecoderShape, type KvData } from './decoder-run.ts';
 import { generateGreedy, type GenerateResult } from './generation.ts';
-import { type Intervention, validateInterventions } from './interventions.ts';
+import { type Intervention, type ModelDims, validateInterventions } from '../interventions/intervention.ts';
 import { KvBufferPool } from './kv-buffer-pool.ts';
 import { planLayerSharing } from './layer-sharing.ts';
 import { rowNorms, tokenLogProb } from './log-probs.ts';
@@ -64,13 +64,10 @@ const DECODER_LAYERS = 'model.language_model.layers.';
 /** Idle KV-cache memory a model keeps for its next generate call (the bench model's batch of 1 needs 41 MB: the prompt's keys/values and the decode buffers). */
 const KV_POOL_BYTES = 256 * 1024 * 1024;
 
-export interface ModelInfo {
+/** What callers need to know of a loaded model: the dimensions interventions address, and more. */
+export interface ModelInfo extends ModelDims {
   family: Checkpoint['family'];
-  layers: number;
-  heads: number;
   kvHeads: number;
-  headDim: number;
-  hidden: number;
   vocab: number;
   imageTokenId: number;
   /** Visual tokens per view (LLaVA: 576 for 336 px; InternVL: 256 per 448 px tile). */
@@ -104,14 +101,14 @@ export interface DecoderRequest {
   /** [T, hidden] shared by every variant, or [B, T, hidden] one per variant (token replacement done by the caller). */
   inputsEmbeds: Float32Array;
   seqLen: number;
-  /** One entry per batch row; {} is the unmodified run. */
-  variants: Intervention[];
+  /** One entry per batch row; {} is the unmodified run. Checked unless already checked (interventions/intervention.ts). */
+  variants: readonly Intervention[];
 }
 
 export interface ForwardRequest extends DecoderRequest {
   captures?: Partial<io.DecoderCaptures>;
-  /** Logits for every position (default) or only the last. */
-  logits?: 'all' | 'last';
+  /** Logits for every position (default), only the last, or at the listed positions (in order). */
+  logits?: 'all' | 'last' | number[];
 }
 
 export interface ForwardResult {
@@ -237,16 +234,19 @@ export class Model {
   async forward(request: ForwardRequest): Promise<ForwardResult> {
     const captures = { ...io.NO_CAPTURES, ...request.captures };
     this.checkRequest(request, request.seqLen);
-    const logits = request.logits ?? 'all';
     const T = request.seqLen;
-    const lastRow = [T - 1];
+    const logits = request.logits ?? 'all';
+    const rows = logits === 'all' ? upTo(T) : logits === 'last' ? [T - 1] : logits;
+    rows.forEach((p, i) => {
+      if (!Number.isInteger(p) || p < 0 || p >= T) throw new InvalidArgumentError(`position ${p} is outside [0, ${T})`, { field: `logits[${i}]` });
+    });
     const layers = Object.values(captures).some(Boolean) ? this.captureLayers(captures) : null;
-    if (!layers) return { logits: await this.logits(request, logits === 'all' ? upTo(T) : lastRow, {}), captures: {} };
-    // Captures need every row of the last layer; the logits come from all of them or the last.
+    if (!layers) return { logits: await this.logits(request, rows, {}), captures: {} };
+    // Captures need every row of the last layer; the logits come from the chosen ones.
     const names = captureNames(layers);
     if (captures.rope) names.push(io.ROPE_COS, io.ROPE_SIN);
     const out = await this.runDecoder(
-      { input: this.embedsFor(request), variants: request.variants, seqLen: T, lastLayerRows: upTo(T), logitRows: logits === 'all' ? upTo(T) : lastRow, captures: layers },
+      { input: this.embedsFor(request), variants: request.variants, seqLen: T, lastLayerRows: upTo(T), logitRows: rows, captures: layers },
       [io.LOGITS, ...names],
     );
     const result: ForwardResult = { logits: tensorData(out[io.LOGITS]), captures: {} };
@@ -469,8 +469,7 @@ export class Model {
   }
 
   private shape(): DecoderShape {
-    const { layers, heads, headDim, kvHeads, hidden } = this.info;
-    return { layers, heads, headDim, kvHeads, hidden, kvDtype: this.weights.dtype };
+    return { ...this.info, kvDtype: this.weights.dtype };
   }
 
   /** The decoder graph's session: one per model, whatever the requests (graph/decoder-graph.ts). */
@@ -504,7 +503,7 @@ export class Model {
         { field: 'inputs_embeds' },
       );
     }
-    validateInterventions(variants, this.shape(), maxPosition);
+    validateInterventions(variants, this.info, maxPosition);
   }
 
   /** Whether the request gives one input [T, hidden] for every variant (rather than one per variant). */

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError } from '@locscope/server-kit';
 import { loadModel, type Model } from './model.ts';
-import type { Intervention } from './interventions.ts';
+import type { Intervention } from '../interventions/intervention.ts';
 import { Reference } from '../parity/reference.ts';
 import { maxAbsDiff } from '../parity/run-parity.ts';
 

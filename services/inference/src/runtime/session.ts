@@ -2,8 +2,8 @@
 // checkpoint directory, and a cache of them by graph-variant key (built and loaded once each).
 import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-node';
-import { promoteToFloat64 } from '../onnx/float64.ts';
-import { ModelProto } from '../onnx/gen/onnx/onnx.ts';
+import { promoteToFloat64 } from '@locscope/onnx-graph';
+import { ModelProto } from '@locscope/onnx-graph/onnx';
 import type { PreparedWeights } from '../onnx/prepared-weights.ts';
 
 export type ExecutionProvider = 'cpu' | 'cuda';

@@ -55,7 +55,7 @@ describe('Attribute', () => {
   it('equals the in-process engine bit for bit; score equals the Score RPC log-prob', async () => {
     const remote = await attribute({ steps: 8, baseline: AttributionBaseline.ATTRIBUTION_BASELINE_ZERO });
     const attributions = decodeFloat32(remote.attributions, 'attributions');
-    const local = await reference.attribute({ ...request, steps: 8, baseline: AttributionBaseline.ATTRIBUTION_BASELINE_ZERO, meanEmbedding: '' });
+    const local = await reference.attribute({ ...request, steps: 8, baseline: { kind: 'zero' } });
     expect(remote.attributions.shape).toEqual([64]);
     expect(attributions).toEqual(local.attributions);
     expect(remote.score).toBe(local.score);

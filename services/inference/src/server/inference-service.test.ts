@@ -91,7 +91,7 @@ describe('Inference service', () => {
 
   it('scores every variant in one batch, equal to the in-process engine bit for bit', async () => {
     const remote = await unary(client.score, { model: 'tiny', image, prompt, target, variants, maskMode: TokenMaskMode.TOKEN_MASK_MODE_UNSPECIFIED, mask: [] });
-    const local = await reference.score({ model: 'tiny', image, prompt, target, variants, maskMode: TokenMaskMode.TOKEN_MASK_MODE_UNSPECIFIED, mask: [] });
+    const local = await reference.score({ model: 'tiny', image, prompt, target, variants, mask: { kind: 'answer' } });
     expect(remote.targetTokens).toEqual(local.targetTokens);
     expect(remote.mask).toEqual(local.mask);
     // Box answers count digits and decimal points only.
@@ -104,14 +104,14 @@ describe('Inference service', () => {
     // Every intervention changes something, and the clean run is unchanged by batching.
     const clean = decodeFloat32(remote.scores[0].tokenLogProbs, 'clean');
     for (const s of remote.scores.slice(1)) expect(decodeFloat32(s.tokenLogProbs, s.variant)).not.toEqual(clean);
-    const alone = await reference.score({ model: 'tiny', image, prompt, target, variants: [variants[0]], maskMode: TokenMaskMode.TOKEN_MASK_MODE_ALL, mask: [] });
+    const alone = await reference.score({ model: 'tiny', image, prompt, target, variants: [variants[0]], mask: { kind: 'all' } });
     expect(Array.from(alone.scores[0].tokenLogProbs)).toEqual(Array.from(clean).map((v, i) => expect.closeTo(v, 5)));
   });
 
   it('runs only the suffix after the shared clean prefix, equal to a full recompute', async () => {
     // Knockout, ablation and patching all start after the image: the engine reuses the clean KV cache.
     const suffixOnly = [variants[0], variants[1], variants[2], variants[5]];
-    const engine = await reference.score({ model: 'tiny', image, prompt, target, variants: suffixOnly, maskMode: TokenMaskMode.TOKEN_MASK_MODE_ALL, mask: [] });
+    const engine = await reference.score({ model: 'tiny', image, prompt, target, variants: suffixOnly, mask: { kind: 'all' } });
     const bound = await reference.bindImage('tiny', image);
     const forced = bound.model.checkpoint.prompt.encodeWithTarget(prompt, target);
     const embeds = await bound.model.embedWithImage(forced.ids, bound.encoded.features);
@@ -211,8 +211,7 @@ describe('Inference service', () => {
       image,
       prompt,
       target,
-      maskMode: 0,
-      mask: [],
+      mask: { kind: 'answer' },
       variants: [
         { name: 'base', interventions: [] },
         ...heads.map((h) => ({
@@ -223,7 +222,7 @@ describe('Inference service', () => {
     });
     expect(sweep.basePerplexity).toBe(single.scores[0].perplexity);
     expect(sweep.patchedPerplexities).toEqual(single.scores.slice(1).map((s) => s.perplexity));
-    const source = await reference.score({ model: 'tiny', image: sourceImage, prompt, target, variants: [], maskMode: 0, mask: [] });
+    const source = await reference.score({ model: 'tiny', image: sourceImage, prompt, target, variants: [], mask: { kind: 'answer' } });
     expect(sweep.sourcePerplexity).toBe(source.scores[0].perplexity);
   });
 

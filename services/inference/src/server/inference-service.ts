@@ -1,4 +1,4 @@
-// locscope.v1.Inference over gRPC: proto ↔ engine mapping, admission control, readiness, and
+// locscope.v1.Inference over gRPC: proto ↔ engine mapping (the enums through proto-conversion.ts), admission control, readiness, and
 // the server entry point. Every model-running RPC goes through the admission queue so that a
 // busy server refuses work (RESOURCE_EXHAUSTED) instead of stalling every caller.
 import { float32Tensor, apiDescriptorSet } from '@locscope/proto';
@@ -23,8 +23,9 @@ import { loadModel, type LoadModelOptions, type Model } from '../runtime/model.t
 import { Admission } from './admission.ts';
 import { InferenceEngine, type EngineOptions } from './engine.ts';
 import { ModelRegistry, type ModelEntry } from './model-registry.ts';
+import { attributionBaselineSpec, tokenMaskPolicy } from './proto-conversion.ts';
 import { OIP_SERVICE_NAME, openInferenceImplementation } from './open-inference.ts';
-import { describeInferenceRequest } from './request-facts.ts';
+import { describeInferenceRequest, describeOpenInferenceRequest } from './request-facts.ts';
 
 export const INFERENCE_SERVICE_NAME = 'locscope.v1.Inference';
 /** Bytes of tensor data per streamed Capture message. */
@@ -114,8 +115,7 @@ export function inferenceImplementation(engine: InferenceEngine, admission: Admi
           prompt: request.prompt,
           target: request.target,
           variants: request.variants,
-          maskMode: request.maskMode,
-          mask: request.mask,
+          mask: tokenMaskPolicy(request.maskMode, request.mask),
         });
         return {
           targetTokenIds: result.targetTokenIds,
@@ -146,8 +146,7 @@ export function inferenceImplementation(engine: InferenceEngine, admission: Admi
           prompt: request.prompt,
           target: request.target,
           steps: request.steps,
-          baseline: request.baseline,
-          meanEmbedding: request.meanEmbedding,
+          baseline: attributionBaselineSpec(request.baseline, request.meanEmbedding),
           signal: call.signal,
         });
         return { attributions: float32Tensor(result.attributions, [result.attributions.length]), score: result.score, baselineScore: result.baselineScore };
@@ -168,8 +167,7 @@ export function inferenceImplementation(engine: InferenceEngine, admission: Admi
           target: request.target,
           positions: request.positions,
           heads: request.heads,
-          maskMode: request.maskMode,
-          mask: request.mask,
+          mask: tokenMaskPolicy(request.maskMode, request.mask),
         });
         return {
           targetTokens: result.targetTokens,
@@ -263,6 +261,7 @@ export async function startInferenceServer(config: ServiceConfig, options: Infer
         implementation: openInferenceImplementation(engine, registry, admission),
         descriptorSet: apiDescriptorSet,
         servingAtStart: false,
+        describe: describeOpenInferenceRequest,
       }),
     ],
     logger,

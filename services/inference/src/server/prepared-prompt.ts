@@ -69,6 +69,12 @@ export async function preparePrompt(
   };
 }
 
+/** The teacher-forced target's token ids and their tokenizer pieces (the id itself where the tokenizer has none). */
+export function targetTokens(model: Model, prompt: PreparedPrompt): { ids: number[]; tokens: string[] } {
+  const ids = prompt.ids.slice(prompt.target.start, prompt.target.end);
+  return { ids, tokens: ids.map((id) => model.checkpoint.tokenizer?.idToToken(id) ?? String(id)) };
+}
+
 function checkTextBytes(text: string, field: string, limit: number): void {
   // text.length ≤ UTF-8 bytes: the cheap bound settles almost every request without encoding.
   if (text.length <= limit / 3) return;

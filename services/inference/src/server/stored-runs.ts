@@ -4,7 +4,7 @@
 // runs together pass `maxBytes`; DeleteStoredRun frees it at once.
 import { LRUCache } from 'lru-cache';
 import { NotFoundError, ResourceExhaustedError } from '@locscope/server-kit';
-import type { HeadOutputs } from './variant-inputs.ts';
+import type { HeadOutputs } from '../interventions/variant-inputs.ts';
 
 export interface StoredRunsOptions {
   /** Bytes all stored runs may hold together (default 512 MiB). */

@@ -2,7 +2,7 @@
 // written with the inference service's graph builder, for tests of the whole learned path.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GraphBuilder, type Dim } from '@locscope/inference';
+import { GraphBuilder, type Dim } from '@locscope/onnx-graph';
 import type { OutputRange } from './tensors.ts';
 
 /** The colour the fill model paints into the hole, per RGB channel in [0, 1]. */

@@ -189,35 +189,25 @@ function copyStandardized(features: Float32Array, token: number, dim: number, ou
   for (let d = 0; d < dim; d++) out[to + d] = (features[from + d] - s.mean[d]) * s.invStd[d];
 }
 
-/** Collects tokens across source batches into mini-batches and takes one Adam step per mini-batch. */
-class MiniBatchTrainer {
-  private readonly x: Float32Array;
-  private readonly rows: Int32Array;
-  private readonly cols: Int32Array;
-  private readonly logits: Float32Array;
-  private readonly gradW: Float32Array;
-  private readonly gradB: Float32Array;
-  private readonly scratch: GradientScratch;
-  private readonly adamW: Adam;
-  private readonly adamB: Adam;
+/**
+ * Collects standardized tokens across source batches into mini-batches of `batchSize` and hands
+ * each full one (and the last, partial one, on flush) to `process` with its logits computed.
+ */
+abstract class TokenMiniBatches {
+  protected readonly x: Float32Array;
+  protected readonly rows: Int32Array;
+  protected readonly cols: Int32Array;
+  protected readonly logits: Float32Array;
   private count = 0;
-  private lossSum = 0;
-  private lossTokens = 0;
 
   constructor(
-    private readonly probe: LinearProbe,
+    protected readonly probe: LinearProbe,
     private readonly batchSize: number,
-    learningRate: number,
   ) {
     this.x = new Float32Array(batchSize * probe.dim);
     this.rows = new Int32Array(batchSize);
     this.cols = new Int32Array(batchSize);
     this.logits = new Float32Array(batchSize * probe.classes);
-    this.gradW = new Float32Array(probe.weights.length);
-    this.gradB = new Float32Array(probe.bias.length);
-    this.scratch = gradientScratch(probe, batchSize);
-    this.adamW = new Adam(probe.weights, { learningRate });
-    this.adamB = new Adam(probe.bias, { learningRate });
   }
 
   push(batch: ProbeBatch, token: number, standardizer: Standardizer | undefined): void {
@@ -231,12 +221,39 @@ class MiniBatchTrainer {
     const n = this.count;
     if (n === 0) return;
     forward(this.probe, this.x, n, this.logits);
+    this.process(n);
+    this.count = 0;
+  }
+
+  /** The first `n` tokens of the buffers form a mini-batch whose logits are computed. */
+  protected abstract process(n: number): void;
+}
+
+/** Takes one Adam step per mini-batch. */
+class MiniBatchTrainer extends TokenMiniBatches {
+  private readonly gradW: Float32Array;
+  private readonly gradB: Float32Array;
+  private readonly scratch: GradientScratch;
+  private readonly adamW: Adam;
+  private readonly adamB: Adam;
+  private lossSum = 0;
+  private lossTokens = 0;
+
+  constructor(probe: LinearProbe, batchSize: number, learningRate: number) {
+    super(probe, batchSize);
+    this.gradW = new Float32Array(probe.weights.length);
+    this.gradB = new Float32Array(probe.bias.length);
+    this.scratch = gradientScratch(probe, batchSize);
+    this.adamW = new Adam(probe.weights, { learningRate });
+    this.adamB = new Adam(probe.bias, { learningRate });
+  }
+
+  protected process(n: number): void {
     this.lossSum += lossGradient(this.probe, this.logits, this.rows, this.cols, n);
     this.lossTokens += n;
     backward(this.probe, this.x, this.logits, n, this.gradW, this.gradB, this.scratch);
     this.adamW.update(this.gradW);
     this.adamB.update(this.gradB);
-    this.count = 0;
   }
 
   takeMeanLoss(): number {
@@ -248,39 +265,20 @@ class MiniBatchTrainer {
 }
 
 /** Scores held-out tokens in mini-batches: per-axis hits and per-position joint hits. */
-class HeldOutEvaluator {
+class HeldOutEvaluator extends TokenMiniBatches {
   readonly positionCounts: Int32Array;
   readonly positionCorrect: Int32Array;
   rowCorrect = 0;
   colCorrect = 0;
-  private readonly x: Float32Array;
-  private readonly rows: Int32Array;
-  private readonly cols: Int32Array;
-  private readonly logits: Float32Array;
-  private count = 0;
 
-  constructor(
-    private readonly probe: LinearProbe,
-    private readonly batchSize: number,
-  ) {
+  constructor(probe: LinearProbe, batchSize: number) {
+    super(probe, batchSize);
     this.positionCounts = new Int32Array(probe.gridRows * probe.gridCols);
     this.positionCorrect = new Int32Array(probe.gridRows * probe.gridCols);
-    this.x = new Float32Array(batchSize * probe.dim);
-    this.rows = new Int32Array(batchSize);
-    this.cols = new Int32Array(batchSize);
-    this.logits = new Float32Array(batchSize * probe.classes);
   }
 
-  push(batch: ProbeBatch, token: number, standardizer: Standardizer | undefined): void {
-    copyStandardized(batch.features, token, this.probe.dim, this.x, this.count, standardizer);
-    this.rows[this.count] = batch.rows[token];
-    this.cols[this.count] = batch.cols[token];
-    if (++this.count === this.batchSize) this.flush();
-  }
-
-  flush(): void {
-    forward(this.probe, this.x, this.count, this.logits);
-    for (let t = 0; t < this.count; t++) {
+  protected process(n: number): void {
+    for (let t = 0; t < n; t++) {
       const [row, col] = predict(this.probe, this.logits, t);
       const cell = this.rows[t] * this.probe.gridCols + this.cols[t];
       this.positionCounts[cell]++;
@@ -288,6 +286,5 @@ class HeldOutEvaluator {
       if (col === this.cols[t]) this.colCorrect++;
       if (row === this.rows[t] && col === this.cols[t]) this.positionCorrect[cell]++;
     }
-    this.count = 0;
   }
 }

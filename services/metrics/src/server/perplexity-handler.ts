@@ -3,8 +3,7 @@ import { decodeFloat32, decodeUint8 } from '@locscope/proto';
 import { DType } from '@locscope/proto/v1/tensor';
 import { TokenMaskKind, type PerplexityRequest, type PerplexityResponse, type TeacherForcedSequence } from '@locscope/proto/v1/metrics';
 import { InvalidArgumentError } from '@locscope/server-kit';
-import { maskedPerplexity } from '../perplexity/perplexity.ts';
-import { answerWordMask, boxAnswerMask } from '../perplexity/token-mask.ts';
+import { answerWordMask, boxAnswerMask, maskedPerplexity } from '@locscope/perplexity';
 import { withFieldPrefix } from './field-prefix.ts';
 
 function maskOf(sequence: TeacherForcedSequence, length: number, field: string): boolean[] {

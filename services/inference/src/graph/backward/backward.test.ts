@@ -5,9 +5,8 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import * as ort from 'onnxruntime-node';
-import { GraphBuilder } from '../../onnx/graph-builder.ts';
-import { attr, type Value } from '../../onnx/graph-core.ts';
-import { ModelProto } from '../../onnx/gen/onnx/onnx.ts';
+import { GraphBuilder, attr, type Value } from '@locscope/onnx-graph';
+import { ModelProto } from '@locscope/onnx-graph/onnx';
 import { ForwardGraph } from './forward-graph.ts';
 import { differentiate } from './differentiate.ts';
 import { appendGraph } from './merge.ts';

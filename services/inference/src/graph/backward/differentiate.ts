@@ -3,9 +3,8 @@
 // independent rows gets each row's own gradient). Only values that depend on `wrt` and lead to
 // the objective get gradients; weights, masks, RoPE tables and index computations are constants
 // of the backward pass, so no VJP is emitted for them.
-import type { GraphBuilder } from '../../onnx/graph-builder.ts';
-import type { Value } from '../../onnx/graph-core.ts';
-import { type NodeProto, TensorProto_DataType } from '../../onnx/gen/onnx/onnx.ts';
+import type { GraphBuilder, Value } from '@locscope/onnx-graph';
+import { type NodeProto, TensorProto_DataType } from '@locscope/onnx-graph/onnx';
 import { ForwardGraph } from './forward-graph.ts';
 import { BackwardGraphError, UnsupportedOpError } from './errors.ts';
 import { VJP_RULES } from './vjp/index.ts';

@@ -2,7 +2,7 @@
 // value, the constant int64 initializers that ops read as attributes (axes, shapes), and the static
 // rank of every value. Ranks are all the shape knowledge the VJPs need; sizes stay symbolic and are
 // read at run time with Shape, so one backward graph serves every batch and sequence length.
-import { type GraphProto, type NodeProto, type TensorProto, TensorProto_DataType } from '../../onnx/gen/onnx/onnx.ts';
+import { type GraphProto, type NodeProto, type TensorProto, TensorProto_DataType } from '@locscope/onnx-graph/onnx';
 import { BackwardGraphError, UnsupportedOpError } from './errors.ts';
 
 export class ForwardGraph {

@@ -1,7 +1,7 @@
 // Appending a graph written with a separate GraphBuilder onto a decoded forward model: the part's
 // nodes refer to forward values by name, so concatenating node lists (the part after the forward
 // nodes keeps topological order) yields one graph. Name clashes are refused, not silently merged.
-import { ModelProto } from '../../onnx/gen/onnx/onnx.ts';
+import { ModelProto } from '@locscope/onnx-graph/onnx';
 import { BackwardGraphError } from './errors.ts';
 
 export interface AppendOptions {

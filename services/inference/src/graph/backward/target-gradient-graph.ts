@@ -3,9 +3,8 @@
 // graph of f with respect to inputs_embeds. Inputs: inputs_embeds [B, T, C], logit_positions [K]
 // (the positions predicting each target, i.e. target position − 1), target_ids [K].
 // Outputs: target_log_prob [B] and inputs_embeds_grad [B, T, C].
-import { GraphBuilder } from '../../onnx/graph-builder.ts';
-import { attr, type Value } from '../../onnx/graph-core.ts';
-import { ModelProto } from '../../onnx/gen/onnx/onnx.ts';
+import { GraphBuilder, attr, type Value } from '@locscope/onnx-graph';
+import { ModelProto } from '@locscope/onnx-graph/onnx';
 import type { TextConfig } from '../../checkpoint/text-config.ts';
 import type { PreparedWeights } from '../../onnx/prepared-weights.ts';
 import { buildGradientForwardGraph } from '../decoder-graph.ts';

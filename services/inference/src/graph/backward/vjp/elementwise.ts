@@ -3,7 +3,7 @@
 // function of it (sqrt, sigmoid, exp) instead of recomputing from the input.
 import { unbroadcast } from './unbroadcast.ts';
 import { type VjpContext, type VjpRule, input } from './types.ts';
-import type { Value } from '../../../onnx/graph-core.ts';
+import type { Value } from '@locscope/onnx-graph';
 import { UnsupportedOpError } from '../errors.ts';
 
 /** Gradient contributions g_i (already of dy's shape) summed back to input i's shape. */

@@ -2,7 +2,7 @@
 //   da = dy·bᵀ, db = aᵀ·dy, each summed over the batch axes its operand was broadcast along.
 import { unbroadcast } from './unbroadcast.ts';
 import { type VjpContext, type VjpRule, input, intsAttr } from './types.ts';
-import type { Value } from '../../../onnx/graph-core.ts';
+import type { Value } from '@locscope/onnx-graph';
 
 /**
  * vᵀ over the last two axes. When v is itself such a transpose (attention's q·kᵀ), its input is

@@ -2,7 +2,7 @@
 //   ReduceSum/ReduceMean: dy broadcast back over the reduced axes (÷ count for the mean).
 //   Softmax:    dx = y ⊙ (dy − Σ dy⊙y)
 //   LogSoftmax: dx = dy − exp(y) ⊙ Σ dy
-import { attr, type Value } from '../../../onnx/graph-core.ts';
+import { attr, type Value } from '@locscope/onnx-graph';
 import { reduceAxes } from '../forward-graph.ts';
 import { type VjpContext, type VjpRule, input, intAttr } from './types.ts';
 

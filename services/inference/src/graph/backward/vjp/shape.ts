@@ -2,8 +2,7 @@
 // Reshape-like ops reshape dy to the input's run-time shape; Transpose applies the inverse
 // permutation; Expand sums over the expanded axes; Concat slices dy apart; Slice and Gather scatter
 // dy into zeros of the input's shape (Gather with 'add', since indices may repeat).
-import { attr, type Value } from '../../../onnx/graph-core.ts';
-import type { GraphBuilder } from '../../../onnx/graph-builder.ts';
+import { attr, type Value, type GraphBuilder } from '@locscope/onnx-graph';
 import { unbroadcast } from './unbroadcast.ts';
 import { type VjpRule, input, intAttr, intsAttr } from './types.ts';
 import { UnsupportedOpError } from '../errors.ts';

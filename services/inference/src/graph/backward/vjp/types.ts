@@ -1,9 +1,8 @@
 // The contract of one vector-Jacobian product rule: given the forward node, its input and output
 // values and the incoming gradient dy of its (single) output, emit nodes computing the gradient of
 // each input that `wants` marks (null elsewhere: constants, indices, masks need none).
-import type { GraphBuilder } from '../../../onnx/graph-builder.ts';
-import type { Value } from '../../../onnx/graph-core.ts';
-import type { NodeProto } from '../../../onnx/gen/onnx/onnx.ts';
+import type { GraphBuilder, Value } from '@locscope/onnx-graph';
+import type { NodeProto } from '@locscope/onnx-graph/onnx';
 import type { ForwardGraph } from '../forward-graph.ts';
 import { BackwardGraphError } from '../errors.ts';
 

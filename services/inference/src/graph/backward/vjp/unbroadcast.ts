@@ -2,8 +2,7 @@
 // result has the operand's shape. Leading axes (the operand has lower rank) are known statically;
 // size-1 axes of the operand are found at run time (sizes are symbolic), as the axes where the
 // operand's size is smaller than the gradient's.
-import type { GraphBuilder } from '../../../onnx/graph-builder.ts';
-import { type Value, attr } from '../../../onnx/graph-core.ts';
+import { type GraphBuilder, type Value, attr } from '@locscope/onnx-graph';
 
 export function unbroadcast(b: GraphBuilder, dy: Value, dyRank: number, x: Value, xRank: number): Value {
   let g = dy;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { maskedPerplexity } from './perplexity.ts';
-import { answerWordMask, boxAnswerMask } from './token-mask.ts';
+import { answerWordMask, boxAnswerMask, defaultAnswerMask } from './token-mask.ts';
 
 describe('maskedPerplexity', () => {
   it('is exp of the mean masked negative log-probability', () => {
@@ -56,5 +56,12 @@ describe('default token masks', () => {
     // "Not" is not the word "no".
     expect(answerWordMask(['▁Not', '▁sure', ',', '▁no'])).toEqual([false, false, false, true]);
     expect(() => answerWordMask(['▁Maybe'])).toThrow(/^tokens: no answer word/);
+  });
+
+  it('by default reads a target with a digit as a box answer, else its answer word, else every token', () => {
+    const box = ['▁[', '0', '.', '1', ']'];
+    expect(defaultAnswerMask('[0.1]', box)).toEqual(boxAnswerMask(box));
+    expect(defaultAnswerMask('Yes', ['▁Yes', '</s>'])).toEqual([true, false]);
+    expect(defaultAnswerMask('Maybe', ['▁Maybe', '</s>'])).toEqual([true, true]);
   });
 });

@@ -35,3 +35,16 @@ export function answerWordMask(tokens: readonly string[], words: readonly string
     return from < end && to > start;
   });
 }
+
+/**
+ * The default mask of a target whose kind is not given (a Score request without mask_mode): box
+ * answers when the target holds a digit, else the answer word, else (no answer word) every token.
+ */
+export function defaultAnswerMask(target: string, tokens: readonly string[]): boolean[] {
+  if (/[0-9]/.test(target)) return boxAnswerMask(tokens);
+  try {
+    return answerWordMask(tokens);
+  } catch {
+    return tokens.map(() => true);
+  }
+}

@@ -1,10 +1,11 @@
-// Turns compiled variant plans into what the runtime takes: one embedding tensor per variant
-// (token replacement and moves applied) and position-level interventions with their patch
-// values filled in from the source activations.
+// The last step of converting a request: compiled variant plans (variant-plan.ts) become what the
+// runtime takes — one embedding tensor per variant (token replacement and moves applied) and the
+// domain interventions (intervention.ts) with their patch values filled in from the source
+// activations.
 import { InvalidArgumentError, NotFoundError } from '@locscope/server-kit';
-import type { HeadPatchPlan, ReplacementValue, VariantPlan } from '../interventions/variant-plan.ts';
-import type { Intervention } from '../runtime/interventions.ts';
-import type { PreparedPrompt } from './prepared-prompt.ts';
+import { convertedInterventions, type CheckedInterventions, type Intervention, type ModelDims } from './intervention.ts';
+import type { SequenceLayout } from './sequence-layout.ts';
+import type { HeadPatchPlan, ReplacementValue, VariantPlan } from './variant-plan.ts';
 
 /** o_proj inputs of one run: per layer [T, heads·headDim] (batch row 0 of `attn_pre_o_proj.l`). */
 export interface HeadOutputs {
@@ -15,22 +16,27 @@ export interface HeadOutputs {
 export interface VariantInputs {
   /** [B, T, hidden], or [T, hidden] when no variant edits embeddings. */
   inputsEmbeds: Float32Array;
-  interventions: Intervention[];
+  /** Checked by the conversion: the runtime takes them without checking them again. */
+  interventions: CheckedInterventions;
+}
+
+/** The prompt the plans were compiled against: its layout and its clean embeddings [T, hidden]. */
+export interface PromptEmbeds {
+  layout: SequenceLayout;
+  embeds: Float32Array;
 }
 
 export interface MaterializeContext {
-  hidden: number;
-  heads: number;
-  headDim: number;
+  dims: ModelDims;
   /** A stored mean embedding by artifact name (undefined when absent). */
   meanEmbedding(name: string): Float32Array | undefined;
   /** Head outputs of each patch's source (resolved by the engine before materializing). */
   patchSource(plan: HeadPatchPlan): HeadOutputs | Float32Array;
 }
 
-export function materializeVariants(prompt: PreparedPrompt, plans: VariantPlan[], ctx: MaterializeContext): VariantInputs {
+export function materializeVariants(prompt: PromptEmbeds, plans: VariantPlan[], ctx: MaterializeContext): VariantInputs {
   const T = prompt.layout.length;
-  const row = T * ctx.hidden;
+  const row = T * ctx.dims.hidden;
   const edits = plans.some((p) => p.embeddingEdits.length > 0);
   let inputsEmbeds = prompt.embeds;
   if (edits) {
@@ -41,17 +47,17 @@ export function materializeVariants(prompt: PreparedPrompt, plans: VariantPlan[]
       plan.embeddingEdits.forEach((edit, i) => applyEdit(embeds, prompt, edit, ctx, `variants[${b}].embedding_edits[${i}]`));
     });
   }
-  return { inputsEmbeds, interventions: plans.map((plan) => toIntervention(plan, T, ctx)) };
+  return { inputsEmbeds, interventions: convertedInterventions(plans.map((plan) => toIntervention(plan, T, ctx)), ctx.dims, T) };
 }
 
 function applyEdit(
   embeds: Float32Array,
-  prompt: PreparedPrompt,
+  prompt: PromptEmbeds,
   edit: VariantPlan['embeddingEdits'][number],
   ctx: MaterializeContext,
   field: string,
 ): void {
-  const C = ctx.hidden;
+  const C = ctx.dims.hidden;
   const at = (visual: number) => (prompt.layout.imageStart + visual) * C;
   if (edit.kind === 'replace') {
     const value = replacementVector(edit.value, ctx, field);
@@ -65,7 +71,7 @@ function applyEdit(
 function replacementVector(value: ReplacementValue, ctx: MaterializeContext, field: string): Float32Array {
   switch (value.kind) {
     case 'zero':
-      return new Float32Array(ctx.hidden);
+      return new Float32Array(ctx.dims.hidden);
     case 'vector':
       return value.values;
     case 'mean': {
@@ -92,9 +98,9 @@ function toIntervention(plan: VariantPlan, T: number, ctx: MaterializeContext): 
 
 /** Values [positions, headDim] for one patched head, read from its source at the same positions. */
 function patchValues(plan: HeadPatchPlan, T: number, ctx: MaterializeContext): Float32Array {
-  const D = ctx.headDim;
+  const D = ctx.dims.headDim;
   const source = ctx.patchSource(plan);
-  const width = source instanceof Float32Array ? D : ctx.heads * D;
+  const width = source instanceof Float32Array ? D : ctx.dims.heads * D;
   const rows = source instanceof Float32Array ? source : source.layers[plan.layer];
   const sourceLength = source instanceof Float32Array ? source.length / D : source.length;
   if (sourceLength !== T) {

@@ -1,50 +1,9 @@
-// Interventions of one batch row (a "variant"), addressed by absolute token positions, and their
-// translation into the decoder's hook tensors for one run step (a prefill over positions
-// [start, start+T) or a decode step of T = 1 with `start` = tokens already cached).
-import { InvalidArgumentError } from '@locscope/server-kit';
+// Validated interventions (interventions/intervention.ts) translated into the decoder's hook
+// tensors for one run step (a prefill over positions [start, start+T) or a decode step of T = 1
+// with `start` = tokens already cached).
 import * as ort from 'onnxruntime-node';
 import * as io from '../graph/decoder-io.ts';
-
-/** Attention knockout: in `layers` (all heads), the listed queries cannot attend the listed keys. */
-export interface Knockout {
-  layers: number[];
-  keyPositions: number[];
-  queryPositions?: number[];
-  /** Every query at or after this position is blocked too, including tokens generated later. */
-  queriesFrom?: number;
-}
-
-/**
- * Multiplies one head's output (the o_proj input slice) by `scale` (default 0: ablation) at every
- * position, or zeroes it only at `positions` (then `scale` must be 0 or absent: a positional
- * ablation is a patch with zeros, since head_scale has no position axis).
- */
-export interface HeadAblation {
-  layer: number;
-  head: number;
-  scale?: number;
-  positions?: number[];
-}
-
-/** Replaces one head's output at the listed positions by `values` [positions.length, headDim]. */
-export interface HeadPatch {
-  layer: number;
-  head: number;
-  positions: number[];
-  values: Float32Array;
-}
-
-export interface Intervention {
-  knockouts?: Knockout[];
-  ablations?: HeadAblation[];
-  patches?: HeadPatch[];
-}
-
-export interface DecoderDims {
-  layers: number;
-  heads: number;
-  headDim: number;
-}
+import type { HeadAblation, HeadPatch, Intervention, ModelDims } from '../interventions/intervention.ts';
 
 /** The step the hooks are built for: queries at [start, start + length), keys at [0, start + length). */
 export interface Step {
@@ -58,53 +17,11 @@ export interface Step {
   keys?: number;
 }
 
-/** The first layer any of the variant's interventions touches (Infinity for the unmodified run). */
-export function firstHookedLayer(variant: Intervention): number {
-  const layers = [...(variant.knockouts ?? []).flatMap((k) => k.layers), ...(variant.ablations ?? []).map((a) => a.layer), ...(variant.patches ?? []).map((p) => p.layer)];
-  return Math.min(Infinity, ...layers);
-}
-
-/** Rejects out-of-range layers/heads/positions and mis-sized patch values, naming the field. */
-export function validateInterventions(variants: readonly Intervention[], dims: DecoderDims, maxPosition: number): void {
-  const check = (ok: boolean, field: string, message: string) => {
-    if (!ok) throw new InvalidArgumentError(message, { field });
-  };
-  const inRange = (v: number, n: number) => Number.isInteger(v) && v >= 0 && v < n;
-  variants.forEach((variant, b) => {
-    const at = `variants[${b}]`;
-    variant.knockouts?.forEach((k, i) => {
-      const f = `${at}.knockouts[${i}]`;
-      k.layers.forEach((l, j) => check(inRange(l, dims.layers), `${f}.layers[${j}]`, `layer ${l} is outside [0, ${dims.layers})`));
-      k.keyPositions.forEach((p, j) => check(inRange(p, maxPosition), `${f}.key_positions[${j}]`, `position ${p} is outside [0, ${maxPosition})`));
-      k.queryPositions?.forEach((p, j) => check(inRange(p, maxPosition), `${f}.query_positions[${j}]`, `position ${p} is outside [0, ${maxPosition})`));
-      if (k.queriesFrom !== undefined) check(Number.isInteger(k.queriesFrom) && k.queriesFrom >= 0, `${f}.queries_from`, `must be a non-negative integer, got ${k.queriesFrom}`);
-    });
-    variant.ablations?.forEach((a, i) => {
-      const f = `${at}.ablations[${i}]`;
-      check(inRange(a.layer, dims.layers), `${f}.layer`, `layer ${a.layer} is outside [0, ${dims.layers})`);
-      check(inRange(a.head, dims.heads), `${f}.head`, `head ${a.head} is outside [0, ${dims.heads})`);
-      if (a.scale !== undefined) check(Number.isFinite(a.scale), `${f}.scale`, `must be finite, got ${a.scale}`);
-      if (a.positions !== undefined) {
-        check((a.scale ?? 0) === 0, `${f}.scale`, `must be 0 when positions are given, got ${a.scale}`);
-        a.positions.forEach((q, j) => check(inRange(q, maxPosition), `${f}.positions[${j}]`, `position ${q} is outside [0, ${maxPosition})`));
-      }
-    });
-    variant.patches?.forEach((p, i) => {
-      const f = `${at}.patches[${i}]`;
-      check(inRange(p.layer, dims.layers), `${f}.layer`, `layer ${p.layer} is outside [0, ${dims.layers})`);
-      check(inRange(p.head, dims.heads), `${f}.head`, `head ${p.head} is outside [0, ${dims.heads})`);
-      p.positions.forEach((q, j) => check(inRange(q, maxPosition), `${f}.positions[${j}]`, `position ${q} is outside [0, ${maxPosition})`));
-      const expected = p.positions.length * dims.headDim;
-      check(p.values.length === expected, `${f}.values`, `has ${p.values.length} values, expected ${expected} (${p.positions.length} positions × head_dim ${dims.headDim})`);
-    });
-  });
-}
-
 /**
  * The decoder's hook inputs for `variants` over `step`. A hook no variant uses gets a no-op value
  * that broadcasts over the batch (and positions): a few bytes instead of a batch-sized tensor.
  */
-export function hookTensors(variants: readonly Intervention[], dims: DecoderDims, step: Step): Record<string, ort.Tensor> {
+export function hookTensors(variants: readonly Intervention[], dims: ModelDims, step: Step): Record<string, ort.Tensor> {
   const feeds: Record<string, ort.Tensor> = {};
   const B = variants.length;
   const { layers: L, heads: H, headDim: D } = dims;

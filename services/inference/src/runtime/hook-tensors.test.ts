@@ -5,7 +5,8 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import * as io from '../graph/decoder-io.ts';
-import { knockoutFactors, type Intervention, type Knockout, type Step } from './interventions.ts';
+import type { Intervention, Knockout } from '../interventions/intervention.ts';
+import { knockoutFactors, type Step } from './hook-tensors.ts';
 
 /** Dense blocked[l][b][t][key] straight from the knockout's definition. */
 function denseBlocked(variants: Intervention[], layers: number, step: Step): boolean[][][][] {
