@@ -129,9 +129,19 @@ describe('NATS mode', () => {
   });
 
   it('records a job as failed after max deliveries and finishes the run', async () => {
+    const before = await jobEvents();
     const outcome = await natsRun('k3', { count: 3, seeds: [0], failOn: [1] }, 1);
     expect(outcome.state.status).toBe('failed');
     expect(outcome.state.experiments.arith).toMatchObject({ done: 2, failed: 1 });
+    // The in-process worker's job metrics: three jobs delivered, two acked, the failing one naked
+    // after each failure but the last, then terminated; every delivery settled exactly once.
+    const after = await jobEvents();
+    const delta = (event: string) => (after[event] ?? 0) - (before[event] ?? 0);
+    expect(delta('received') - delta('redelivered')).toBe(3);
+    expect([delta('acked'), delta('terminated')]).toEqual([2, 1]);
+    expect(delta('naked')).toBeGreaterThanOrEqual(QUEUE.maxDeliver - 1);
+    expect(delta('redelivered')).toBeGreaterThanOrEqual(QUEUE.maxDeliver - 1);
+    expect(delta('received')).toBe(delta('acked') + delta('naked') + delta('terminated'));
     const failures = await new KvRecordStore(await kvRecords()).failures('k3', 'arith');
     expect(failures).toEqual([{ key: { run: 'k3', experiment: 'arith', sample: 's0001' }, error: expect.stringContaining('configured to fail'), attempts: QUEUE.maxDeliver }]);
     // Run state in KV (what `locscope status --nats` reads) and the report in the object store.
@@ -142,6 +152,12 @@ describe('NATS mode', () => {
     expect(new TextDecoder().decode(page!)).toBe(await readFile(outcome.report, 'utf8'));
   });
 });
+
+/** The locscope.nats.jobs counter of this process, by event. */
+async function jobEvents(): Promise<Record<string, number>> {
+  const points = await telemetry.metricPoints('locscope.nats.jobs');
+  return Object.fromEntries(points.map((p) => [String(p.attributes.event), p.value]));
+}
 
 async function kvRecords() {
   return (await ensureResources(nc)).records;

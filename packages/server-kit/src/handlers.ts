@@ -21,7 +21,7 @@ import { LocscopeError, statusOf } from './errors.ts';
 import type { InFlightCalls } from './in-flight-calls.ts';
 import type { Logger } from './logger.ts';
 import { statusDetailsMetadata } from './status-details.ts';
-import { extractTraceContext, tracer } from './telemetry.ts';
+import { extractTraceContext, recordServerCall, tracer } from './telemetry/index.ts';
 
 /** What a handler gets besides its request. */
 export interface CallContext {
@@ -184,9 +184,10 @@ type CancellableCall = (ServerUnaryCall<unknown, unknown> | ServerWritableStream
 };
 
 /**
- * Runs one call: identifies the caller, checks its rights and quotas, runs `body` in a span with
+ * Runs one call: identifies the caller, checks its rights and quotas, runs `body` with
  * cancellation, and writes the audit line (caller, method, model, sizes, duration, status; never
- * payloads) whatever the outcome.
+ * payloads) whatever the outcome. One span covers all of it, so a refused call is traced too and
+ * the audit line carries the call's trace_id and span_id.
  */
 async function runTraced(
   path: string,
@@ -196,37 +197,47 @@ async function runTraced(
 ): Promise<void> {
   const started = performance.now();
   const { security, logger } = guard;
-  const shortMethod = path.slice(path.lastIndexOf('/') + 1);
-  let caller: Caller | undefined;
-  let facts: RequestFacts = {};
-  let code: status = status.OK;
-  let release = () => {};
-  try {
-    const certificate = security.verifiedClientCertificates ? call.getAuthContext().sslPeerCertificate : undefined;
-    const authorization = call.metadata.get('authorization')[0];
-    caller = identifyCaller(security.callers, typeof authorization === 'string' ? authorization : undefined, certificate);
-    const request = checkDecoded(call.request);
-    facts = guard.describe(shortMethod, request);
-    checkRights(caller, facts);
-    release = security.quotas.acquire(caller);
-    await traced(path, call, guard, caller, (ctx) => body(request, ctx));
-  } catch (error) {
-    code = statusOf(error);
-    throw error;
-  } finally {
-    release();
-    if (security.audit) logger.info('audit', {
-      caller: caller?.name ?? 'unauthenticated',
-      ...(caller?.certificate && { certificate: caller.certificate }),
-      method: path,
-      ...facts,
-      durationMs: Math.round(performance.now() - started),
-      status: status[code],
-    });
-  }
+  const [service, shortMethod] = path.slice(1).split('/');
+  const parent = extractTraceContext(metadataCarrier(call.metadata));
+  const span = tracer().startSpan(path.slice(1), { attributes: { 'rpc.system': 'grpc', 'rpc.service': service, 'rpc.method': shortMethod } }, parent);
+  return context.with(trace.setSpan(parent, span), async () => {
+    let caller: Caller | undefined;
+    let facts: RequestFacts = {};
+    let code: status = status.OK;
+    let release = () => {};
+    try {
+      const certificate = security.verifiedClientCertificates ? call.getAuthContext().sslPeerCertificate : undefined;
+      const authorization = call.metadata.get('authorization')[0];
+      caller = identifyCaller(security.callers, typeof authorization === 'string' ? authorization : undefined, certificate);
+      const request = checkDecoded(call.request);
+      facts = guard.describe(shortMethod, request);
+      checkRights(caller, facts);
+      release = security.quotas.acquire(caller);
+      await cancellable(path, call, guard, caller, span, (ctx) => body(request, ctx));
+    } catch (error) {
+      code = statusOf(error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message });
+      throw error;
+    } finally {
+      release();
+      span.setAttribute('rpc.grpc.status_code', code);
+      const seconds = (performance.now() - started) / 1000;
+      recordServerCall(path, code, seconds);
+      if (security.audit) logger.info('audit', {
+        caller: caller?.name ?? 'unauthenticated',
+        ...(caller?.certificate && { certificate: caller.certificate }),
+        method: path,
+        ...facts,
+        durationMs: Math.round(seconds * 1000),
+        status: status[code],
+      });
+      span.end();
+    }
+  });
 }
 
-async function traced(path: string, call: CancellableCall, { logger, calls, security }: CallGuard, caller: Caller, body: (ctx: CallContext) => Promise<void>): Promise<void> {
+/** Runs an admitted call's handler, aborted when the client cancels, its deadline passes or the server shuts down. */
+async function cancellable(path: string, call: CancellableCall, { logger, calls, security }: CallGuard, caller: Caller, span: Span, body: (ctx: CallContext) => Promise<void>): Promise<void> {
   const abort = new AbortController();
   const tracking = calls.track(abort);
   call.on('cancelled', () => abort.abort(new Error('call cancelled or deadline exceeded')));
@@ -236,13 +247,6 @@ async function traced(path: string, call: CancellableCall, { logger, calls, secu
   if (Number.isFinite(deadlineMs)) {
     timer = setTimeout(() => abort.abort(new Error('deadline exceeded')), Math.max(0, deadlineMs - Date.now()));
   }
-  const parent = extractTraceContext(metadataCarrier(call.metadata));
-  const [service, method] = path.slice(1).split('/');
-  const span = tracer().startSpan(
-    path.slice(1),
-    { attributes: { 'rpc.system': 'grpc', 'rpc.service': service, 'rpc.method': method } },
-    parent,
-  );
   const ctx: CallContext = {
     signal: abort.signal,
     metadata: call.metadata,
@@ -253,16 +257,10 @@ async function traced(path: string, call: CancellableCall, { logger, calls, secu
     owner: security.callers || caller.certificate ? caller.name : ownerOfPeer(call.getPeer()),
   };
   try {
-    await Promise.race([activeCaller.run(caller, () => context.with(trace.setSpan(parent, span), () => body(ctx))), tracking.ended]);
-    span.setAttribute('rpc.grpc.status_code', status.OK);
-  } catch (error) {
-    span.setAttribute('rpc.grpc.status_code', statusOf(error));
-    span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message });
-    throw error;
+    await Promise.race([activeCaller.run(caller, () => body(ctx)), tracking.ended]);
   } finally {
     tracking.release();
     if (timer) clearTimeout(timer);
-    span.end();
   }
 }
 

@@ -1,7 +1,7 @@
 export * from './errors.ts';
 export * from './logger.ts';
 export * from './config.ts';
-export * from './telemetry.ts';
+export * from './telemetry/index.ts';
 export { currentCaller, type AsyncServiceImplementation, type CallContext, type DescribeRequest, type UnaryHandler, type ServerStreamHandler } from './handlers.ts';
 export { startServer, service, shutdownOnSignals, type RunningServer, type ServiceRegistration } from './server.ts';
 export { clientInterceptors } from './client.ts';

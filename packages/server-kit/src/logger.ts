@@ -1,4 +1,8 @@
 // Structured logging: one JSON object per line on stderr, so stdout stays free for command output.
+// A line written inside a span carries its trace_id and span_id (the OpenTelemetry log data
+// model's field names), so one sample's lines can be found across the orchestrator, workers and
+// services, and next to its trace.
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
 const levelRank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
@@ -31,7 +35,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const base = options.fields ?? {};
   const emit = (level: LogLevel, message: string, fields?: Record<string, unknown>) => {
     if (levelRank[level] < threshold) return;
-    write(JSON.stringify({ time: new Date().toISOString(), level, message, ...base, ...fields }, errorReplacer));
+    write(JSON.stringify({ time: new Date().toISOString(), level, message, ...traceFields(), ...base, ...fields }, errorReplacer));
   };
   return {
     debug: (m, f) => emit('debug', m, f),
@@ -40,6 +44,12 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     error: (m, f) => emit('error', m, f),
     child: (fields) => createLogger({ ...options, fields: { ...base, ...fields } }),
   };
+}
+
+/** The active span's ids, or nothing outside a span. */
+function traceFields(): { trace_id: string; span_id: string } | undefined {
+  const span = trace.getActiveSpan()?.spanContext();
+  return span && isSpanContextValid(span) ? { trace_id: span.traceId, span_id: span.spanId } : undefined;
 }
 
 function errorReplacer(_key: string, value: unknown): unknown {

@@ -13,13 +13,18 @@ import type { ServiceConfig } from './config.ts';
 import { createLogger } from './logger.ts';
 import { decodeStatusDetails, STATUS_DETAILS_KEY } from './status-details.ts';
 import { service, startServer, type RunningServer } from './server.ts';
+import { setupTelemetry } from './telemetry/index.ts';
 import { checkHealth } from './testing.ts';
 import { makeTestPki } from './test-pki.ts';
 import { clientCredentials, type ClientTls } from './tls.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'locscope-security-'));
 const pki = makeTestPki(dir);
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const telemetry = setupTelemetry({ serviceName: 'security-test', inMemory: true });
+afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  await telemetry.shutdown();
+});
 
 const json = {
   serialize: (value: unknown) => Buffer.from(JSON.stringify(value)),
@@ -163,11 +168,17 @@ describe('callers', () => {
     const invalid = (await echo(server.address, client, {}, 'token-of-team-z')) as ServiceError;
     expect([invalid.code, invalid.details]).toEqual([status.UNAUTHENTICATED, 'invalid bearer token']);
     expect(await echo(server.address, client, {}, token.a)).toEqual({ caller: 'team-a' });
-    expect(lines.filter((l) => l.message === 'audit').map((l) => [l.caller, l.status])).toEqual([
+    const audit = lines.filter((l) => l.message === 'audit');
+    expect(audit.map((l) => [l.caller, l.status])).toEqual([
       ['unauthenticated', 'UNAUTHENTICATED'],
       ['unauthenticated', 'UNAUTHENTICATED'],
       ['team-a', 'OK'],
     ]);
+    // Refused calls are traced too, and each audit line names its call's span.
+    const spans = telemetry.memory!.getFinishedSpans();
+    expect(
+      audit.map((l) => spans.find((s) => s.spanContext().spanId === l.span_id && s.spanContext().traceId === l.trace_id)?.attributes['rpc.grpc.status_code']),
+    ).toEqual([status.UNAUTHENTICATED, status.UNAUTHENTICATED, status.OK]);
     const insecureHealth = await start({ authTokensFile: callersFile });
     expect(await checkHealth(insecureHealth.address, 'test.Echo')).toBe('SERVING');
   });

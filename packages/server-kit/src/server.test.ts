@@ -7,7 +7,7 @@ import protobuf from 'protobufjs';
 import { InvalidArgumentError, NotFoundError, ResourceExhaustedError } from './errors.ts';
 import { createLogger } from './logger.ts';
 import { service, startServer, type RunningServer } from './server.ts';
-import { setupTelemetry, type Telemetry } from './telemetry.ts';
+import { setupTelemetry, type Telemetry } from './telemetry/index.ts';
 import { checkHealth, listServicesByReflection } from './testing.ts';
 
 // A JSON-coded test service: JSON.parse failing on garbage bytes stands in for protobuf decode errors.

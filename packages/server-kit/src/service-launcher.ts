@@ -6,7 +6,7 @@ import { SERVICE_FLAGS, type ServiceConfig } from './config.ts';
 import { LocscopeError } from './errors.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { shutdownOnSignals, type RunningServer } from './server.ts';
-import { setupTelemetry } from './telemetry.ts';
+import { setupTelemetry } from './telemetry/index.ts';
 
 /** Parsed flags as a caller that starts services of any kind holds them. */
 export type LauncherFlagValues = FlagValues<typeof SERVICE_FLAGS> & Record<string, string | boolean | string[] | undefined>;
@@ -26,9 +26,12 @@ export interface ServiceLauncher<C extends ServiceConfig = ServiceConfig, F exte
 /** A service's `main.ts`: parse, start, print `NAME host:port`, drain on SIGINT/SIGTERM. */
 export async function serviceMain<C extends ServiceConfig, F extends FlagSpecs>(launcher: ServiceLauncher<C, F>, argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const spec = { name: launcher.name, summary: `start the ${launcher.name} service`, flags: { ...SERVICE_FLAGS, ...launcher.flags } };
+  const logger = createLogger({ fields: { service: launcher.name } });
   let config: C;
   try {
     config = launcher.readConfig(parseFlags(spec, argv).values, env, launcher.defaultPort);
+    // Inside the try: a bad OTEL_* value is a usage error naming the variable.
+    setupTelemetry({ serviceName: `locscope-${launcher.name}`, logger });
   } catch (error) {
     if (error instanceof HelpRequested) {
       process.stdout.write(error.text);
@@ -40,8 +43,6 @@ export async function serviceMain<C extends ServiceConfig, F extends FlagSpecs>(
     }
     throw error;
   }
-  const logger = createLogger({ fields: { service: launcher.name } });
-  setupTelemetry({ serviceName: `locscope-${launcher.name}` });
   const server = await launcher.start(config, logger);
   process.stdout.write(`${launcher.name} ${server.address}\n`);
   shutdownOnSignals([server], logger);

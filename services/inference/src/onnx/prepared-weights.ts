@@ -19,6 +19,7 @@ import { UnavailableError } from '@locscope/server-kit';
 import type { WeightStore } from '../checkpoint/types.ts';
 import { assertShape } from '../checkpoint/weight-store.ts';
 import type { ComputeDType } from '@locscope/onnx-graph';
+import { recordWeightPreparation } from '../telemetry.ts';
 
 /** Bump when the file layout changes, so caches of the old layout are not reused. */
 const FORMAT_VERSION = 1;
@@ -133,8 +134,11 @@ export class PreparedWeights {
     const run = this.flushing.catch(() => {}).then(async () => {
       const named = [...this.pending];
       this.pending.clear();
+      const started = performance.now();
+      let written = 0;
       // One file at a time: each holds a whole tensor in memory while it is written.
-      for (const [location, file] of named) await this.write(location, file.byteLength, file.values);
+      for (const [location, file] of named) written += await this.write(location, file.byteLength, file.values);
+      if (written > 0) recordWeightPreparation(written, (performance.now() - started) / 1000, this.dtype);
     });
     this.flushing = run;
     return run;
@@ -156,10 +160,11 @@ export class PreparedWeights {
     return { location, dims, byteLength };
   }
 
-  private async write(location: string, byteLength: number, values: () => Elements): Promise<void> {
+  /** Writes one file unless it is already there; returns the bytes written. */
+  private async write(location: string, byteLength: number, values: () => Elements): Promise<number> {
     const path = join(this.dir, location);
     // Named again by a graph built before an earlier flush wrote it.
-    if (isWritten(path, byteLength)) return;
+    if (isWritten(path, byteLength)) return 0;
     // Outside the try: a value float16 cannot hold is the checkpoint's defect, not the disk's.
     const data = values();
     const partial = `${path}.partial-${process.pid}-${Math.random().toString(36).slice(2)}`;
@@ -168,6 +173,7 @@ export class PreparedWeights {
       await writeFile(partial, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
       // Atomic: a concurrent writer of the same tensor renames identical bytes over it.
       await rename(partial, path);
+      return byteLength;
     } catch (error) {
       // Best effort: the cause (e.g. the folder is not a directory) may prevent this too.
       await rm(partial, { force: true }).catch(() => {});

@@ -9,6 +9,7 @@ import * as ort from 'onnxruntime-node';
 import type { Model } from './model.ts';
 import * as io from '../graph/decoder-io.ts';
 import { INPUTS_EMBEDS_GRAD, TARGET_GRADIENT_GRAPH_KEY, TARGET_IDS, TARGET_LOG_PROB, buildTargetGradientGraph } from '../graph/backward/index.ts';
+import { countForward } from '../telemetry.ts';
 
 export const DEFAULT_IG_STEPS = 32;
 /**
@@ -59,6 +60,7 @@ export async function targetGradients(model: Model, request: GradientRequest): P
     foldConstants: model.precision !== 'float16',
   });
   const int64 = (values: number[]) => new ort.Tensor('int64', BigInt64Array.from(values, (v) => BigInt(v)), [values.length]);
+  countForward('attribution', batch);
   const out = await session.run({
     [io.INPUTS_EMBEDS]: new ort.Tensor('float32', inputsEmbeds, [batch, seqLen, model.info.hidden]),
     [io.LOGIT_POSITIONS]: int64(targets.positions.map((p) => p - 1)),

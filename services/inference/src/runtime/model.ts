@@ -16,6 +16,7 @@ import { KvBufferPool } from './kv-buffer-pool.ts';
 import { planLayerSharing } from './layer-sharing.ts';
 import { rowNorms, tokenLogProb } from './log-probs.ts';
 import { DEFAULT_SESSION_SETTINGS, type ExecutionProvider, type GraphSessionOptions, type Precision, SessionCache } from './session.ts';
+import { countForward } from '../telemetry.ts';
 
 export interface LoadModelOptions {
   /** 'cpu' (default) or 'cuda' (needs onnxruntime-node's CUDA build; see the README). */
@@ -197,6 +198,7 @@ export class Model {
     const views = pixelValues.length / perView;
     const captures = options.captures ?? false;
     const session = await this.visionSession(captures);
+    countForward('vision', views);
     const out = await session.run({ [PIXEL_VALUES]: new ort.Tensor('float32', pixelValues, [views, channels, height, width]) });
     const features = out[IMAGE_FEATURES].data as Float32Array;
     const rest: Record<string, TensorData> = {};
@@ -268,6 +270,7 @@ export class Model {
   /** One run of the decoder graph; `fetches` are the outputs handed back (each one is copied into JS memory). */
   private async runDecoder(run: DecoderRun, fetches: string[] | Record<string, ort.Tensor | null>): Promise<ort.InferenceSession.OnnxValueMapType> {
     const session = await this.decoder();
+    countForward('decoder', run.variants.length);
     return session.run(decoderFeeds(run, this.shape()), fetches);
   }
 

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { HeadOutputs } from '../interventions/variant-inputs.ts';
 import type { EncodedImage, KvCache } from '../runtime/model.ts';
+import { countCacheLookup, type CacheName } from '../telemetry.ts';
 import { headOutputsBytes } from './stored-runs.ts';
 
 export interface CacheBudgets {
@@ -49,9 +50,10 @@ export class ContentCaches {
   }
 }
 
-/** The cached value of `key`, else `compute()`'s, stored. */
-export async function cached<V extends {}>(cache: LRUCache<string, V>, key: string, compute: () => Promise<V>): Promise<V> {
+/** The cached value of `key`, else `compute()`'s, stored; the lookup is counted under `name`. */
+export async function cached<V extends {}>(cache: LRUCache<string, V>, name: CacheName, key: string, compute: () => Promise<V>): Promise<V> {
   const hit = cache.get(key);
+  countCacheLookup(name, hit !== undefined);
   if (hit !== undefined) return hit;
   const value = await compute();
   cache.set(key, value);

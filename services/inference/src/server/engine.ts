@@ -23,6 +23,7 @@ import type { ModelRegistry } from './model-registry.ts';
 import { preparePrompt, targetTokens, type PreparedPrompt } from './prepared-prompt.ts';
 import { StoredRuns, type StoredRunsOptions } from './stored-runs.ts';
 import { targetMask, type TokenMaskPolicy } from './token-mask.ts';
+import { countGeneratedTokens, countVariants } from '../telemetry.ts';
 
 export interface EngineOptions extends CacheBudgets {
   limits?: Partial<InferenceLimits>;
@@ -96,7 +97,7 @@ export class InferenceEngine implements EngineSteps {
   async bindImage(modelName: string, input: ImageInput | undefined, field = 'image'): Promise<BoundImage> {
     const model = await this.registry.get(modelName);
     const image = await prepareImage(model, input, this.limits, field);
-    const encoded = await cached(this.caches.encodings, `${modelName}|${image.hash}`, () => model.encodeImage(image.pixelValues));
+    const encoded = await cached(this.caches.encodings, 'image_encoding', `${modelName}|${image.hash}`, () => model.encodeImage(image.pixelValues));
     return { modelName, model, image, encoded };
   }
 
@@ -133,6 +134,7 @@ export class InferenceEngine implements EngineSteps {
     const plans = this.compile(bound.model, prompt, request.variants);
     const inputs = await this.materialize(bound, prompt, plans, { owner: request.owner ?? '' });
     const result = await bound.model.generate({ ...inputs, seqLen: prompt.layout.length, variants: inputs.interventions, maxNewTokens });
+    countGeneratedTokens(bound.modelName, result.tokens);
     const eos = new Set(bound.model.info.eosTokenIds);
     const tokenizer = bound.model.checkpoint.tokenizer!;
     return result.tokens.map((tokens, b) => {
@@ -190,7 +192,9 @@ export class InferenceEngine implements EngineSteps {
   }
 
   compile(model: Model, prompt: PreparedPrompt, variants: Variant[]): VariantPlan[] {
-    return compileVariants(variants, prompt.layout, model.info, { maxVariants: this.limits.maxVariants });
+    const plans = compileVariants(variants, prompt.layout, model.info, { maxVariants: this.limits.maxVariants });
+    countVariants(plans.length);
+    return plans;
   }
 
   async materialize(bound: BoundImage, prompt: PreparedPrompt, plans: VariantPlan[], runs: RunSources): Promise<VariantInputs> {
@@ -207,7 +211,7 @@ export class InferenceEngine implements EngineSteps {
 
   async sourceHeadOutputs(source: BoundImage, prompt: PreparedPrompt): Promise<HeadOutputs> {
     const key = contentKey(source.model.checkpoint.dir, source.image.hash, Int32Array.from(prompt.ids));
-    return cached(this.caches.sources, key, async () => {
+    return cached(this.caches.sources, 'source_heads', key, async () => {
       const embeds = await source.model.embedWithImage(prompt.ids, source.encoded.features);
       const out = await source.model.forward({
         inputsEmbeds: embeds,
@@ -259,6 +263,6 @@ export class InferenceEngine implements EngineSteps {
 
   /** The clean run's KV cache over `embeds` (cached by model and content). */
   private prefix(bound: BoundImage, embeds: Float32Array, length: number): Promise<KvCache> {
-    return cached(this.caches.prefixes, contentKey(bound.model.checkpoint.dir, embeds), () => bound.model.prefill(embeds, length));
+    return cached(this.caches.prefixes, 'prefix_kv', contentKey(bound.model.checkpoint.dir, embeds), () => bound.model.prefill(embeds, length));
   }
 }

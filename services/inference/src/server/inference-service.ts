@@ -21,6 +21,7 @@ import {
 } from '@locscope/server-kit';
 import { loadModel, type LoadModelOptions, type Model } from '../runtime/model.ts';
 import { Admission } from './admission.ts';
+import { observeAdmission } from '../telemetry.ts';
 import { InferenceEngine, type EngineOptions } from './engine.ts';
 import { ModelRegistry, type ModelEntry } from './model-registry.ts';
 import { attributionBaselineSpec, tokenMaskPolicy } from './proto-conversion.ts';
@@ -243,6 +244,7 @@ export async function startInferenceServer(config: ServiceConfig, options: Infer
   });
   const engine = new InferenceEngine(registry, options);
   const admission = new Admission(engine.limits.maxConcurrent, engine.limits.maxQueued);
+  observeAdmission(admission);
   const server = await startServer(
     config,
     [

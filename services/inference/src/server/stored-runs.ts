@@ -5,6 +5,7 @@
 import { LRUCache } from 'lru-cache';
 import { NotFoundError, ResourceExhaustedError } from '@locscope/server-kit';
 import type { HeadOutputs } from '../interventions/variant-inputs.ts';
+import { countCacheLookup } from '../telemetry.ts';
 
 export interface StoredRunsOptions {
   /** Bytes all stored runs may hold together (default 512 MiB). */
@@ -45,7 +46,9 @@ export class StoredRuns {
   }
 
   get(owner: string, model: string, name: string): HeadOutputs | undefined {
-    return this.runs.get(key(owner, model, name));
+    const run = this.runs.get(key(owner, model, name));
+    countCacheLookup('stored_run', run !== undefined);
+    return run;
   }
 
   /** Forgets a run; returns the bytes it held (0 when missing and `allowMissing`). */

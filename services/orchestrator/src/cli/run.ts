@@ -53,7 +53,7 @@ export const runCommand: Command<typeof flags> = {
       maxDeliver: intFlag('max-deliver', values['max-deliver'], DEFAULT_MAX_DELIVER, 1),
     };
     const logger = createLogger({ fields: { run: runId } });
-    setupTelemetry({ serviceName: 'locscope-orchestrator' });
+    const telemetry = setupTelemetry({ serviceName: 'locscope-orchestrator', logger });
 
     registerStudyExperiments();
     await loadPlugins(values.plugin ?? []);
@@ -88,6 +88,8 @@ export const runCommand: Command<typeof flags> = {
     } finally {
       interrupt.dispose();
       await clients.close();
+      // Exports what is still batched (OTLP) before the process exits.
+      await telemetry.shutdown();
     }
     if (outcome.state.status !== 'done') process.stderr.write(`locscope run: ${outcome.state.error}; see ${outcome.report}\n`);
     process.stdout.write(`${outcome.report}\n`);

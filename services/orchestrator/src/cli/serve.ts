@@ -47,7 +47,7 @@ export const serveCommand: Command = {
     // -1 marks "no --port/LOCSCOPE_PORT given": each service then gets its own default port.
     const basePort = readServiceConfig(values, process.env, -1).port;
     const logger = createLogger();
-    setupTelemetry({ serviceName: target === 'all' ? 'locscope' : `locscope-${target}` });
+    setupTelemetry({ serviceName: target === 'all' ? 'locscope' : `locscope-${target}`, logger });
     const servers: RunningServer[] = [];
     const addresses: Partial<Record<ServiceName, string>> = {};
     try {

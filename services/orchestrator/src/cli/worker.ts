@@ -43,7 +43,7 @@ export const workerCommand: Command<typeof flags> = {
     const healthPort = rawHealthPort === undefined ? undefined : intFlag('health-port', rawHealthPort, 0, 0);
     if (healthPort !== undefined && healthPort > 65535) throw new UsageError(`--health-port must be ≤ 65535, got ${healthPort}`);
     const logger = createLogger({ fields: { component: 'worker' } });
-    setupTelemetry({ serviceName: 'locscope-worker' });
+    const telemetry = setupTelemetry({ serviceName: 'locscope-worker', logger });
     registerStudyExperiments();
     await loadPlugins(values.plugin ?? []);
     const clients = new ServiceConnections({ addresses: ServiceConnections.addressesFromEnv(), logger, serviceFlags: values, security: readClientSecurity(values) });
@@ -61,6 +61,8 @@ export const workerCommand: Command<typeof flags> = {
       await health?.close();
       await clients.close();
       await closeNats(nc);
+      // Exports what is still batched (OTLP) before the process exits.
+      await telemetry.shutdown();
     }
     return 0;
   },

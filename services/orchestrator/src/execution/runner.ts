@@ -13,6 +13,7 @@ import { aggregateStage } from './aggregate.ts';
 import { buildManifest, mergeManifests, type RunManifest } from './manifest.ts';
 import { planStage, type Stage } from './plan.ts';
 import { RunTracker, type RunSink, type RunState, type RunWaiting, type SampleEvent } from './state.ts';
+import { runMetricsSink } from './run-metrics.ts';
 
 export type JobFinished = (event: Omit<SampleEvent, 'run'>) => Promise<void>;
 
@@ -65,7 +66,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteOutcome> {
   await directory.writeJson(existing ? mergeManifests(existing, manifest) : manifest, 'run.json');
   if (existing) logger.info('resuming run', { run: runId, directory: directory.path });
 
-  const tracker = new RunTracker(runId, stages.map((s) => s.experiment.id), options.sinks);
+  const tracker = new RunTracker(runId, stages.map((s) => s.experiment.id), [...options.sinks, runMetricsSink()]);
   const unsubscribe = options.waits?.((waiting) => void tracker.waiting(waiting).catch((error: unknown) => logger.warn('run state not written', { error })));
   const aggregates = new Map<string, Aggregate>();
   let failedJobs = 0;

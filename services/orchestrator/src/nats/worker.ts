@@ -19,6 +19,7 @@ import { JOB_STREAM, WORKER_CONSUMER } from './names.ts';
 import { DEFAULT_ACK_WAIT_MS, ensureResources } from './resources.ts';
 import { natsRetry, type NatsRetry } from './retry.ts';
 import { ThrottledWarning } from './throttled-warning.ts';
+import { countDelivery, countJob } from './job-metrics.ts';
 
 /** How long one pull waits for a job before asking again. */
 const PULL_EXPIRES_MS = 2_000;
@@ -90,7 +91,14 @@ async function pullUnlessStopped(consumer: Consumer, signal: AbortSignal): Promi
   let onAbort!: () => void;
   const stopped = new Promise<null>((resolve) => {
     onAbort = () => {
-      void pull.then((late) => late && unlessClosed(() => late.nak()), () => undefined);
+      void pull.then(
+        (late) => {
+          if (!late) return;
+          countDelivery(late.info.deliveryCount);
+          settle('naked', () => late.nak());
+        },
+        () => undefined,
+      );
       resolve(null);
     };
     signal.addEventListener('abort', onAbort, { once: true });
@@ -102,14 +110,21 @@ async function pullUnlessStopped(consumer: Consumer, signal: AbortSignal): Promi
   }
 }
 
+/** Acks, naks or terms a job (unless the connection is gone: see unlessClosed) and counts it. */
+function settle(event: 'acked' | 'naked' | 'terminated', action: () => void): void {
+  unlessClosed(action);
+  countJob(event);
+}
+
 async function handle(message: JsMsg, artifactStore: ObjectStore, context: JobContext): Promise<void> {
   const { nc, logger, signal, store } = context;
+  countDelivery(message.info.deliveryCount);
   let job;
   try {
     job = decodeJob(message.data);
   } catch (error) {
     logger.error('dropping undecodable job message', { error, seq: message.seq });
-    unlessClosed(() => message.term('undecodable job'));
+    settle('terminated', () => message.term('undecodable job'));
     return;
   }
   const key = { run: job.run, experiment: job.experiment, sample: job.sample };
@@ -117,7 +132,7 @@ async function handle(message: JsMsg, artifactStore: ObjectStore, context: JobCo
   let maxDeliver = -1;
   try {
     if (await store.has(key)) {
-      unlessClosed(() => message.ack());
+      settle('acked', () => message.ack());
       return;
     }
     // The run's queue settings are the consumer's, which the coordinator of the run sets when it
@@ -136,11 +151,11 @@ async function handle(message: JsMsg, artifactStore: ObjectStore, context: JobCo
     );
     await store.put(result);
     publishSampleEvent(nc, { ...key, ok: true, worker: context.worker });
-    unlessClosed(() => message.ack());
+    settle('acked', () => message.ack());
   } catch (error) {
     if (signal.aborted || context.watch.closed) {
       // This worker is stopping: hand the job back at once, without spending a delivery on a failure.
-      unlessClosed(() => message.nak());
+      settle('naked', () => message.nak());
       return;
     }
     const attempts = message.info.deliveryCount;
@@ -149,10 +164,10 @@ async function handle(message: JsMsg, artifactStore: ObjectStore, context: JobCo
       logger.error('job failed for good', { ...key, attempts, error });
       await store.putFailure({ key, error: text, attempts });
       publishSampleEvent(nc, { ...key, ok: false, error: text, worker: context.worker });
-      unlessClosed(() => message.term(text));
+      settle('terminated', () => message.term(text));
     } else {
       logger.warn('job failed, will be redelivered', { ...key, attempts, error });
-      unlessClosed(() => message.nak(RETRY_DELAY_MS));
+      settle('naked', () => message.nak(RETRY_DELAY_MS));
     }
   } finally {
     clearInterval(heartbeat);
