@@ -5,7 +5,7 @@
 import * as ort from 'onnxruntime-node';
 import { availableParallelism } from 'node:os';
 import { GraphBuilder, type ComputeDType } from '@locscope/onnx-graph';
-import { toFloat16Bits } from '../src/onnx/float16.ts';
+import { float32ToFloat16Bits } from '../src/checkpoint/float16-bits.ts';
 import { median } from './run-bench.ts';
 
 /** [rows, inner, cols]: prefill MLP gate+up, decode-step lm_head, a 7B q_proj over the LLaVA prompt. */
@@ -31,7 +31,7 @@ export async function matmulTiming(rows: number, inner: number, cols: number, dt
   g.output(g.matmul(g.input('a', dtype, [rows, inner]), g.input('b', dtype, [inner, cols])), 'y', dtype);
   const session = await ort.InferenceSession.create(g.toBytes(), { executionProviders: ['cpu'], intraOpNumThreads: availableParallelism() });
   try {
-    const tensor = (values: Float32Array, dims: number[]) => (dtype === 'float16' ? new ort.Tensor('float16', toFloat16Bits(values), dims) : new ort.Tensor('float32', values, dims));
+    const tensor = (values: Float32Array, dims: number[]) => (dtype === 'float16' ? new ort.Tensor('float16', float32ToFloat16Bits(values), dims) : new ort.Tensor('float32', values, dims));
     const feeds = { a: tensor(a, [rows, inner]), b: tensor(b, [inner, cols]) };
     const t = await median(repeats, () => session.run(feeds));
     return { wall_ms: t.wallMs, cpu_ms: t.cpuMs };

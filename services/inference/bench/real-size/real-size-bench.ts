@@ -43,6 +43,12 @@ import type { RealSizePreset } from './presets.ts';
 const MODEL = 'real-size';
 /** Responses carry [T, H, D] captures and [N, hidden] features: far beyond gRPC's 4 MB default. */
 const MAX_MESSAGE_BYTES = 1024 * 1024 * 1024;
+/**
+ * The Capture price limit: the engine prices a capture at every layer before it selects the asked
+ * ones (head outputs of all 36 InternVL layers at 1,856 tokens: 1.09 GB, over the served default
+ * of 1 GiB), so the one-layer Capture needs room for all of them.
+ */
+const MAX_CAPTURE_BYTES = 2 * 1024 ** 3;
 /** The operations' sizes, as issue 12 item 5 fixes them. */
 const SCORE_VARIANTS = 8;
 const GENERATE_TOKENS = 8;
@@ -109,7 +115,7 @@ export async function runRealSizeBench(preset: RealSizePreset, options: RealSize
   const loadStart = performance.now();
   const started = await startInferenceServer(
     { host: '127.0.0.1', port: 0, maxMessageBytes: MAX_MESSAGE_BYTES, shutdownGraceMs: 1000 },
-    { models: [{ name: MODEL, dir: options.checkpointDir, preload: true }], limits: { maxVariants: 64 }, ...(options.precision ? { load: () => ({ precision: options.precision }) } : {}) },
+    { models: [{ name: MODEL, dir: options.checkpointDir, preload: true }], limits: { maxVariants: 64, maxCaptureBytes: MAX_CAPTURE_BYTES }, ...(options.precision ? { load: () => ({ precision: options.precision }) } : {}) },
     createLogger({ level: 'warn' }),
   );
   const client = new InferenceClient(started.server.address, credentials.createInsecure(), {

@@ -1,6 +1,7 @@
 // Weight element types and their widening to float32. Checkpoints are little-endian by the
 // safetensors spec; we assume a little-endian host (x86-64/arm64) so F32 bytes are used as-is.
-import { Float16Array, getFloat16 } from '@petamoriken/float16';
+import { getFloat16 } from '@petamoriken/float16';
+import { float32ToFloat16Bits } from './float16-bits.ts';
 import type { WeightDType } from './types.ts';
 
 /** Bytes per element of each supported weight dtype. */
@@ -60,8 +61,8 @@ export function toFloat32(bytes: Uint8Array, dtype: WeightDType): Float32Array {
 export function fromFloat32(values: Float32Array, dtype: WeightDType): Uint8Array {
   if (dtype === 'F32') return new Uint8Array(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength));
   if (dtype === 'F16') {
-    const halves = new Float16Array(values);
-    return new Uint8Array(halves.buffer, halves.byteOffset, halves.byteLength);
+    const halves = float32ToFloat16Bits(values);
+    return new Uint8Array(halves.buffer);
   }
   // bf16 is the top half of an f32: add half an ulp of the kept part (ties to even), then truncate.
   const words = new Uint32Array(values.buffer, values.byteOffset, values.length);

@@ -32,4 +32,6 @@ export interface WeightStore {
   has(name: string): boolean;
   /** The tensor's values as float32 (F16/BF16 widened), shape-checked against `expectedShape` when given. */
   readFloat32(name: string, expectedShape?: number[]): Float32Array;
+  /** The tensor's values as float16 bit patterns (F16 unchanged; Float16RangeError for a finite value float16 cannot hold). */
+  readFloat16Bits(name: string): Uint16Array;
 }

@@ -2,6 +2,7 @@
 // built from the headers alone. Values are read lazily, tensor by tensor.
 import { MissingTensorError, SafetensorsFormatError, TensorShapeError } from './errors.ts';
 import { isWeightDType, toFloat32 } from './dtype.ts';
+import { toFloat16Bits } from './float16-bits.ts';
 import { readByteRange, type SafetensorsHeader } from './safetensors.ts';
 import { canonicalTensorName } from './tensor-names.ts';
 import type { TensorEntry, WeightStore } from './types.ts';
@@ -83,6 +84,11 @@ export class SafetensorsWeightStore implements WeightStore {
     const entry = this.get(name);
     if (expectedShape) assertShape(entry, expectedShape);
     return toFloat32(readByteRange(entry.file, entry.offset, entry.byteLength), entry.dtype);
+  }
+
+  readFloat16Bits(name: string): Uint16Array {
+    const entry = this.get(name);
+    return toFloat16Bits(readByteRange(entry.file, entry.offset, entry.byteLength), entry);
   }
 }
 

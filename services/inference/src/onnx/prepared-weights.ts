@@ -19,7 +19,6 @@ import { UnavailableError } from '@locscope/server-kit';
 import type { WeightStore } from '../checkpoint/types.ts';
 import { assertShape } from '../checkpoint/weight-store.ts';
 import type { ComputeDType } from '@locscope/onnx-graph';
-import { assertFloat16Range, toFloat16Bits } from './float16.ts';
 import { recordWeightPreparation } from '../telemetry.ts';
 
 /** Bump when the file layout changes, so caches of the old layout are not reused. */
@@ -51,11 +50,13 @@ export interface PreparedTensor {
 }
 
 const BYTES: Record<ComputeDType, number> = { float32: 4, float16: 2 };
+/** A file's values: float32 values, or float16 bit patterns (kept as bits: converted once, from the checkpoint's bytes). */
+type Elements = Float32Array | Uint16Array;
 const SUFFIX: Record<ComputeDType, string> = { float32: 'f32', float16: 'f16' };
 
 export class PreparedWeights {
-  /** Files named by a built graph and not on disk yet: location → how to compute their (float32) values. */
-  private readonly pending = new Map<string, { byteLength: number; values: () => Float32Array }>();
+  /** Files named by a built graph and not on disk yet: location → how to compute their values. */
+  private readonly pending = new Map<string, { byteLength: number; values: () => Elements }>();
   /** Flushes run one after another, so a flush also waits for files an earlier one took over. */
   private flushing: Promise<void> = Promise.resolve();
   /** The matrices behind each file `transposed` named. */
@@ -96,7 +97,7 @@ export class PreparedWeights {
     const file = `${stackName(names)}.T.${SUFFIX[this.dtype]}`;
     this.transposedSources.set(file, names);
     return this.ensure(file, [inSize, width], () => {
-      const out = new Float32Array(inSize * width);
+      const out = this.allocate(inSize * width);
       let column = 0;
       names.forEach((name, i) => {
         transposeInto(this.read(name), shapes[i][0], inSize, out, width, column);
@@ -117,7 +118,7 @@ export class PreparedWeights {
     const shapes = names.map((name) => this.store.get(name).shape);
     const rows = shapes.reduce((sum, [out]) => sum + out, 0);
     return this.ensure(`${stackName(names)}.${SUFFIX[this.dtype]}`, [rows, shapes[0][1]], () => {
-      const out = new Float32Array(rows * shapes[0][1]);
+      const out = this.allocate(rows * shapes[0][1]);
       let offset = 0;
       for (const name of names) {
         const matrix = this.read(name);
@@ -143,14 +144,16 @@ export class PreparedWeights {
     return run;
   }
 
-  /** `name`'s values as float32, checked to fit the file dtype (float16: Float16RangeError naming the tensor). */
-  private read(name: string): Float32Array {
-    const values = this.store.readFloat32(name);
-    if (this.dtype === 'float16') assertFloat16Range(values, this.store.get(name));
-    return values;
+  /** `name`'s values in the file dtype (float16: Float16RangeError naming the tensor for a value it cannot hold). */
+  private read(name: string): Elements {
+    return this.dtype === 'float16' ? this.store.readFloat16Bits(name) : this.store.readFloat32(name);
   }
 
-  private ensure(location: string, dims: number[], values: () => Float32Array): PreparedTensor {
+  private allocate(length: number): Elements {
+    return this.dtype === 'float16' ? new Uint16Array(length) : new Float32Array(length);
+  }
+
+  private ensure(location: string, dims: number[], values: () => Elements): PreparedTensor {
     const byteLength = BYTES[this.dtype] * dims.reduce((a, b) => a * b, 1);
     const path = join(this.dir, location);
     if (!isWritten(path, byteLength)) this.pending.set(location, { byteLength, values });
@@ -158,13 +161,12 @@ export class PreparedWeights {
   }
 
   /** Writes one file unless it is already there; returns the bytes written. */
-  private async write(location: string, byteLength: number, values: () => Float32Array): Promise<number> {
+  private async write(location: string, byteLength: number, values: () => Elements): Promise<number> {
     const path = join(this.dir, location);
     // Named again by a graph built before an earlier flush wrote it.
     if (isWritten(path, byteLength)) return 0;
     // Outside the try: a value float16 cannot hold is the checkpoint's defect, not the disk's.
-    const computed = values();
-    const data = this.dtype === 'float16' ? toFloat16Bits(computed) : computed;
+    const data = values();
     const partial = `${path}.partial-${process.pid}-${Math.random().toString(36).slice(2)}`;
     try {
       await mkdir(this.dir, { recursive: true });
@@ -191,7 +193,7 @@ function isWritten(path: string, byteLength: number): boolean {
 }
 
 /** out[c, column + r] = matrix[r, c] for matrix [rows, cols], out [cols, width] (row-major). */
-export function transposeInto(matrix: Float32Array, rows: number, cols: number, out: Float32Array, width: number, column: number): void {
+export function transposeInto<T extends Elements>(matrix: T, rows: number, cols: number, out: T, width: number, column: number): void {
   for (let r0 = 0; r0 < rows; r0 += TILE) {
     for (let c0 = 0; c0 < cols; c0 += TILE) {
       const rEnd = Math.min(r0 + TILE, rows);

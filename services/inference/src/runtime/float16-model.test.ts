@@ -14,7 +14,7 @@ import { Reference } from '../parity/reference.ts';
 import { float16Tolerance } from '../parity/float16-tolerance.ts';
 import { maxAbsDiff } from '../parity/run-parity.ts';
 import { rewriteCheckpoint } from '../checkpoint/test-support.ts';
-import { toFloat16Bits } from '../onnx/float16.ts';
+import { float32ToFloat16Bits } from '../checkpoint/float16-bits.ts';
 
 const DIR = join(dirname(fileURLToPath(import.meta.url)), '../../../../../shared/fixtures/hf-parity/llava-tiny');
 
@@ -87,7 +87,7 @@ describe('llava-tiny in float16', () => {
     // exactly, so both models hold the same weight values and only the weights' file dtype differs.
     const halfDir = mkdtempSync(join(tmpdir(), 'locscope-f16-ckpt-'));
     rewriteCheckpoint(DIR, halfDir, {
-      tensor: (t) => (t.dtype === 'F32' ? { ...t, dtype: 'F16', data: toFloat16Bits(new Float32Array(t.data.buffer.slice(t.data.byteOffset, t.data.byteOffset + t.data.byteLength))) } : t),
+      tensor: (t) => (t.dtype === 'F32' ? { ...t, dtype: 'F16', data: float32ToFloat16Bits(new Float32Array(t.data.buffer.slice(t.data.byteOffset, t.data.byteOffset + t.data.byteLength))) } : t),
     });
     const [half, single] = await Promise.all([
       loadModel(halfDir, { precision: 'float16', intraOpNumThreads: 1, cacheDir }),

@@ -46,7 +46,20 @@ export interface LoadModelOptions {
    * holding them (~250 MB there; ~28 GB for a 7B model) instead of the mapped files.
    */
   prepackWeights?: boolean;
+  /**
+   * Bytes of decoder activations one batched run may hold (default DEFAULT_ACTIVATION_BUDGET_BYTES).
+   * Score runs its variants in chunks of as many rows as fit (activationBytesPerRow), one after
+   * another: the same log-probs, peak memory bounded by the budget instead of growing with the
+   * number of variants (InternVL's 1,840-token rows need ≈ 1 GB each).
+   */
+  activationBudgetBytes?: number;
 }
+/**
+ * 2 GiB: 15 LLaVA-1.5-7B rows at its ~620-token prompts (0.14 GB each: the paper's 8-variant
+ * Score stays one run) and 2 InternVL-3.5-8B rows at 1,840 tokens (1.0 GB each), on a 24 GB
+ * machine that also maps 14–17 GB of float16 weights.
+ */
+export const DEFAULT_ACTIVATION_BUDGET_BYTES = 2 * 1024 ** 3;
 /** Weight names of the decoder's layers: a session holding any holds a copy of the decoder's weights. */
 const DECODER_LAYERS = 'model.language_model.layers.';
 /** Idle KV-cache memory a model keeps for its next generate call (the bench model's batch of 1 needs 41 MB: the prompt's keys/values and the decode buffers). */
@@ -140,6 +153,7 @@ export class Model {
   /** The prepared weight files every graph of this model points at. */
   private readonly weights: PreparedWeights;
   private readonly kvMemory = new KvBufferPool(KV_POOL_BYTES);
+  private readonly activationBudgetBytes: number;
 
   constructor(readonly checkpoint: Checkpoint, options: LoadModelOptions = {}) {
     const { config } = checkpoint;
@@ -159,6 +173,9 @@ export class Model {
       eosTokenIds: checkpoint.generation.eosTokenIds,
     };
     this.precision = resolvePrecision(checkpoint, options.precision);
+    const budget = options.activationBudgetBytes ?? DEFAULT_ACTIVATION_BUDGET_BYTES;
+    if (!Number.isFinite(budget) || budget <= 0) throw new InvalidArgumentError(`must be a positive number of bytes, got ${budget}`, { field: 'activation_budget_bytes' });
+    this.activationBudgetBytes = budget;
     // float64 graphs are float32 graphs promoted when their session loads (session.ts).
     this.weights = PreparedWeights.open(checkpoint.weights, options.cacheDir, this.precision === 'float16' ? 'float16' : 'float32');
     this.sessions = new SessionCache(this.weights, {
@@ -292,8 +309,40 @@ export class Model {
     const { positions, tokenIds } = request.targets;
     this.checkTargets(request.targets, 1, request.seqLen);
     this.checkRequest(request, request.seqLen);
-    const { data: logits } = await this.logits(request, positions.map((p) => p - 1), {});
-    return this.targetLogProbs(logits, request.variants.length, tokenIds);
+    return this.inChunks(request, this.rowsPerRun(request.seqLen, request.seqLen), async (chunk) => {
+      const { data: logits } = await this.logits(chunk, positions.map((p) => p - 1), {});
+      return this.targetLogProbs(logits, chunk.variants.length, tokenIds);
+    });
+  }
+
+  /**
+   * Activation bytes of one batch row whose `queries` positions attend to `keys` positions: the
+   * largest working set of one layer (layers run one after another), as the README's GPU memory
+   * formula counts it — float32 attention scores and probabilities (2·H·queries·keys·4) and the
+   * MLP's gate, up and activated [queries, I] in the compute dtype (3·queries·I·b).
+   */
+  activationBytesPerRow(queries: number, keys: number): number {
+    const valueBytes = this.weights.dtype === 'float16' ? 2 : 4;
+    return 2 * this.info.heads * queries * keys * 4 + 3 * queries * this.checkpoint.config.text.intermediateSize * valueBytes;
+  }
+
+  /** How many rows of `queries` × `keys` attention one run may batch within the activation budget (at least 1). */
+  private rowsPerRun(queries: number, keys: number): number {
+    return Math.max(1, Math.floor(this.activationBudgetBytes / this.activationBytesPerRow(queries, keys)));
+  }
+
+  /** `run` over consecutive chunks of at most `rows` variants (with their input rows), results in request order. */
+  private async inChunks<R>(request: DecoderRequest, rows: number, run: (chunk: DecoderRequest) => Promise<R[]>): Promise<R[]> {
+    if (request.variants.length <= rows) return run(request);
+    const rowLength = request.seqLen * this.info.hidden;
+    const shared = this.sharesInput(request);
+    const results: R[] = [];
+    for (let start = 0; start < request.variants.length; start += rows) {
+      const end = Math.min(start + rows, request.variants.length);
+      const inputsEmbeds = shared ? request.inputsEmbeds : request.inputsEmbeds.subarray(start * rowLength, end * rowLength);
+      results.push(...(await run({ ...request, inputsEmbeds, variants: request.variants.slice(start, end) })));
+    }
+    return results;
   }
 
   /**
@@ -338,7 +387,7 @@ export class Model {
    * Equals `score` over the whole sequence.
    */
   async scoreSuffix(request: ScoreRequest & { prefix: KvCache }): Promise<Float32Array[]> {
-    const { prefix, seqLen, variants } = request;
+    const { prefix, seqLen } = request;
     const start = prefix.length;
     this.checkTargets(request.targets, start + 1, start + seqLen);
     this.checkRequest(request, start + seqLen);
@@ -349,11 +398,13 @@ export class Model {
       buffers[io.pastValue(l)] = new ort.Tensor(this.weights.dtype, value, [1, kvHeads, start, headDim]);
     });
     const rows = request.targets.positions.map((p) => p - 1 - start);
-    const out = await this.runDecoder(
-      { input: this.embedsFor(request), variants, seqLen, past: { buffers, length: start }, lastLayerRows: rows, logitRows: upTo(rows.length) },
-      [io.LOGITS],
-    );
-    return this.targetLogProbs(out[io.LOGITS].data as Float32Array, variants.length, request.targets.tokenIds);
+    return this.inChunks(request, this.rowsPerRun(seqLen, start + seqLen), async (chunk) => {
+      const out = await this.runDecoder(
+        { input: this.embedsFor(chunk), variants: chunk.variants, seqLen, past: { buffers, length: start }, lastLayerRows: rows, logitRows: upTo(rows.length) },
+        [io.LOGITS],
+      );
+      return this.targetLogProbs(out[io.LOGITS].data as Float32Array, chunk.variants.length, request.targets.tokenIds);
+    });
   }
 
   /** log p of target k per variant from logits [B, K, vocab]. */
