@@ -1,21 +1,14 @@
 // Capture: one batched forward of a request's variants with the selected activations captured,
 // priced before it runs (it captures every layer at every position for every variant), sliced per
 // variant, optionally stored as a patch source (`store_as`), plus the vision encoder's states.
-import type { CaptureSpec, ImageInput, Variant } from '@locscope/proto/v1/inference';
+import type { CaptureSpec } from '@locscope/proto/v1/inference';
 import { InvalidArgumentError, ResourceExhaustedError } from '@locscope/server-kit';
 import { checkIndex } from '../interventions/intervention.ts';
 import { resolvePositions } from '../interventions/positions.ts';
 import { headOutputsOf, selectCaptures, type CapturedTensor } from './capture-slices.ts';
-import type { EngineSteps } from './engine-steps.ts';
+import type { EngineSteps, VariantsRequest } from './engine-steps.ts';
 
-export interface CaptureRequest {
-  /** Who stores and reads stored runs (CallContext.owner; '' in-process). */
-  owner?: string;
-  model: string;
-  image: ImageInput | undefined;
-  prompt: string;
-  target: string;
-  variants: Variant[];
+export interface CaptureRequest extends VariantsRequest {
   spec: CaptureSpec | undefined;
   storeAs: string;
 }

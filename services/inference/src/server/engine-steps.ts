@@ -11,6 +11,21 @@ import type { PreparedImage } from './model-image.ts';
 import type { PreparedPrompt } from './prepared-prompt.ts';
 import type { StoredRuns } from './stored-runs.ts';
 
+/** What every request that runs the model over an image and a prompt carries. */
+export interface TextRequest {
+  /** Who stores and reads stored runs (CallContext.owner; '' in-process). */
+  owner?: string;
+  model: string;
+  image?: ImageInput | undefined;
+  prompt: string;
+}
+
+/** A request that runs its variants against a target answer ('' where the operation allows none). */
+export interface VariantsRequest extends TextRequest {
+  target: string;
+  variants: Variant[];
+}
+
 export interface BoundImage {
   /** Registry name of the model. */
   modelName: string;

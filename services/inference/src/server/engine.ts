@@ -14,7 +14,7 @@ import { runAttribution, type AttributionRequest } from './attribution-run.ts';
 import { runCapture, type CaptureRequest } from './capture.ts';
 import { headOutputsOf, type CapturedTensor } from './capture-slices.ts';
 import { cached, contentKey, ContentCaches, type CacheBudgets } from './content-caches.ts';
-import type { BoundImage, EngineSteps, RunSources } from './engine-steps.ts';
+import type { BoundImage, EngineSteps, RunSources, TextRequest, VariantsRequest } from './engine-steps.ts';
 import { runHeadSweep, type HeadSweepRequest, type HeadSweepResult } from './head-sweep.ts';
 import { DEFAULT_LIMITS, type InferenceLimits } from './limits.ts';
 import { checkArtifactName, MeanEmbeddings, type MeanEmbeddingArtifact } from './mean-embeddings.ts';
@@ -55,17 +55,7 @@ export interface GeneratedText {
   finishReason: 'eos' | 'stop' | 'length';
 }
 
-interface TextRequest {
-  /** Who stores and reads stored runs (CallContext.owner; '' in-process). */
-  owner?: string;
-  model: string;
-  image?: ImageInput | undefined;
-  prompt: string;
-}
-
-export interface ScoreInput extends TextRequest {
-  target: string;
-  variants: Variant[];
+export interface ScoreInput extends VariantsRequest {
   mask: TokenMaskPolicy;
 }
 

@@ -3,21 +3,12 @@
 // last position (the next-token distribution). Unlike Score this runs the whole sequence (no
 // shared-prefix KV cache), so log_softmax of these logits agrees with Score's log-probs to float
 // rounding, not bit for bit.
-import type { ImageInput, Variant } from '@locscope/proto/v1/inference';
 import { InvalidArgumentError } from '@locscope/server-kit';
-import type { EngineSteps } from './engine-steps.ts';
+import type { EngineSteps, VariantsRequest } from './engine-steps.ts';
 import { targetTokens } from './prepared-prompt.ts';
 
-export interface LogitsRequest {
-  /** Who reads stored runs (CallContext.owner; '' in-process). */
-  owner?: string;
-  model: string;
-  image: ImageInput | undefined;
-  prompt: string;
-  /** '' = none: the logits of the token after the prompt. */
-  target: string;
-  variants: Variant[];
-}
+/** `target` '' = none: the logits of the token after the prompt. */
+export type LogitsRequest = VariantsRequest;
 
 export interface LogitsResult {
   /** Names of the variants, in batch order. */
