@@ -275,44 +275,58 @@ export class Model {
   }
 
   /**
-   * Logits [B, rows.length, vocab] at the positions `rows` of every variant, in request order: one
-   * batched run, or, when the variants share one input and some start intervening after layer 0,
-   * a run that computes the layers before each variant's group start once (see layer-sharing.ts).
+   * Logits [B, rows.length, vocab] at the positions `rows` of every variant, in request order, in
+   * runs of at most `rowsPerRun` rows; when the variants share one input and some start
+   * intervening after layer 0, the layers before each variant's group start are computed once,
+   * by one clean pass that every chunk of every group reads (see layer-sharing.ts).
    */
   private async logits(request: DecoderRequest, rows: number[], captures: CaptureLayers): Promise<TensorData> {
-    const plan = this.sharesInput(request) ? planLayerSharing(request.variants, this.info.layers) : null;
-    const run = { seqLen: request.seqLen, lastLayerRows: rows, logitRows: upTo(rows.length), captures };
-    if (!plan) return tensorData((await this.runDecoder({ ...run, input: this.embedsFor(request), variants: request.variants }, [io.LOGITS]))[io.LOGITS]);
     const { seqLen, variants } = request;
+    const perRun = this.rowsPerRun(seqLen, seqLen);
+    const plan = this.sharesInput(request) ? planLayerSharing(variants, this.info.layers) : null;
+    const run = { seqLen, lastLayerRows: rows, logitRows: upTo(rows.length), captures };
+    const row = rows.length * this.info.vocab;
+    const result = new Float32Array(variants.length * row);
+    /** Runs `members` (request indices) from `fromLayer` over `input` (one shared row, or one per member) in chunks, placing their logits. */
+    const runRows = async (members: number[], fromLayer: number, input: (chunk: number[]) => Float32Array) => {
+      for (let start = 0; start < members.length; start += perRun) {
+        const chunk = members.slice(start, start + perRun);
+        const out = await this.runDecoder({ ...run, input: input(chunk), variants: chunk.map((r) => variants[r]), startLayer: fromLayer }, [io.LOGITS]);
+        const data = out[io.LOGITS].data as Float32Array;
+        chunk.forEach((r, i) => result.set(data.subarray(i * row, (i + 1) * row), r * row));
+      }
+    };
+    const dims = [variants.length, rows.length, this.info.vocab];
+    const rowLength = seqLen * this.info.hidden;
+    if (!plan) {
+      const input = this.sharesInput(request)
+        ? (chunk: number[]) => repeatRows(request.inputsEmbeds, chunk.length)
+        : (chunk: number[]) => request.inputsEmbeds.subarray(chunk[0] * rowLength, (chunk[chunk.length - 1] + 1) * rowLength);
+      await runRows(upTo(variants.length), 0, input);
+      return { data: result, dims };
+    }
     // Only the layer outputs a group starts from are handed back.
     const starts = plan.groups.filter((group) => group.fromLayer > 0).map((group) => group.fromLayer - 1);
     const clean = await this.runDecoder(
       { ...run, input: request.inputsEmbeds, variants: [{}], captures: { layerOutputs: starts } },
       [io.LOGITS, ...starts.map(io.layerOutName)],
     );
-    const cleanLogits = tensorData(clean[io.LOGITS]);
-    const row = cleanLogits.data.length;
-    const result = new Float32Array(variants.length * row);
-    for (const r of plan.cleanRows) result.set(cleanLogits.data, r * row);
+    const cleanLogits = clean[io.LOGITS].data as Float32Array;
+    for (const r of plan.cleanRows) result.set(cleanLogits, r * row);
     for (const { fromLayer, rows: members } of plan.groups) {
-      const group = members.map((r) => variants[r]);
       const input = fromLayer === 0 ? request.inputsEmbeds : (clean[io.layerOutName(fromLayer - 1)].data as Float32Array);
-      const out = await this.runDecoder({ ...run, input: repeatRows(input, group.length), variants: group, startLayer: fromLayer }, [io.LOGITS]);
-      const data = out[io.LOGITS].data as Float32Array;
-      members.forEach((r, i) => result.set(data.subarray(i * row, (i + 1) * row), r * row));
+      await runRows(members, fromLayer, (chunk) => repeatRows(input, chunk.length));
     }
-    return { data: result, dims: [variants.length, ...cleanLogits.dims.slice(1)] };
+    return { data: result, dims };
   }
 
-  /** Per-variant log-probabilities of the target tokens (one value per target), batched in one run. */
+  /** Per-variant log-probabilities of the target tokens (one value per target), in runs that fit the activation budget. */
   async score(request: ScoreRequest): Promise<Float32Array[]> {
     const { positions, tokenIds } = request.targets;
     this.checkTargets(request.targets, 1, request.seqLen);
     this.checkRequest(request, request.seqLen);
-    return this.inChunks(request, this.rowsPerRun(request.seqLen, request.seqLen), async (chunk) => {
-      const { data: logits } = await this.logits(chunk, positions.map((p) => p - 1), {});
-      return this.targetLogProbs(logits, chunk.variants.length, tokenIds);
-    });
+    const { data: logits } = await this.logits(request, positions.map((p) => p - 1), {});
+    return this.targetLogProbs(logits, request.variants.length, tokenIds);
   }
 
   /**

@@ -51,6 +51,24 @@ describe.each(['llava-tiny', 'internvl-tiny'])('%s', (fixture) => {
     }
   });
 
+  test('the layers before each group start are computed once, not once per chunk', async () => {
+    const model = await chunked(1);
+    // Every run of the decoder, as the graph is fed: how many rows, and from which layer.
+    const runs: { rows: number; from: number }[] = [];
+    const runDecoder = (model as unknown as { runDecoder: (run: { variants: unknown[]; startLayer?: number }, fetches: unknown) => Promise<unknown> }).runDecoder.bind(model);
+    (model as unknown as { runDecoder: typeof runDecoder }).runDecoder = (run, fetches) => {
+      runs.push({ rows: run.variants.length, from: run.startLayer ?? 0 });
+      return runDecoder(run, fetches);
+    };
+    const scores = await model.score({ inputsEmbeds: embeds, seqLen: T, variants, targets });
+    const batched = await whole.score({ inputsEmbeds: embeds, seqLen: T, variants, targets });
+    scores.forEach((lp, b) => expect(lp).toEqual(batched[b]));
+    // One clean pass over every layer, then one run per hooked variant (chunks of 1 row).
+    expect(runs.every((r) => r.rows === 1)).toBe(true);
+    expect(runs).toHaveLength(1 + variants.filter((v) => Object.keys(v).length > 0).length);
+    expect(runs.filter((r) => r.from > 0).length).toBeGreaterThan(0);
+  });
+
   test('per-variant inputs go with their variant into each chunk', async () => {
     // Row b's embeddings scaled by 1 + b/10: a chunk given another row's input would score differently.
     const rows = new Float32Array(variants.length * embeds.length);
