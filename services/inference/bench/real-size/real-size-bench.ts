@@ -72,6 +72,8 @@ export interface RealSizeBenchOptions {
   maxTiles?: number;
   /** Compute precision (default: the checkpoint's, float16 for both presets). */
   precision?: Precision;
+  /** LoadModelOptions.activationBudgetBytes (default: the runtime's, DEFAULT_ACTIVATION_BUDGET_BYTES). */
+  activationBudgetBytes?: number;
   log: (line: string) => void;
 }
 
@@ -123,7 +125,14 @@ export async function runRealSizeBench(preset: RealSizePreset, options: RealSize
   const loadStart = performance.now();
   const started = await startInferenceServer(
     { host: '127.0.0.1', port: 0, maxMessageBytes: MAX_MESSAGE_BYTES, shutdownGraceMs: 1000 },
-    { models: [{ name: MODEL, dir: options.checkpointDir, preload: true }], limits: { maxVariants: 64, maxCaptureBytes: MAX_CAPTURE_BYTES }, ...(options.precision ? { load: () => ({ precision: options.precision }) } : {}) },
+    {
+      models: [{ name: MODEL, dir: options.checkpointDir, preload: true }],
+      limits: { maxVariants: 64, maxCaptureBytes: MAX_CAPTURE_BYTES },
+      load: () => ({
+        ...(options.precision && { precision: options.precision }),
+        ...(options.activationBudgetBytes !== undefined && { activationBudgetBytes: options.activationBudgetBytes }),
+      }),
+    },
     createLogger({ level: 'warn' }),
   );
   const client = new InferenceClient(started.server.address, credentials.createInsecure(), {

@@ -8,8 +8,8 @@
 // Prints a readable summary; with --json, one JSON object as the last line of stdout.
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defineFlags, parseFlags, UsageError, type Command } from '@locscope/server-kit';
-import { loadModel } from '../runtime/model.ts';
+import { defineFlags, parseFlags, UsageError, type Command, type FlagValues } from '@locscope/server-kit';
+import { DEFAULT_ACTIVATION_BUDGET_BYTES, loadModel } from '../runtime/model.ts';
 import type { Precision } from '../runtime/session.ts';
 import { ensureBenchCheckpoint } from '../../bench/bench-checkpoint.ts';
 import { DEFAULT_BENCH_OPTIONS, runBench } from '../../bench/run-bench.ts';
@@ -32,6 +32,12 @@ const flags = defineFlags({
   precision: { type: 'string', value: BENCH_PRECISIONS.join('|'), description: 'compute precision', default: "the checkpoint's (float32 for float32 weights, float16 for fp16/bf16)" },
   preset: { type: 'string', value: PRESET_NAMES.join('|'), description: 'a seed system at its real size with random weights, through the inference service (instead of the bench model)' },
   'max-tiles': { type: 'string', value: 'N', description: 'with an InternVL --preset: local tiles per image', default: "the preset's (6)" },
+  'activation-budget-bytes': {
+    type: 'string',
+    value: 'BYTES',
+    description: 'with --preset: the served activation budget (decoder activations one batched run may hold)',
+    default: String(DEFAULT_ACTIVATION_BUDGET_BYTES),
+  },
   clean: { type: 'boolean', description: "with --preset: remove that preset's checkpoint and prepared weights, then exit" },
 });
 
@@ -42,7 +48,9 @@ export const benchCommand: Command<typeof flags> = {
   async run(argv) {
     const { values } = parseFlags(this, argv);
     if (values.preset !== undefined) return runPreset(values);
-    if (values['max-tiles'] !== undefined || values.clean) throw new UsageError('--max-tiles and --clean need --preset');
+    if (values['max-tiles'] !== undefined || values['activation-budget-bytes'] !== undefined || values.clean) {
+      throw new UsageError('--max-tiles, --activation-budget-bytes and --clean need --preset');
+    }
     const repeats = values.repeats === undefined ? DEFAULT_BENCH_OPTIONS.repeats : Number(values.repeats);
     if (!Number.isInteger(repeats) || repeats < 1) throw new UsageError(`--repeats must be a positive integer, got '${values.repeats}'`);
     const precision = parsePrecision(values.precision);
@@ -74,7 +82,7 @@ function parsePrecision(value: string | undefined): Precision | undefined {
   return value as Precision | undefined;
 }
 
-async function runPreset(values: { preset?: string; model?: string; repeats?: string; precision?: string; json?: boolean; 'max-tiles'?: string; clean?: boolean }): Promise<number> {
+async function runPreset(values: FlagValues<typeof flags>): Promise<number> {
   if (!(PRESET_NAMES as readonly string[]).includes(values.preset!)) throw new UsageError(`--preset must be one of ${PRESET_NAMES.join(', ')}, got '${values.preset}'`);
   if (values.model !== undefined || values.repeats !== undefined) throw new UsageError('--preset runs each operation once on its own checkpoint: it takes neither --model nor --repeats');
   const preset = PRESETS[values.preset as PresetName];
@@ -92,7 +100,18 @@ async function runPreset(values: { preset?: string; model?: string; repeats?: st
     if (!Number.isInteger(maxTiles) || maxTiles < 1) throw new UsageError(`--max-tiles must be a positive integer, got '${values['max-tiles']}'`);
   }
   const precision = parsePrecision(values.precision);
-  const result = await runRealSizeBench(preset, { checkpointDir: dir, log, ...(maxTiles === undefined ? {} : { maxTiles }), ...(precision ? { precision } : {}) });
+  const budget = values['activation-budget-bytes'];
+  const activationBudgetBytes = budget === undefined ? undefined : Number(budget);
+  if (activationBudgetBytes !== undefined && (!Number.isInteger(activationBudgetBytes) || activationBudgetBytes < 1)) {
+    throw new UsageError(`--activation-budget-bytes must be a positive integer, got '${budget}'`);
+  }
+  const result = await runRealSizeBench(preset, {
+    checkpointDir: dir,
+    log,
+    ...(maxTiles === undefined ? {} : { maxTiles }),
+    ...(precision ? { precision } : {}),
+    ...(activationBudgetBytes === undefined ? {} : { activationBudgetBytes }),
+  });
   log(summary(result));
   if (values.json) log(JSON.stringify(result));
   return 0;

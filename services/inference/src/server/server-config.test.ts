@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HF_PARITY_DIR, scratchDir } from '../checkpoint/test-support.ts';
 import { DEFAULT_INFERENCE_PORT, inferenceLauncher } from '../launcher.ts';
+import { DEFAULT_ACTIVATION_BUDGET_BYTES } from '../runtime/model.ts';
 import { DEFAULT_LIMITS } from './limits.ts';
 import { DEFAULT_STORED_RUNS } from './stored-runs.ts';
 import { INFERENCE_FLAGS, loadOptionsFor, readInferenceServerConfig } from './server-config.ts';
@@ -33,7 +34,14 @@ describe('readInferenceServerConfig', () => {
 
   it('uses the named defaults when nothing is given', () => {
     const config = read(['--models', file]);
-    expect(config).toMatchObject({ port: DEFAULT_INFERENCE_PORT, threads: undefined, cacheDir: undefined, limits: DEFAULT_LIMITS, storedRuns: DEFAULT_STORED_RUNS });
+    expect(config).toMatchObject({
+      port: DEFAULT_INFERENCE_PORT,
+      threads: undefined,
+      cacheDir: undefined,
+      activationBudgetBytes: DEFAULT_ACTIVATION_BUDGET_BYTES,
+      limits: DEFAULT_LIMITS,
+      storedRuns: DEFAULT_STORED_RUNS,
+    });
     expect(config.models[1]).toEqual({ name: 'b', dir: '/abs/b', preload: true, executionProvider: 'cpu', precision: 'auto' });
   });
 
@@ -45,6 +53,8 @@ describe('readInferenceServerConfig', () => {
     const fromEnv = read(['--models', file], env);
     expect(fromEnv.models.map((m) => [m.executionProvider, m.precision])).toEqual([['cpu', 'float32'], ['cpu', 'float32']]);
     expect(fromEnv).toMatchObject({ threads: 3, cacheDir: '/env-cache', limits: { ...DEFAULT_LIMITS, maxVariants: 5 } });
+    expect(read(['--models', file], { LOCSCOPE_ACTIVATION_BUDGET_BYTES: '1000' }).activationBudgetBytes).toBe(1000);
+    expect(read(['--models', file, '--activation-budget-bytes', '2000'], { LOCSCOPE_ACTIVATION_BUDGET_BYTES: '1000' }).activationBudgetBytes).toBe(2000);
     expect(read(['--models', file], { LOCSCOPE_STORED_RUN_TTL_MS: '5000' }).storedRuns).toEqual({ ...DEFAULT_STORED_RUNS, ttlMs: 5000 });
     expect(read(['--models', file, '--max-stored-run-bytes', '4096'], { LOCSCOPE_MAX_STORED_RUN_BYTES: '1' }).storedRuns).toEqual({ ...DEFAULT_STORED_RUNS, maxBytes: 4096 });
     const fromFlags = read(['--models', file, '--threads', '2', '--max-variants', '7', '--max-queue', '9', '--max-sequence', '4096', '--max-ig-steps', '16', '--cache-dir', '/flag-cache'], env);
@@ -61,6 +71,7 @@ describe('readInferenceServerConfig', () => {
     expect(() => read(['--models', file, '--threads', '0'])).toThrowError(/^threads: expected an integer in \[1, 1024\], got "0"/);
     expect(() => read(['--models', file, '--max-variants', '1.5'])).toThrowError(/^max-variants: /);
     expect(() => read(['--models', file], { LOCSCOPE_MAX_IG_STEPS: '-1' })).toThrowError(/^max-ig-steps: /);
+    expect(() => read(['--models', file, '--activation-budget-bytes', '0'])).toThrowError(/^activation-budget-bytes: expected an integer in \[1, 1099511627776\], got "0"/);
     expect(() => read(['--models', file, '--cache-dir', ' '])).toThrowError(/^cache-dir: must name a folder/);
     expect(() => read(['--models', file, '--stored-run-ttl-ms', '0'])).toThrowError(/^stored-run-ttl-ms: expected an integer in \[1, /);
     const badEntry = modelsFile('bad.yaml', 'models:\n  - {name: a, dir: x, precision: half}\n');
@@ -69,8 +80,14 @@ describe('readInferenceServerConfig', () => {
 
   it('turns a served model into loadModel options', () => {
     const config = read(['--models', file, '--threads', '2', '--cache-dir', '/c']);
-    expect(loadOptionsFor(config, config.models[0])).toEqual({ executionProvider: 'cuda', precision: 'float32', intraOpNumThreads: 2, cacheDir: '/c/weights' });
-    expect(loadOptionsFor({ threads: undefined, cacheDir: undefined }, config.models[1])).toEqual({ executionProvider: 'cpu' });
+    expect(loadOptionsFor(config, config.models[0])).toEqual({
+      activationBudgetBytes: DEFAULT_ACTIVATION_BUDGET_BYTES,
+      executionProvider: 'cuda',
+      precision: 'float32',
+      intraOpNumThreads: 2,
+      cacheDir: '/c/weights',
+    });
+    expect(loadOptionsFor({ threads: undefined, cacheDir: undefined, activationBudgetBytes: 4096 }, config.models[1])).toEqual({ activationBudgetBytes: 4096, executionProvider: 'cpu' });
     const half = read(['--models', file, '--precision', 'float16']);
     expect(half.models.map((m) => loadOptionsFor(half, m).precision)).toEqual(['float16', 'float16']);
   });

@@ -16,7 +16,7 @@ import {
   type SERVICE_FLAGS,
   type ServiceConfig,
 } from '@locscope/server-kit';
-import type { LoadModelOptions } from '../runtime/model.ts';
+import { DEFAULT_ACTIVATION_BUDGET_BYTES, type LoadModelOptions } from '../runtime/model.ts';
 import type { ExecutionProvider } from '../runtime/session.ts';
 import { DEFAULT_LIMITS, type InferenceLimits } from './limits.ts';
 import { DEFAULT_STORED_RUNS, type StoredRunsOptions } from './stored-runs.ts';
@@ -34,6 +34,8 @@ export const DEFAULT_EXECUTION_PROVIDER: ExecutionProvider = 'cpu';
 export const DEFAULT_PRECISION: ServedPrecision = 'auto';
 /** Largest intra-op thread count accepted (a typo, not a machine, has more). */
 export const MAX_THREADS = 1024;
+/** Largest activation budget accepted: 1 TiB. */
+export const MAX_ACTIVATION_BUDGET_BYTES = 2 ** 40;
 
 /** Each served limit: its flag, its env var and the InferenceLimits field it sets, with its bounds. */
 const LIMIT_FLAGS = defineLimitFlags<InferenceLimits>()({
@@ -54,6 +56,13 @@ export const INFERENCE_FLAGS = defineFlags({
   'execution-provider': { type: 'string', value: EXECUTION_PROVIDERS.join('|'), description: 'onnxruntime execution provider (cuda needs its GPU build)', default: DEFAULT_EXECUTION_PROVIDER, env: 'LOCSCOPE_EXECUTION_PROVIDER' },
   precision: { type: 'string', value: SERVED_PRECISIONS.join('|'), description: 'compute precision; auto = float32 for float32 checkpoints, float16 for fp16/bf16 ones', default: DEFAULT_PRECISION, env: 'LOCSCOPE_PRECISION' },
   threads: { type: 'string', value: 'N', description: 'intra-op threads per forward', default: 'all cores', env: 'LOCSCOPE_THREADS' },
+  'activation-budget-bytes': {
+    type: 'string',
+    value: 'BYTES',
+    description: 'decoder activations one batched run may hold: Score, HeadSweep and forwards without captures run their variants in chunks that fit',
+    default: String(DEFAULT_ACTIVATION_BUDGET_BYTES),
+    env: 'LOCSCOPE_ACTIVATION_BUDGET_BYTES',
+  },
   'cache-dir': { type: 'string', value: 'DIR', description: 'cache folder; prepared weights go to DIR/weights', default: '~/.cache/locscope', env: 'LOCSCOPE_CACHE_DIR' },
   ...limitFlagSpecs(LIMIT_FLAGS, DEFAULT_LIMITS),
   ...limitFlagSpecs(STORED_RUN_FLAGS, DEFAULT_STORED_RUNS),
@@ -66,6 +75,8 @@ export interface InferenceServerConfig extends ServiceConfig {
   threads: number | undefined;
   /** Cache root (prepared weights in `cacheDir/weights`); undefined = the runtime's default. */
   cacheDir: string | undefined;
+  /** LoadModelOptions.activationBudgetBytes of every served model. */
+  activationBudgetBytes: number;
   limits: InferenceLimits;
   storedRuns: Required<StoredRunsOptions>;
 }
@@ -91,14 +102,16 @@ export function readInferenceServerConfig(values: InferenceFlagValues, env: Node
     })),
     threads: threads === undefined ? undefined : intOption('threads', threads, 0, 1, MAX_THREADS),
     cacheDir,
+    activationBudgetBytes: intOption('activation-budget-bytes', value('activation-budget-bytes'), DEFAULT_ACTIVATION_BUDGET_BYTES, 1, MAX_ACTIVATION_BUDGET_BYTES),
     limits: readLimitFlags(LIMIT_FLAGS, DEFAULT_LIMITS, values, env),
     storedRuns: readLimitFlags(STORED_RUN_FLAGS, DEFAULT_STORED_RUNS, values, env),
   };
 }
 
 /** What `loadModel` gets for one served model (entries as readInferenceServerConfig resolved them). */
-export function loadOptionsFor(config: Pick<InferenceServerConfig, 'threads' | 'cacheDir'>, entry: ModelEntry): LoadModelOptions {
+export function loadOptionsFor(config: Pick<InferenceServerConfig, 'threads' | 'cacheDir' | 'activationBudgetBytes'>, entry: ModelEntry): LoadModelOptions {
   return {
+    activationBudgetBytes: config.activationBudgetBytes,
     ...(entry.executionProvider !== undefined && { executionProvider: entry.executionProvider }),
     // auto leaves the precision to the loader, which takes it from the checkpoint's dtype.
     ...(entry.precision !== undefined && entry.precision !== 'auto' && { precision: entry.precision }),
