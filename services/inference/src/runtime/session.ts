@@ -92,11 +92,11 @@ export async function createSession(
     options.enableMemPattern = false;
   } else if (!foldConstants) {
     // The same unfolded Casts make every run allocate a float32 copy of each weight it multiplies
-    // by. Memory patterns plan one block per input shape and keep them: on InternVL-8B anonymous
-    // memory grew 2.9 → 16.8 GB over four operations. Without them the arena reuses one pool for
-    // every shape. The arena stays: without it every run page-faults its copies in afresh (bench
-    // model in float16, back to back at load 3: decode 36 → 4.4 tokens/s with both off, 35.8
-    // with patterns off; peak RSS 2,648 → 1,927 MB).
+    // by. Without memory patterns (one planned block per input shape) the bench model in float16
+    // peaked at 1,927 MB instead of 2,648 MB at the same speed (InternVL-8B: 9.5 and 12.6 GB of
+    // anonymous memory after Capture and Generate either way, what the arena keeps). The arena
+    // stays: without it every run page-faults its copies in afresh (bench model, back to back at
+    // load 3: decode 36 → 4.4 tokens/s with both off, 35.8 with patterns off).
     options.enableMemPattern = false;
   }
   try {
