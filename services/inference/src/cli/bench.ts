@@ -51,8 +51,7 @@ export const benchCommand: Command<typeof flags> = {
     if (values['max-tiles'] !== undefined || values['activation-budget-bytes'] !== undefined || values.clean) {
       throw new UsageError('--max-tiles, --activation-budget-bytes and --clean need --preset');
     }
-    const repeats = values.repeats === undefined ? DEFAULT_BENCH_OPTIONS.repeats : Number(values.repeats);
-    if (!Number.isInteger(repeats) || repeats < 1) throw new UsageError(`--repeats must be a positive integer, got '${values.repeats}'`);
+    const repeats = positiveIntFlag('repeats', values.repeats) ?? DEFAULT_BENCH_OPTIONS.repeats;
     const precision = parsePrecision(values.precision);
     const log = (line: string) => process.stdout.write(`${line}\n`);
     const dir = values.model ?? ensureBenchCheckpoint(BENCH_MODEL_DIR);
@@ -77,6 +76,14 @@ export const benchCommand: Command<typeof flags> = {
   },
 };
 
+/** A positive integer flag's value (undefined when absent); anything else is a UsageError naming the flag. */
+function positiveIntFlag(flag: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new UsageError(`--${flag} must be a positive integer, got '${raw}'`);
+  return value;
+}
+
 function parsePrecision(value: string | undefined): Precision | undefined {
   if (value !== undefined && !(BENCH_PRECISIONS as readonly string[]).includes(value)) throw new UsageError(`--precision must be one of ${BENCH_PRECISIONS.join(', ')}, got '${value}'`);
   return value as Precision | undefined;
@@ -93,18 +100,12 @@ async function runPreset(values: FlagValues<typeof flags>): Promise<number> {
     log(removed.length === 0 ? `nothing to remove for ${preset.name}` : removed.map((d) => `removed ${d}`).join('\n'));
     return 0;
   }
-  let maxTiles: number | undefined;
-  if (values['max-tiles'] !== undefined) {
-    maxTiles = Number(values['max-tiles']);
-    if (preset.config['model_type'] !== 'internvl') throw new UsageError(`--max-tiles applies to InternVL presets; ${preset.name} sees one view`);
-    if (!Number.isInteger(maxTiles) || maxTiles < 1) throw new UsageError(`--max-tiles must be a positive integer, got '${values['max-tiles']}'`);
+  if (values['max-tiles'] !== undefined && preset.config['model_type'] !== 'internvl') {
+    throw new UsageError(`--max-tiles applies to InternVL presets; ${preset.name} sees one view`);
   }
+  const maxTiles = positiveIntFlag('max-tiles', values['max-tiles']);
   const precision = parsePrecision(values.precision);
-  const budget = values['activation-budget-bytes'];
-  const activationBudgetBytes = budget === undefined ? undefined : Number(budget);
-  if (activationBudgetBytes !== undefined && (!Number.isInteger(activationBudgetBytes) || activationBudgetBytes < 1)) {
-    throw new UsageError(`--activation-budget-bytes must be a positive integer, got '${budget}'`);
-  }
+  const activationBudgetBytes = positiveIntFlag('activation-budget-bytes', values['activation-budget-bytes']);
   const result = await runRealSizeBench(preset, {
     checkpointDir: dir,
     log,

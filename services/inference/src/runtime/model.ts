@@ -287,22 +287,16 @@ export class Model {
     const run = { seqLen, lastLayerRows: rows, logitRows: upTo(rows.length), captures };
     const row = rows.length * this.info.vocab;
     const result = new Float32Array(variants.length * row);
-    /** Runs `members` (request indices) from `fromLayer` over `input` (one shared row, or one per member) in chunks, placing their logits. */
-    const runRows = async (members: number[], fromLayer: number, input: (chunk: number[]) => Float32Array) => {
-      for (let start = 0; start < members.length; start += perRun) {
-        const chunk = members.slice(start, start + perRun);
-        const out = await this.runDecoder({ ...run, input: input(chunk), variants: chunk.map((r) => variants[r]), startLayer: fromLayer }, [io.LOGITS]);
+    /** The logits of `part`'s variants from layer `fromLayer` on, one run per chunk that fits the budget. */
+    const chunked = (part: DecoderRequest, fromLayer: number) =>
+      this.inChunks(part, perRun, async (chunk) => {
+        const out = await this.runDecoder({ ...run, input: this.embedsFor(chunk), variants: chunk.variants, startLayer: fromLayer }, [io.LOGITS]);
         const data = out[io.LOGITS].data as Float32Array;
-        chunk.forEach((r, i) => result.set(data.subarray(i * row, (i + 1) * row), r * row));
-      }
-    };
+        return upTo(chunk.variants.length).map((i) => data.subarray(i * row, (i + 1) * row));
+      });
     const dims = [variants.length, rows.length, this.info.vocab];
-    const rowLength = seqLen * this.info.hidden;
     if (!plan) {
-      const input = this.sharesInput(request)
-        ? (chunk: number[]) => repeatRows(request.inputsEmbeds, chunk.length)
-        : (chunk: number[]) => request.inputsEmbeds.subarray(chunk[0] * rowLength, (chunk[chunk.length - 1] + 1) * rowLength);
-      await runRows(upTo(variants.length), 0, input);
+      (await chunked(request, 0)).forEach((data, r) => result.set(data, r * row));
       return { data: result, dims };
     }
     // Only the layer outputs a group starts from are handed back.
@@ -315,7 +309,8 @@ export class Model {
     for (const r of plan.cleanRows) result.set(cleanLogits, r * row);
     for (const { fromLayer, rows: members } of plan.groups) {
       const input = fromLayer === 0 ? request.inputsEmbeds : (clean[io.layerOutName(fromLayer - 1)].data as Float32Array);
-      await runRows(members, fromLayer, (chunk) => repeatRows(input, chunk.length));
+      const group = await chunked({ inputsEmbeds: input, seqLen, variants: members.map((r) => variants[r]) }, fromLayer);
+      group.forEach((data, i) => result.set(data, members[i] * row));
     }
     return { data: result, dims };
   }

@@ -37,6 +37,21 @@ export const MAX_THREADS = 1024;
 /** Largest activation budget accepted: 1 TiB. */
 export const MAX_ACTIVATION_BUDGET_BYTES = 2 ** 40;
 
+/** The activation budget every served model loads with: a limit flag, parsed and range-checked like the others. */
+interface ActivationBudget {
+  /** LoadModelOptions.activationBudgetBytes of every served model. */
+  activationBudgetBytes: number;
+}
+const DEFAULT_ACTIVATION_BUDGET: ActivationBudget = { activationBudgetBytes: DEFAULT_ACTIVATION_BUDGET_BYTES };
+const ACTIVATION_BUDGET_FLAGS = defineLimitFlags<ActivationBudget>()({
+  'activation-budget-bytes': {
+    field: 'activationBudgetBytes',
+    env: 'LOCSCOPE_ACTIVATION_BUDGET_BYTES',
+    max: MAX_ACTIVATION_BUDGET_BYTES,
+    description: 'bytes of decoder activations one batched run may hold: Score, HeadSweep and forwards without captures run their variants in chunks that fit',
+  },
+});
+
 /** Each served limit: its flag, its env var and the InferenceLimits field it sets, with its bounds. */
 const LIMIT_FLAGS = defineLimitFlags<InferenceLimits>()({
   'max-variants': { field: 'maxVariants', env: 'LOCSCOPE_MAX_VARIANTS', max: 4096, description: 'intervention variants per request' },
@@ -56,27 +71,19 @@ export const INFERENCE_FLAGS = defineFlags({
   'execution-provider': { type: 'string', value: EXECUTION_PROVIDERS.join('|'), description: 'onnxruntime execution provider (cuda needs its GPU build)', default: DEFAULT_EXECUTION_PROVIDER, env: 'LOCSCOPE_EXECUTION_PROVIDER' },
   precision: { type: 'string', value: SERVED_PRECISIONS.join('|'), description: 'compute precision; auto = float32 for float32 checkpoints, float16 for fp16/bf16 ones', default: DEFAULT_PRECISION, env: 'LOCSCOPE_PRECISION' },
   threads: { type: 'string', value: 'N', description: 'intra-op threads per forward', default: 'all cores', env: 'LOCSCOPE_THREADS' },
-  'activation-budget-bytes': {
-    type: 'string',
-    value: 'BYTES',
-    description: 'decoder activations one batched run may hold: Score, HeadSweep and forwards without captures run their variants in chunks that fit',
-    default: String(DEFAULT_ACTIVATION_BUDGET_BYTES),
-    env: 'LOCSCOPE_ACTIVATION_BUDGET_BYTES',
-  },
+  ...limitFlagSpecs(ACTIVATION_BUDGET_FLAGS, DEFAULT_ACTIVATION_BUDGET),
   'cache-dir': { type: 'string', value: 'DIR', description: 'cache folder; prepared weights go to DIR/weights', default: '~/.cache/locscope', env: 'LOCSCOPE_CACHE_DIR' },
   ...limitFlagSpecs(LIMIT_FLAGS, DEFAULT_LIMITS),
   ...limitFlagSpecs(STORED_RUN_FLAGS, DEFAULT_STORED_RUNS),
 });
 
-export interface InferenceServerConfig extends ServiceConfig {
+export interface InferenceServerConfig extends ServiceConfig, ActivationBudget {
   /** The served models, each with its execution provider and precision resolved. */
   models: (ModelEntry & { executionProvider: ExecutionProvider; precision: ServedPrecision })[];
   /** Intra-op threads; undefined = onnxruntime's choice (all cores). */
   threads: number | undefined;
   /** Cache root (prepared weights in `cacheDir/weights`); undefined = the runtime's default. */
   cacheDir: string | undefined;
-  /** LoadModelOptions.activationBudgetBytes of every served model. */
-  activationBudgetBytes: number;
   limits: InferenceLimits;
   storedRuns: Required<StoredRunsOptions>;
 }
@@ -102,7 +109,7 @@ export function readInferenceServerConfig(values: InferenceFlagValues, env: Node
     })),
     threads: threads === undefined ? undefined : intOption('threads', threads, 0, 1, MAX_THREADS),
     cacheDir,
-    activationBudgetBytes: intOption('activation-budget-bytes', value('activation-budget-bytes'), DEFAULT_ACTIVATION_BUDGET_BYTES, 1, MAX_ACTIVATION_BUDGET_BYTES),
+    ...readLimitFlags(ACTIVATION_BUDGET_FLAGS, DEFAULT_ACTIVATION_BUDGET, values, env),
     limits: readLimitFlags(LIMIT_FLAGS, DEFAULT_LIMITS, values, env),
     storedRuns: readLimitFlags(STORED_RUN_FLAGS, DEFAULT_STORED_RUNS, values, env),
   };
